@@ -1,0 +1,31 @@
+/** CLI flag parsing on node:util's parseArgs (strict: unknown flags are errors), turned into UserErrors. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UserError } from '../util/user-error.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parseFlags<O extends Options>(command: string, argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new UserError(`${command}: ${message.replace(/^TypeError \[[A-Z_]+\]: /, '')}`);
+  }
+}
+
+/** `--env K=V` pairs (repeatable) as a map. */
+export function parseEnvPairs(pairs: readonly string[] | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new UserError(`--env: "${pair}" is not KEY=VALUE`);
+    env[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return env;
+}
+
+export function parsePositiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new UserError(`--${flag}: "${value}" is not a positive integer`);
+  return Number(value);
+}

@@ -1,0 +1,33 @@
+/** `lambdaspec bench-harness`: measure the fake Runtime API itself and write reports/bench/harness.json. */
+import { join } from 'node:path';
+import { runHarnessBench } from '../bench/harness-bench.ts';
+import { REPO_ROOT } from '../runtime/resolve-runtime.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { parseFlags, parsePositiveInt } from './args.ts';
+import type { Io } from './io.ts';
+
+export async function benchHarnessCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseFlags('bench-harness', argv, {
+    out: { type: 'string' },
+    invocations: { type: 'string' },
+    rounds: { type: 'string' },
+  });
+  const out = values.out ?? join(REPO_ROOT, 'reports', 'bench', 'harness.json');
+  const invocations = parsePositiveInt('invocations', values.invocations);
+  const rounds = parsePositiveInt('rounds', values.rounds);
+  io.err('measuring the fake Runtime API (loopback floor, recording off, recording on)…\n');
+  const r = await runHarnessBench({ ...(invocations ? { invocations } : {}), ...(rounds ? { rounds } : {}) });
+  writeFileAtomic(out, `${JSON.stringify(r, null, 2)}\n`);
+  io.out(
+    [
+      `loopback floor      ${r.loopbackFloor.perSecond.toFixed(0).padStart(7)} invocations/s`,
+      `fake API, no record ${r.recordingOff.perSecond.toFixed(0).padStart(7)} invocations/s`,
+      `fake API, recording ${r.recordingOn.perSecond.toFixed(0).padStart(7)} invocations/s  (${r.ratioToFloor}× the floor)`,
+      `recording costs     ${r.recordingCostPct.toFixed(1).padStart(7)} %`,
+      `targets (≥ ${r.targets.minInvocationsPerSecondRecordingOn}/s, ≤ ${r.targets.maxRecordingCostPct} %): ${r.meetsTargets ? 'met' : 'NOT met'}`,
+      `written to ${out}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}

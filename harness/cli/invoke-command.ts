@@ -1,0 +1,111 @@
+/** `lambdaspec invoke <runtime>`: one invocation, its result, its log tail, and optionally the wire recording. */
+import { existsSync, readFileSync } from 'node:fs';
+import { LocalEnvironment } from '../environment/local-environment.ts';
+import type { InvocationResult } from '../environment/types.ts';
+import { recordingToJson } from '../runtime-api/recording.ts';
+import { functionConfigFor, resolveRuntime } from '../runtime/resolve-runtime.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { parseDurationFlag } from '../util/duration-flag.ts';
+import { UserError } from '../util/user-error.ts';
+import { parseEnvPairs, parseFlags, parsePositiveInt } from './args.ts';
+import type { Io } from './io.ts';
+
+export const INVOKE_USAGE = `lambdaspec invoke <runtime> [options]
+
+Runs <runtime> (a folder with runtime.yaml, a bootstrap path, or a bundled runtime name) in a fresh
+execution environment, sends one event, and prints the response body on stdout and the log tail on stderr.
+
+  --event <file|->        event file, or - for stdin (default: {})
+  --record <out.json>     save the wire recording (every Runtime API exchange, byte for byte)
+  --stream                print response chunks as they arrive
+  --timeout <duration>    function timeout (default 3s)
+  --memory <MB>           AWS_LAMBDA_FUNCTION_MEMORY_SIZE (default 128)
+  --handler <name>        _HANDLER (default from runtime.yaml)
+  --env KEY=VALUE         extra environment variable (repeatable)
+  --client-context <json> Lambda-Runtime-Client-Context
+  --tenant-id <id>        Lambda-Runtime-Aws-Tenant-Id
+  --quiet                 print only the response body
+
+Exit status: 0 when the invocation succeeded, 1 when it failed (function error, timeout, crash), 2 on bad input.`;
+
+export async function invokeCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseFlags('invoke', argv, {
+    event: { type: 'string' },
+    record: { type: 'string' },
+    stream: { type: 'boolean' },
+    timeout: { type: 'string' },
+    memory: { type: 'string' },
+    handler: { type: 'string' },
+    env: { type: 'string', multiple: true },
+    'client-context': { type: 'string' },
+    'tenant-id': { type: 'string' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    io.out(`${INVOKE_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UserError(`invoke: expected exactly one <runtime>, got ${positionals.length}\n\n${INVOKE_USAGE}`);
+  const runtime = resolveRuntime(positionals[0]!);
+  const payload = await readEvent(values.event, io);
+  const clientContext = values['client-context'];
+  if (clientContext !== undefined) {
+    try {
+      JSON.parse(clientContext);
+    } catch {
+      throw new UserError(`--client-context: not valid JSON: ${clientContext}`);
+    }
+  }
+  const config = functionConfigFor(runtime, {
+    ...(values.timeout !== undefined ? { timeoutMs: parseDurationFlag('timeout', values.timeout) } : {}),
+    ...(values.memory !== undefined ? { memorySizeMb: parsePositiveInt('memory', values.memory)! } : {}),
+    ...(values.handler !== undefined ? { handler: values.handler } : {}),
+    environment: parseEnvPairs(values.env),
+  });
+
+  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '' });
+  let result: InvocationResult;
+  try {
+    result = await env.invoke(
+      {
+        payload,
+        ...(clientContext !== undefined ? { clientContext } : {}),
+        ...(values['tenant-id'] !== undefined ? { tenantId: values['tenant-id'] } : {}),
+      },
+      values.stream ? { onChunk: (bytes) => io.outBytes(bytes) } : {},
+    );
+  } finally {
+    await env.close();
+    if (values.record) writeFileAtomic(values.record, `${JSON.stringify(recordingToJson(env.recording()), null, 2)}\n`);
+  }
+
+  const streamedOut = values.stream && result.outcome.kind === 'response';
+  if (!streamedOut) io.outBytes(result.payload);
+  if (result.payload.length > 0 && !result.payload.subarray(-1).equals(Buffer.from('\n'))) io.out('\n');
+  if (!values.quiet) {
+    io.err(`${describeOutcome(result)}\n`);
+    for (const line of result.logs) io.err(`  ${line.text}\n`);
+    if (values.record) io.err(`recording written to ${values.record}\n`);
+  }
+  return result.functionError ? 1 : 0;
+}
+
+function describeOutcome(r: InvocationResult): string {
+  const o = r.outcome;
+  switch (o.kind) {
+    case 'response':
+      return `ok: ${o.streamed ? `streamed response, ${o.chunks.length} chunk(s)` : 'response'}${o.streamError ? `, mid-stream error ${o.streamError.errorType}` : ''} (request ${r.requestId}${r.coldStart ? ', cold start' : ''})`;
+    case 'function-error':
+      return `function error (X-Amz-Function-Error: Unhandled${o.errorTypeHeader ? `, Lambda-Runtime-Function-Error-Type: ${o.errorTypeHeader}` : ''}) (request ${r.requestId})`;
+    case 'platform-error':
+      return `${o.error.errorType}: ${o.error.errorMessage}`;
+  }
+}
+
+async function readEvent(source: string | undefined, io: Io): Promise<Buffer> {
+  if (source === undefined) return Buffer.from('{}');
+  if (source === '-') return io.readStdin();
+  if (!existsSync(source)) throw new UserError(`--event: file ${source} does not exist`);
+  return readFileSync(source);
+}

@@ -1,0 +1,70 @@
+/** The `lambdaspec` command line: dispatches subcommands and turns user errors into one line and exit 2. */
+import { killAllProcesses } from '../targets/process/process-runner.ts';
+import { UserError } from '../util/user-error.ts';
+import { SuiteError } from '../scenarios/loader.ts';
+import { benchHarnessCommand } from './bench-harness-command.ts';
+import { invokeCommand } from './invoke-command.ts';
+import { processIo, type Io } from './io.ts';
+import { serveCommand } from './serve-command.ts';
+
+export const USAGE = `lambdaspec — conformance and load testing for AWS Lambda runtimes
+
+Usage:
+  lambdaspec invoke <runtime> [--event file] [--record out.json] [--stream]   one invocation, result and log tail
+  lambdaspec serve <runtime> [--port 9000]                                    the runtime behind a Lambda Invoke API
+  lambdaspec bench-harness [--out reports/bench/harness.json]                 the fake Runtime API's own throughput
+
+<runtime> is a folder with runtime.yaml, a bootstrap path, or a bundled runtime name (see runtimes-under-test/).
+Run 'lambdaspec <command> --help' for a command's options.`;
+
+/** Resolves when the user asks to stop (Ctrl-C / SIGTERM). */
+function stopSignal(): { promise: Promise<void>; signalled: () => NodeJS.Signals | undefined } {
+  let got: NodeJS.Signals | undefined;
+  const promise = new Promise<void>((resolve) => {
+    const on = (sig: NodeJS.Signals): void => {
+      if (got) {
+        // Second Ctrl-C: stop now, but never leave a runtime behind.
+        void killAllProcesses().finally(() => process.exit(130));
+        return;
+      }
+      got = sig;
+      resolve();
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+  return { promise, signalled: () => got };
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'invoke':
+        return await invokeCommand(rest, io);
+      case 'serve': {
+        const stop = stopSignal();
+        const code = await serveCommand(rest, io, stop.promise);
+        return stop.signalled() === 'SIGINT' ? 130 : code;
+      }
+      case 'bench-harness':
+        return await benchHarnessCommand(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UserError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (e) {
+    if (e instanceof UserError || e instanceof SuiteError) {
+      io.err(`lambdaspec: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    await killAllProcesses();
+  }
+}

@@ -1,0 +1,100 @@
+/** `lambdaspec serve <runtime>`: a runtime behind a Lambda-accurate Invoke API, the RIE use case. */
+import { isIP } from 'node:net';
+import { LocalEnvironment } from '../environment/local-environment.ts';
+import { InvokeFront } from '../invoke/front.ts';
+import { functionConfigFor, resolveRuntime } from '../runtime/resolve-runtime.ts';
+import { parseDurationFlag } from '../util/duration-flag.ts';
+import { UserError } from '../util/user-error.ts';
+import { parseEnvPairs, parseFlags, parsePositiveInt } from './args.ts';
+import type { Io } from './io.ts';
+
+export const SERVE_USAGE = `lambdaspec serve <runtime> [options]
+
+Serves <runtime> behind the Lambda Invoke API (Invoke and InvokeWithResponseStream), so curl or the AWS SDK can
+call it as they would call Lambda. The function answers to its runtime name and to "function" (RIE's name).
+
+  --port <n>             port to listen on (default 9000; 0 picks a free one)
+  --host <addr>          address to bind (default 127.0.0.1)
+  --allow-remote         required to bind anything but a loopback address
+  --timeout <duration>   function timeout (default 3s)
+  --memory <MB>          memory size (default 128)
+  --handler <name>       _HANDLER (default from runtime.yaml)
+  --env KEY=VALUE        extra environment variable (repeatable)
+  --no-prewarm           start the runtime on the first invoke instead of now`;
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+export async function serveCommand(argv: string[], io: Io, stop: Promise<void>): Promise<number> {
+  const { values, positionals } = parseFlags('serve', argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'allow-remote': { type: 'boolean' },
+    timeout: { type: 'string' },
+    memory: { type: 'string' },
+    handler: { type: 'string' },
+    env: { type: 'string', multiple: true },
+    'no-prewarm': { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    io.out(`${SERVE_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UserError(`serve: expected exactly one <runtime>\n\n${SERVE_USAGE}`);
+  const host = values.host ?? '127.0.0.1';
+  if (!isLoopback(host)) {
+    if (!values['allow-remote']) {
+      throw new UserError(`serve: refusing to bind ${host}: only loopback addresses unless --allow-remote is given`);
+    }
+    io.err(`warning: binding ${host}: the Invoke API has no authentication; anyone who can reach it can run the function\n`);
+  }
+  const port = values.port === undefined ? 9000 : values.port === '0' ? 0 : parsePositiveInt('port', values.port)!;
+  const runtime = resolveRuntime(positionals[0]!);
+  const config = functionConfigFor(runtime, {
+    ...(values.timeout !== undefined ? { timeoutMs: parseDurationFlag('timeout', values.timeout) } : {}),
+    ...(values.memory !== undefined ? { memorySizeMb: parsePositiveInt('memory', values.memory)! } : {}),
+    ...(values.handler !== undefined ? { handler: values.handler } : {}),
+    environment: parseEnvPairs(values.env),
+  });
+  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '' });
+  const front = new InvokeFront({
+    host,
+    port,
+    resolve: (name) => (name === config.functionName || name === 'function' ? env : undefined),
+  });
+  let url: string;
+  try {
+    ({ url } = await front.start());
+  } catch (e) {
+    await env.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UserError(`serve: port ${port} on ${host} is already in use (try --port 0)`);
+    throw e;
+  }
+  if (!values['no-prewarm']) {
+    const record = await env.init();
+    if (record.spawnFailure) io.err(`warning: the runtime could not start: ${record.spawnFailure.errorMessage}\n`);
+    else if (record.exit) io.err(`warning: the runtime exited during init (${record.exit.code ?? record.exit.signal}); invocations will report it\n`);
+  }
+  io.out(
+    [
+      `Serving ${config.functionName} (${runtime.bootstrap}) at ${url}`,
+      `Runtime API for this environment: http://${env.api.address}`,
+      '',
+      'Invoke it:',
+      `  curl -sS -X POST '${url}/2015-03-31/functions/${config.functionName}/invocations' \\`,
+      `    -H 'X-Amz-Log-Type: Tail' -d '{"probe":"echo","payload":"hello"}' -D -`,
+      'or with the AWS SDK / CLI: endpoint ' + url + ', any region and dummy credentials.',
+      'Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  await stop;
+  await front.close();
+  await env.close();
+  return 0;
+}

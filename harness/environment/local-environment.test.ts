@@ -1,0 +1,202 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { parseReportLine } from '../invoke/platform-log.ts';
+import { liveProcessCount } from '../targets/process/process-runner.ts';
+import { LocalEnvironment } from './local-environment.ts';
+import type { FunctionConfig, InvocationResult } from './types.ts';
+
+const MINI = fileURLToPath(new URL('./fixtures/mini-runtime.py', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'lambdaspec-env-'));
+const envs: LocalEnvironment[] = [];
+
+afterEach(async () => {
+  for (const e of envs.splice(0)) await e.close();
+  expect(liveProcessCount()).toBe(0);
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function config(over: Partial<FunctionConfig> = {}): FunctionConfig {
+  return {
+    functionName: 'mini',
+    version: '$LATEST',
+    region: 'us-east-1',
+    accountId: '123456789012',
+    memorySizeMb: 128,
+    timeoutMs: 3000,
+    initTimeoutMs: 10_000,
+    handler: 'probe.handler',
+    taskRoot: scratch,
+    bootstrap: MINI,
+    bootstrapArgs: [],
+    architecture: process.arch === 'arm64' ? 'arm64' : 'x86_64',
+    environment: {},
+    ...over,
+  };
+}
+
+async function env(over: Partial<FunctionConfig> = {}): Promise<LocalEnvironment> {
+  const e = await LocalEnvironment.create(config(over), { hostPath: process.env['PATH'] ?? '', initErrorExitGraceMs: 1000 });
+  envs.push(e);
+  return e;
+}
+
+const ev = (v: unknown) => ({ payload: Buffer.from(JSON.stringify(v)) });
+const json = (r: InvocationResult): unknown => JSON.parse(r.payload.toString());
+function script(name: string, text: string, mode = 0o755): string {
+  const p = join(scratch, name);
+  writeFileSync(p, text);
+  chmodSync(p, mode);
+  return p;
+}
+
+describe('LocalEnvironment lifecycle', () => {
+  it('cold-starts once, then serves warm invocations from the same process, with START/END/REPORT logs', async () => {
+    const e = await env();
+    const first = await e.invoke(ev({ do: 'echo', value: 1 }));
+    const second = await e.invoke(ev({ do: 'echo', value: 2 }));
+    expect(json(first)).toMatchObject({ echo: 1 });
+    expect(json(second)).toMatchObject({ echo: 2 });
+    expect(first.coldStart).toBe(true);
+    expect(second.coldStart).toBe(false);
+    expect(second.pid).toBe(first.pid);
+    expect(first.functionError).toBeUndefined();
+    expect(first.report.initDurationMs).toBeGreaterThan(0);
+    expect(second.report.initDurationMs).toBeUndefined();
+    const texts = first.logs.map((l) => l.text);
+    expect(texts[0]).toBe(`START RequestId: ${first.requestId} Version: $LATEST`);
+    expect(texts.at(-2)).toBe(`END RequestId: ${first.requestId}`);
+    const report = parseReportLine(texts.at(-1)!);
+    expect(report).toMatchObject({ requestId: first.requestId, memorySizeMb: 128 });
+    expect(report!.maxMemoryUsedMb).toBeGreaterThan(0);
+    expect(first.timings.handedOut).toBeDefined();
+  });
+
+  it('reports a handler error as a function error and keeps the process', async () => {
+    const e = await env();
+    const r = await e.invoke(ev({ do: 'error' }));
+    expect(r.functionError).toBe('Unhandled');
+    expect(r.outcome).toEqual({ kind: 'function-error', errorTypeHeader: 'Mini.Error' });
+    expect(json(r)).toMatchObject({ errorType: 'Mini.Error' });
+    const next = await e.invoke(ev({ do: 'echo' }));
+    expect(next.pid).toBe(r.pid);
+  });
+
+  it('kills a runtime that times out, reports Sandbox.Timedout, and re-inits on the next invocation with /tmp kept', async () => {
+    const e = await env({ timeoutMs: 800 });
+    await e.invoke(ev({ do: 'tmp', write: 'lambdaspec-env-test' }));
+    const slow = await e.invoke(ev({ do: 'sleep', ms: 5000 }));
+    expect(slow.functionError).toBe('Unhandled');
+    expect(json(slow)).toEqual({
+      errorMessage: `RequestId: ${slow.requestId} Error: Task timed out after 0.80 seconds`,
+      errorType: 'Sandbox.Timedout',
+    });
+    expect(slow.report.status).toBe('timeout');
+    const after = await e.invoke(ev({ do: 'tmp', read: 'lambdaspec-env-test' }));
+    expect(after.coldStart).toBe(true);
+    expect(after.pid).not.toBe(slow.pid);
+    expect(json(after)).toEqual({ read: String(slow.pid) });
+    rmSync('/tmp/lambdaspec-env-test', { force: true });
+  });
+
+  it('turns a crash mid-invocation into Runtime.ExitError with the exit status', async () => {
+    const e = await env();
+    const r = await e.invoke(ev({ do: 'exit', code: 42 }));
+    expect(json(r)).toEqual({
+      errorMessage: `RequestId: ${r.requestId} Error: Runtime exited with error: exit status 42`,
+      errorType: 'Runtime.ExitError',
+    });
+    expect(r.report).toMatchObject({ status: 'error', errorType: 'Runtime.ExitError' });
+    expect(e.processes()[0]!.exit).toMatchObject({ code: 42 });
+    const again = await e.invoke(ev({ do: 'echo' }));
+    expect(again.coldStart).toBe(true);
+    expect(again.functionError).toBeUndefined();
+  });
+
+  it('serves an init error to the first invocation and re-inits after it', async () => {
+    const e = await env({ environment: { MINI_INIT: 'error' } });
+    const r = await e.invoke(ev({ do: 'echo' }));
+    expect(r.functionError).toBe('Unhandled');
+    expect(json(r)).toEqual({ errorType: 'Mini.InitFailed', errorMessage: 'init failed on purpose' });
+    expect(r.logs.some((l) => /^INIT_REPORT Init Duration: .* Phase: init Status: error Error Type: Mini.InitFailed/.test(l.text))).toBe(true);
+    expect(e.logs().some((l) => l.text.includes('Status: error Error Type: Mini.InitFailed'))).toBe(true);
+    expect(e.processes()[0]!.exit?.code).toBe(3);
+    await e.invoke(ev({ do: 'echo' }));
+    expect(e.processes()).toHaveLength(2);
+  });
+
+  it('serves an init failure found by a proactive init() to the next invocation', async () => {
+    const e = await env({ environment: { MINI_INIT: 'exit' } });
+    const rec = await e.init();
+    expect(rec.exit?.code).toBe(4);
+    const r = await e.invoke(ev({ do: 'echo' }));
+    expect(json(r)).toMatchObject({ errorType: 'Runtime.ExitError', errorMessage: expect.stringContaining('Runtime exited with error: exit status 4') });
+    expect(e.processes()).toHaveLength(1);
+  });
+
+  it('kills a runtime that never calls /next at the init limit, then retries init inside the invoke (suppressed init)', async () => {
+    const e = await env({ environment: { MINI_INIT: 'hang' }, initTimeoutMs: 300, timeoutMs: 500 });
+    const r = await e.invoke(ev({ do: 'echo' }));
+    expect(json(r)).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringContaining('Task timed out after 0.50 seconds') });
+    expect(e.processes()).toHaveLength(2);
+    expect(e.logs().filter((l) => l.text.startsWith('INIT_REPORT')).map((l) => / Phase: (\w+) Status: (\w+)/.exec(l.text)!.slice(1))).toEqual([
+      ['init', 'timeout'],
+      ['invoke', 'timeout'],
+    ]);
+  });
+
+  it('drains a runtime that floods stdout without holding it all in memory', async () => {
+    const e = await env({ timeoutMs: 20_000 });
+    const r = await e.invoke(ev({ do: 'flood', mb: 40 }));
+    expect(json(r)).toEqual({ flooded: 40 });
+    const kept = e.logs().reduce((n, l) => n + l.text.length, 0);
+    expect(kept).toBeLessThan(16 * 1024 * 1024);
+    expect((await e.invoke(ev({ do: 'echo', value: 'after' }))).functionError).toBeUndefined();
+  });
+
+  it('attributes runtime output to the invocation that printed it', async () => {
+    const e = await env();
+    const r = await e.invoke(ev({ do: 'print', text: 'hello from the handler' }));
+    expect(r.logs.map((l) => l.text)).toContain('hello from the handler');
+  });
+});
+
+describe('LocalEnvironment spawn failures', () => {
+  it('classifies a missing bootstrap as Runtime.InvalidEntrypoint', async () => {
+    const e = await env({ bootstrap: join(scratch, 'nope') });
+    const r = await e.invoke(ev({}));
+    expect(json(r)).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringContaining("Couldn't find valid bootstrap(s)") });
+    expect(e.processes()[0]!.spawnFailure).toBeDefined();
+  });
+
+  it('classifies a bootstrap without the exec bit as permission denied', async () => {
+    const e = await env({ bootstrap: script('noexec', '#!/bin/sh\n', 0o644) });
+    expect(json(await e.invoke(ev({})))).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringContaining('permission denied') });
+  });
+
+  it('classifies a missing interpreter and a CRLF shebang as no such file or directory', async () => {
+    for (const text of ['#!/nonexistent/sh\n', '#!/bin/sh\r\necho hi\r\n']) {
+      const e = await env({ bootstrap: script(`interp-${text.length}`, text) });
+      expect(json(await e.invoke(ev({})))).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringContaining('no such file or directory') });
+    }
+  });
+
+  it('lets an env-style missing interpreter fail for real with exit status 127', async () => {
+    const e = await env({ bootstrap: script('envmissing', '#!/usr/bin/env lambdaspec-no-such-interpreter\n') });
+    expect(json(await e.invoke(ev({})))).toMatchObject({ errorType: 'Runtime.ExitError', errorMessage: expect.stringContaining('exit status 127') });
+  });
+
+  it('classifies an ELF for another architecture as exec format error', async () => {
+    const header = Buffer.alloc(64);
+    Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]).copy(header);
+    header.writeUInt16LE(2, 16);
+    header.writeUInt16LE(process.arch === 'arm64' ? 62 : 183, 18);
+    const p = join(scratch, 'foreign');
+    writeFileSync(p, header);
+    chmodSync(p, 0o755);
+    const e = await env({ bootstrap: p });
+    expect(json(await e.invoke(ev({})))).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringContaining('exec format error') });
+  });
+});

@@ -1,0 +1,521 @@
+/**
+ * A Lambda execution environment on this machine: one fake Runtime API and at most one runtime process at a time,
+ * with Lambda's lifecycle — init limit, suppressed init, timeout → kill → re-init, crash → Runtime.ExitError, init
+ * errors served to the first invocation, spawn failures classified as Lambda reports them.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import {
+  billedDurationMs,
+  endLine,
+  initReportLine,
+  reportLine,
+  startLine,
+} from '../invoke/platform-log.ts';
+import { RuntimeApiServer, streamErrorFromTrailers, type CompletedResponse } from '../runtime-api/server.ts';
+import type { Recording } from '../runtime-api/recording.ts';
+import { checkBootstrap } from '../targets/process/bootstrap-check.ts';
+import { lambdaEnvironment } from '../targets/process/lambda-env.ts';
+import { launchProcess, type ExitInfo, type LaunchSpec, type RunningProcess } from '../targets/process/process-runner.ts';
+import {
+  functionArn,
+  type ExecutionEnvironment,
+  type FunctionConfig,
+  type InvocationInput,
+  type InvocationOutcome,
+  type InvocationResult,
+  type InvokeOptions,
+  type LogLine,
+  type PlatformError,
+  type ProcessRecord,
+  type ReportFields,
+  type StreamedChunk,
+} from './types.ts';
+
+export interface LocalEnvironmentOptions {
+  /** Record the wire (default true). */
+  record?: boolean;
+  /** Appended to the runtime's PATH after Lambda's own entries, so local interpreters are found. */
+  hostPath?: string;
+  /** Start the bootstrap some other way (sandbox, container); defaults to a plain local process. */
+  launch?: (spec: LaunchSpec) => RunningProcess;
+  /** Run binaries built for another architecture (an emulator is registered). */
+  allowForeignArch?: boolean;
+  /** How long a runtime that reported an init error gets to exit by itself before it is killed. */
+  initErrorExitGraceMs?: number;
+}
+
+type InitOutcome =
+  | { ok: true; durationMs: number; fresh: boolean }
+  | { ok: false; status: 'error' | 'timeout'; durationMs: number; error: PlatformError; payload?: Buffer };
+
+interface ProcessSlot {
+  record: ProcessRecord;
+  proc?: RunningProcess;
+  initialised: boolean;
+}
+
+const SIGNAL_TEXT: Record<string, string> = {
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+  SIGSEGV: 'segmentation fault',
+  SIGABRT: 'aborted',
+  SIGINT: 'interrupt',
+  SIGBUS: 'bus error',
+  SIGPIPE: 'broken pipe',
+  SIGHUP: 'hangup',
+};
+
+/** How Go's os/exec (and so Lambda) words a process end. */
+export function exitDescription(exit: Pick<ExitInfo, 'code' | 'signal'>): string {
+  if (exit.signal) return `Runtime exited with error: signal: ${SIGNAL_TEXT[exit.signal] ?? exit.signal.toLowerCase()}`;
+  if (exit.code === 0) return 'Runtime exited without providing a reason';
+  return `Runtime exited with error: exit status ${exit.code ?? 'unknown'}`;
+}
+
+/** A fresh X-Ray trace header, as Lambda puts in Lambda-Runtime-Trace-Id. */
+export function newTraceId(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}
+
+export class LocalEnvironment implements ExecutionEnvironment {
+  readonly config: FunctionConfig;
+  readonly api: RuntimeApiServer;
+  private readonly t0 = performance.now();
+  private readonly startedAt = Date.now();
+  readonly clock = (): number => performance.now() - this.t0;
+  private readonly options: LocalEnvironmentOptions;
+  private readonly slots: ProcessSlot[] = [];
+  private readonly platformLines: LogLine[] = [];
+  private current: ProcessSlot | undefined;
+  /** An init failure from a proactive init(), served to the next invocation (reference §3.3). */
+  private pendingInitFailure: Extract<InitOutcome, { ok: false }> | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(config: FunctionConfig, options: LocalEnvironmentOptions) {
+    this.config = config;
+    this.options = options;
+    this.api = new RuntimeApiServer({ clock: this.clock, startedAt: this.startedAt, record: options.record ?? true });
+  }
+
+  static async create(config: FunctionConfig, options: LocalEnvironmentOptions = {}): Promise<LocalEnvironment> {
+    const env = new LocalEnvironment(config, options);
+    await env.api.listen();
+    return env;
+  }
+
+  recording(): Recording {
+    return this.api.recording();
+  }
+
+  logs(): LogLine[] {
+    const lines: LogLine[] = [...this.platformLines];
+    for (const slot of this.slots) {
+      if (slot.proc) for (const l of slot.proc.output.lines()) lines.push({ at: l.at, stream: l.stream, text: l.text });
+    }
+    return lines.sort((a, b) => a.at - b.at);
+  }
+
+  processes(): ProcessRecord[] {
+    return this.slots.map((s) => s.record);
+  }
+
+  /** The process currently serving, if it is alive. */
+  get currentPid(): number | undefined {
+    const s = this.current;
+    return s?.proc && !s.proc.exitInfo ? s.proc.pid : undefined;
+  }
+
+  init(): Promise<ProcessRecord> {
+    return this.serial(async () => {
+      const outcome = await this.ensureInit(this.config.initTimeoutMs, 'init');
+      if (!outcome.ok) this.pendingInitFailure = outcome;
+      return this.slots[this.slots.length - 1]?.record ?? { startedAt: this.clock() };
+    });
+  }
+
+  invoke(input: InvocationInput, options: InvokeOptions = {}): Promise<InvocationResult> {
+    return this.serial(() => this.runInvocation(input, options));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.chain.catch(() => undefined);
+    await this.killCurrent();
+    await this.api.close();
+  }
+
+  // --- internals ----------------------------------------------------------------------------------------------
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(() => {
+      if (this.closed) throw new Error('execution environment is closed');
+      return fn();
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private isWarm(): boolean {
+    const s = this.current;
+    return !!s && s.initialised && !!s.proc && !s.proc.exitInfo;
+  }
+
+  private platform(text: string): void {
+    this.platformLines.push({ at: this.clock(), stream: 'platform', text });
+  }
+
+  private async killCurrent(): Promise<void> {
+    const s = this.current;
+    if (s?.proc && !s.proc.exitInfo) await s.proc.kill();
+    this.recordExit(s);
+  }
+
+  private recordExit(s: ProcessSlot | undefined): void {
+    const exit = s?.proc?.exitInfo;
+    if (s && exit && !s.record.exit && s.proc?.pid !== undefined) {
+      s.record.exit = { pid: s.proc.pid, code: exit.code, signal: exit.signal, at: exit.at };
+    }
+  }
+
+  /** Start a runtime process and wait for its first /next, an init error, its exit, or the limit. */
+  private async ensureInit(limitMs: number, phase: 'init' | 'invoke'): Promise<InitOutcome> {
+    if (this.isWarm()) return { ok: true, durationMs: 0, fresh: false };
+    await this.killCurrent();
+    const startAt = this.clock();
+    const problem = checkBootstrap(this.config.bootstrap, {
+      architecture: this.config.architecture,
+      ...(this.options.allowForeignArch ? { allowForeignArch: true } : {}),
+    });
+    if (problem) {
+      const slot: ProcessSlot = { record: { startedAt: startAt, spawnFailure: { errorType: problem.errorType, errorMessage: problem.message } }, initialised: false };
+      this.slots.push(slot);
+      this.current = slot;
+      this.platform(initReportLine(0, phase, 'error', problem.errorType));
+      return { ok: false, status: 'error', durationMs: 0, error: { errorType: problem.errorType, errorMessage: problem.message } };
+    }
+
+    this.api.resetForNewProcess();
+    const launch = this.options.launch ?? launchProcess;
+    const env = lambdaEnvironment(this.config, this.api.address, this.options.hostPath !== undefined ? { hostPath: this.options.hostPath } : {});
+    const proc = launch({
+      command: this.config.bootstrap,
+      args: this.config.bootstrapArgs,
+      cwd: this.config.taskRoot,
+      env,
+      clock: this.clock,
+    });
+    const slot: ProcessSlot = { record: { startedAt: startAt, ...(proc.pid !== undefined ? { pid: proc.pid } : {}) }, proc, initialised: false };
+    this.slots.push(slot);
+    this.current = slot;
+
+    type Event = { kind: 'next' } | { kind: 'init-error'; body: Buffer; errorTypeHeader?: string } | { kind: 'exit'; exit: ExitInfo } | { kind: 'timeout' };
+    let timer: NodeJS.Timeout | undefined;
+    const event = await new Promise<Event>((resolve) => {
+      this.api.onFirstNext = () => resolve({ kind: 'next' });
+      this.api.onInitError = (info) => resolve({ kind: 'init-error', ...info });
+      void proc.exited.then((exit) => resolve({ kind: 'exit', exit }));
+      timer = setTimeout(() => resolve({ kind: 'timeout' }), limitMs);
+    });
+    clearTimeout(timer);
+    this.api.onFirstNext = undefined;
+    this.api.onInitError = undefined;
+    const durationMs = this.clock() - startAt;
+
+    switch (event.kind) {
+      case 'next':
+        slot.initialised = true;
+        slot.record.firstNextAt = this.clock();
+        return { ok: true, durationMs, fresh: true };
+      case 'init-error': {
+        // The runtime should exit after reporting; give it a moment, then make sure.
+        const grace = this.options.initErrorExitGraceMs ?? 2000;
+        await Promise.race([proc.exited, sleep(grace)]);
+        await proc.kill();
+        this.recordExit(slot);
+        const error = errorFromDocument(event.body, event.errorTypeHeader);
+        this.platform(initReportLine(durationMs, phase, 'error', error.errorType));
+        return { ok: false, status: 'error', durationMs, error, payload: event.body };
+      }
+      case 'exit': {
+        this.recordExit(slot);
+        const error = { errorType: 'Runtime.ExitError', errorMessage: exitDescription(event.exit) };
+        this.platform(initReportLine(durationMs, phase, 'error', error.errorType));
+        return { ok: false, status: 'error', durationMs, error };
+      }
+      case 'timeout':
+        await proc.kill();
+        this.recordExit(slot);
+        this.platform(initReportLine(durationMs, phase, 'timeout'));
+        return {
+          ok: false,
+          status: 'timeout',
+          durationMs,
+          error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(limitMs / 1000).toFixed(2)} seconds` },
+        };
+    }
+  }
+
+  private async runInvocation(input: InvocationInput, options: InvokeOptions): Promise<InvocationResult> {
+    const receivedAt = Date.now();
+    const t0 = this.clock();
+    const requestId = input.requestId ?? randomUUID();
+    const logFrom = t0;
+    this.platform(startLine(requestId, this.config.version));
+
+    let coldStart = false;
+    let initDurationMs: number | undefined;
+    let phaseStart = t0;
+
+    if (!this.isWarm()) {
+      coldStart = true;
+      let init: InitOutcome;
+      if (this.pendingInitFailure) {
+        init = this.pendingInitFailure;
+        this.pendingInitFailure = undefined;
+      } else {
+        init = await this.ensureInit(this.config.initTimeoutMs, 'init');
+        if (!init.ok && init.status === 'timeout') {
+          // Suppressed init: Lambda retries init inside the invoke, bounded by the function timeout (reference §3.3).
+          init = await this.ensureInit(this.config.timeoutMs, 'invoke');
+          if (!init.ok && init.status === 'timeout') {
+            init = { ...init, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds` } };
+          }
+        }
+      }
+      if (!init.ok) {
+        return this.finish({
+          requestId, receivedAt, t0, logFrom, coldStart, phaseStart,
+          outcome: { kind: 'platform-error', error: prefixed(requestId, init.error) },
+          payload: init.payload && isJsonObject(init.payload) ? init.payload : platformPayload(prefixed(requestId, init.error)),
+          reportStatus: init.status,
+          ...(init.durationMs > 0 ? { initDurationMs: init.durationMs } : {}),
+        });
+      }
+      initDurationMs = init.durationMs;
+      phaseStart = this.clock();
+    }
+
+    const slot = this.current!;
+    const proc = slot.proc!;
+    const deadlineMs = Date.now() + this.config.timeoutMs;
+    let handedOut: number | undefined;
+    let firstByte: number | undefined;
+    const streamed: StreamedChunk[] = [];
+
+    type Settled =
+      | { kind: 'completed'; info: CompletedResponse }
+      | { kind: 'rejected'; reason: 'too-large' | 'truncated' }
+      | { kind: 'exit'; exit: ExitInfo }
+      | { kind: 'timeout' };
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const settledEvent = await new Promise<Settled>((resolve) => {
+      const settle = (s: Settled): void => {
+        if (settled) return;
+        settled = true;
+        resolve(s);
+      };
+      this.api.enqueue({
+        requestId,
+        payload: input.payload,
+        deadlineMs,
+        invokedFunctionArn: input.invokedFunctionArn ?? functionArn(this.config),
+        traceId: input.traceId ?? newTraceId(),
+        ...(input.clientContext !== undefined ? { clientContext: input.clientContext } : {}),
+        ...(input.cognitoIdentity !== undefined ? { cognitoIdentity: input.cognitoIdentity } : {}),
+        ...(input.tenantId !== undefined ? { tenantId: input.tenantId } : {}),
+        ...(input.faults ? { faults: input.faults } : {}),
+        sink: {
+          handedOut: (at) => {
+            handedOut ??= at - t0;
+          },
+          responseStarted: (info) => {
+            if (settled || info.kind !== 'response') return;
+            options.onResponseStart?.({ streamed: info.streamed, ...(info.contentType ? { contentType: info.contentType } : {}) });
+          },
+          chunk: (data, at) => {
+            if (settled) return;
+            firstByte ??= at - t0;
+            options.onChunk?.(data);
+          },
+          completed: (info) => {
+            if (settled) return;
+            if (info.body.length > 0) firstByte ??= info.at - t0;
+            if (info.kind === 'response' && !info.streamed && info.body.length > 0) options.onChunk?.(info.body);
+            for (const c of info.chunks) streamed.push({ size: c.size, at: c.at - t0 });
+            settle({ kind: 'completed', info });
+          },
+          rejected: (info) => settle({ kind: 'rejected', reason: info.reason }),
+        },
+      });
+      void proc.exited.then((exit) => settle({ kind: 'exit', exit }));
+      const remaining = Math.max(0, this.config.timeoutMs - (this.clock() - phaseStart));
+      timer = setTimeout(() => settle({ kind: 'timeout' }), remaining);
+    });
+    clearTimeout(timer);
+
+    let outcome: InvocationOutcome;
+    let payload: Buffer;
+    let reportStatus: 'timeout' | 'error' | undefined;
+    switch (settledEvent.kind) {
+      case 'completed': {
+        const info = settledEvent.info;
+        payload = info.body;
+        if (info.kind === 'error') {
+          outcome = { kind: 'function-error', ...(info.errorTypeHeader !== undefined ? { errorTypeHeader: info.errorTypeHeader } : {}) };
+        } else {
+          const streamError = info.streamed ? streamErrorFromTrailers(info.trailers) : undefined;
+          outcome = {
+            kind: 'response',
+            streamed: info.streamed,
+            ...(info.contentType ? { contentType: info.contentType } : {}),
+            chunks: streamed,
+            ...(streamError ? { streamError } : {}),
+          };
+        }
+        break;
+      }
+      case 'rejected': {
+        this.api.release(requestId);
+        const error: PlatformError =
+          settledEvent.reason === 'too-large'
+            ? { errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' }
+            : { errorType: 'Runtime.TruncatedResponse', errorMessage: `RequestId: ${requestId} Error: HTTP request detected as truncated` };
+        outcome = { kind: 'platform-error', error };
+        payload = platformPayload(error);
+        reportStatus = 'error';
+        break;
+      }
+      case 'exit': {
+        this.api.release(requestId);
+        this.recordExit(slot);
+        const error = prefixed(requestId, { errorType: 'Runtime.ExitError', errorMessage: exitDescription(settledEvent.exit) });
+        outcome = { kind: 'platform-error', error };
+        payload = platformPayload(error);
+        reportStatus = 'error';
+        break;
+      }
+      case 'timeout': {
+        this.api.release(requestId);
+        await proc.kill();
+        this.recordExit(slot);
+        const error = prefixed(requestId, { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds` });
+        outcome = { kind: 'platform-error', error };
+        payload = platformPayload(error);
+        reportStatus = 'timeout';
+        break;
+      }
+    }
+
+    return this.finish({
+      requestId, receivedAt, t0, logFrom, coldStart, phaseStart, outcome, payload,
+      ...(reportStatus ? { reportStatus } : {}),
+      ...(initDurationMs !== undefined && coldStart ? { initDurationMs } : {}),
+      ...(handedOut !== undefined ? { handedOut } : {}),
+      ...(firstByte !== undefined ? { firstByte } : {}),
+    });
+  }
+
+  private async finish(r: {
+    requestId: string;
+    receivedAt: number;
+    t0: number;
+    logFrom: number;
+    coldStart: boolean;
+    phaseStart: number;
+    outcome: InvocationOutcome;
+    payload: Buffer;
+    reportStatus?: 'timeout' | 'error';
+    initDurationMs?: number;
+    handedOut?: number;
+    firstByte?: number;
+  }): Promise<InvocationResult> {
+    // Output written just before the response may still sit in the pipe: let the event loop drain it.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    const doneAt = this.clock();
+    const proc = this.current?.proc;
+    proc?.sampleMemory();
+    const durationMs = Math.max(0, doneAt - r.phaseStart);
+    const report: ReportFields = {
+      durationMs,
+      billedDurationMs: billedDurationMs(durationMs, r.initDurationMs),
+      memorySizeMb: this.config.memorySizeMb,
+      maxMemoryUsedMb: proc ? Math.max(1, Math.ceil(proc.peakRssKiB() / 1024)) : 0,
+      ...(r.initDurationMs !== undefined ? { initDurationMs: r.initDurationMs } : {}),
+      ...(r.reportStatus ? { status: r.reportStatus } : {}),
+      ...(r.outcome.kind === 'platform-error' ? { errorType: r.outcome.error.errorType } : {}),
+    };
+    const runtimeLines: LogLine[] = proc
+      ? proc.output.linesSince(r.logFrom).map((l) => ({ at: l.at, stream: l.stream, text: l.text }))
+      : [];
+    const startIndex = this.platformLines.findLastIndex((l) => l.text === startLine(r.requestId, this.config.version));
+    this.platform(endLine(r.requestId));
+    this.platform(reportLine(r.requestId, report));
+    // START, any INIT_REPORT of an init done inside this invoke, END, REPORT — merged in time with the runtime's output.
+    const platformLines = this.platformLines.slice(Math.max(0, startIndex));
+    const logs: LogLine[] = [...platformLines.slice(0, -2), ...runtimeLines].sort((a, b) => a.at - b.at);
+    logs.push(...platformLines.slice(-2));
+    const failed = r.outcome.kind !== 'response';
+    return {
+      requestId: r.requestId,
+      outcome: r.outcome,
+      payload: r.payload,
+      ...(failed ? { functionError: 'Unhandled' as const } : {}),
+      logs,
+      report,
+      coldStart: r.coldStart,
+      ...(proc?.pid !== undefined ? { pid: proc.pid } : {}),
+      timings: {
+        receivedAt: r.receivedAt,
+        ...(r.handedOut !== undefined ? { handedOut: r.handedOut } : {}),
+        ...(r.firstByte !== undefined ? { firstByte: r.firstByte } : {}),
+        done: doneAt - r.t0,
+      },
+    };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function prefixed(requestId: string, e: PlatformError): PlatformError {
+  if (e.errorMessage.startsWith('RequestId: ')) return e;
+  return { errorType: e.errorType, errorMessage: `RequestId: ${requestId} Error: ${e.errorMessage}` };
+}
+
+/** The JSON body Lambda returns for platform errors: `{"errorMessage","errorType"}`. */
+export function platformPayload(e: PlatformError): Buffer {
+  return Buffer.from(JSON.stringify({ errorMessage: e.errorMessage, errorType: e.errorType }));
+}
+
+function isJsonObject(body: Buffer): boolean {
+  try {
+    const v: unknown = JSON.parse(body.toString('utf8'));
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+/** errorType/errorMessage out of a runtime's error document, falling back to the error-type header. */
+export function errorFromDocument(body: Buffer, errorTypeHeader: string | undefined): PlatformError {
+  let errorType = errorTypeHeader;
+  let errorMessage = '';
+  try {
+    const doc: unknown = JSON.parse(body.toString('utf8'));
+    if (doc && typeof doc === 'object') {
+      const d = doc as Record<string, unknown>;
+      if (typeof d['errorType'] === 'string') errorType = d['errorType'];
+      if (typeof d['errorMessage'] === 'string') errorMessage = d['errorMessage'];
+    }
+  } catch {
+    errorMessage = body.toString('utf8').slice(0, 1024);
+  }
+  return { errorType: errorType ?? 'Runtime.Unknown', errorMessage };
+}

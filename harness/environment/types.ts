@@ -1,0 +1,184 @@
+/**
+ * The contract between an execution environment (fake Runtime API + a runtime process) and whoever invokes it:
+ * the Invoke front, the scenario runner, the CLI and the benchmarks.
+ */
+import type { Recording } from '../runtime-api/recording.ts';
+
+/** Function configuration, as Lambda would hold it for one function version. */
+export interface FunctionConfig {
+  functionName: string;
+  /** `$LATEST` unless a scenario says otherwise. */
+  version: string;
+  region: string;
+  accountId: string;
+  memorySizeMb: number;
+  /** Function timeout: an invocation running longer is killed and reported as `Sandbox.Timedout`. */
+  timeoutMs: number;
+  /** Init limit (10 s on demand). Past it the process is killed and init is retried inside the first invoke. */
+  initTimeoutMs: number;
+  handler: string;
+  /** The folder mounted as `LAMBDA_TASK_ROOT` (the process's cwd). */
+  taskRoot: string;
+  /** Absolute path of the bootstrap to execute. */
+  bootstrap: string;
+  /** Extra arguments after the bootstrap (container-style `python -m awslambdaric probe.handler`). */
+  bootstrapArgs: string[];
+  /** Architecture the function is configured for; a bootstrap ELF for another one is an entrypoint error. */
+  architecture: 'x86_64' | 'arm64';
+  /** Extra environment variables (function configuration), applied over Lambda's defaults. */
+  environment: Record<string, string>;
+}
+
+export function functionArn(c: Pick<FunctionConfig, 'region' | 'accountId' | 'functionName'>): string {
+  return `arn:aws:lambda:${c.region}:${c.accountId}:function:${c.functionName}`;
+}
+
+/** Faults the fake Runtime API injects while serving one invocation. */
+export interface InvocationFaults {
+  /** Override (string) or omit (null) headers of the `/next` response that hands out this event. */
+  nextHeaders?: Record<string, string | null>;
+  /** Deadline = the moment `/next` answers + this offset (negative: a deadline already in the past). */
+  deadlineOffsetMs?: number;
+  /** Hold the `/next` answer this long after the event is ready. */
+  delayNextMs?: number;
+  /** Answer the `/next` that would hand out this event with this status and a JSON error body instead. */
+  nextStatus?: number;
+  /** Answer this invocation's `/response` or `/error` with this status instead of the state machine's verdict. */
+  responseStatus?: number;
+  /** Destroy the socket: `next` instead of answering `/next`, `response` after the `/response` request head arrives. */
+  reset?: 'next' | 'response';
+}
+
+export interface InvocationInput {
+  /** Event bytes exactly as `/next` hands them out (not necessarily JSON). */
+  payload: Buffer;
+  /** Generated (UUID v4) when absent. */
+  requestId?: string;
+  /** Value of `Lambda-Runtime-Client-Context` (decoded JSON text). */
+  clientContext?: string;
+  /** Value of `Lambda-Runtime-Cognito-Identity`. */
+  cognitoIdentity?: string;
+  tenantId?: string;
+  /** Value of `Lambda-Runtime-Trace-Id`; a fresh X-Ray header is generated when absent. */
+  traceId?: string;
+  /** Defaults to the function's unqualified ARN. */
+  invokedFunctionArn?: string;
+  faults?: InvocationFaults;
+}
+
+/** A platform error: produced by the harness (as Lambda's platform would), not posted by the runtime. */
+export interface PlatformError {
+  errorType: string;
+  errorMessage: string;
+}
+
+export interface StreamedChunk {
+  size: number;
+  /** ms since the invocation was received. */
+  at: number;
+}
+
+export type InvocationOutcome =
+  /** The runtime posted `/response` (buffered or streamed). */
+  | {
+      kind: 'response';
+      streamed: boolean;
+      contentType?: string;
+      chunks: StreamedChunk[];
+      /** Mid-stream error from the `Lambda-Runtime-Function-Error-Type` / `-Body` trailers (body base64-decoded). */
+      streamError?: { errorType: string; errorBody: string };
+    }
+  /** The runtime posted `/error`. `errorTypeHeader` is the `Lambda-Runtime-Function-Error-Type` it sent, if any. */
+  | { kind: 'function-error'; errorTypeHeader?: string }
+  /** Timeout, crash, init failure, bad entrypoint, oversized response: the harness's verdict. */
+  | { kind: 'platform-error'; error: PlatformError };
+
+/** A line of output or a platform log line (START/END/REPORT/INIT_REPORT). */
+export interface LogLine {
+  /** ms since the environment was created. */
+  at: number;
+  stream: 'stdout' | 'stderr' | 'platform';
+  text: string;
+}
+
+/** Fields of the REPORT line. */
+export interface ReportFields {
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMb: number;
+  maxMemoryUsedMb: number;
+  initDurationMs?: number;
+  status?: 'timeout' | 'error';
+  errorType?: string;
+}
+
+export interface InvocationResult {
+  requestId: string;
+  outcome: InvocationOutcome;
+  /** What the invoker receives as the body: the response, the posted error document, or the platform error JSON. */
+  payload: Buffer;
+  /** `Unhandled` whenever the invocation failed (function error, timeout, crash, init error). */
+  functionError?: 'Unhandled';
+  /** This invocation's log: START, the runtime's output, END, REPORT. */
+  logs: LogLine[];
+  report: ReportFields;
+  /** True when this invocation had to start (or restart) the runtime. */
+  coldStart: boolean;
+  /** pid of the runtime process that served it (undefined when none could be started). */
+  pid?: number;
+  timings: {
+    /** Epoch ms when the invocation was accepted. */
+    receivedAt: number;
+    /** ms after receipt: the event was handed out on `/next`. */
+    handedOut?: number;
+    /** ms after receipt: first byte of the response/error body arrived. */
+    firstByte?: number;
+    /** ms after receipt: the outcome was settled. */
+    done: number;
+  };
+}
+
+export interface InvokeOptions {
+  /** Called for each response body chunk as it arrives from the runtime (streamed or not). */
+  onChunk?: (bytes: Buffer) => void;
+  /** Called once the response mode and content type are known, before the first chunk. */
+  onResponseStart?: (info: { streamed: boolean; contentType?: string }) => void;
+}
+
+/** How a runtime process ended. */
+export interface ProcessExit {
+  pid: number;
+  code: number | null;
+  signal: string | null;
+  /** ms since the environment was created. */
+  at: number;
+}
+
+export interface ProcessRecord {
+  pid?: number;
+  startedAt: number;
+  /** ms since environment creation when the first `/next` arrived. */
+  firstNextAt?: number;
+  exit?: ProcessExit;
+  /** Set when the bootstrap could not be started at all. */
+  spawnFailure?: PlatformError;
+}
+
+/**
+ * One Lambda execution environment: a fake Runtime API instance and at most one runtime process at a time.
+ * Invocations are serialised, as in Lambda's on-demand model.
+ */
+export interface ExecutionEnvironment {
+  readonly config: FunctionConfig;
+  /** Start the runtime and wait until it polls `/next`, reports an init error, exits, or hits the init limit. */
+  init(): Promise<ProcessRecord>;
+  invoke(input: InvocationInput, options?: InvokeOptions): Promise<InvocationResult>;
+  /** Everything on the wire so far. */
+  recording(): Recording;
+  /** All log lines so far (runtime output and platform lines). */
+  logs(): LogLine[];
+  /** Every process this environment started, oldest first. */
+  processes(): ProcessRecord[];
+  /** Kill the runtime and stop the Runtime API. Idempotent. */
+  close(): Promise<void>;
+}

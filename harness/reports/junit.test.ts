@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { renderJunit } from './junit.ts';
+import { sampleCase, sampleReport } from './sample-report.ts';
+
+const cases = [
+  sampleCase({ id: 'error.posted', verdict: 'pass' }),
+  sampleCase({
+    id: 'error.header',
+    verdict: 'fail',
+    reason: 'no <error-type> header & more',
+    findings: [{ step: 1, path: 'wire.exchanges[0].headers', expected: '"Probe.Boom"', actual: 'absent' }],
+  }),
+  sampleCase({ id: 'streaming.chunks', verdict: 'skipped', reason: 'capability streaming not declared' }),
+  sampleCase({ id: 'events.invalid-json', level: 'should', verdict: 'non-strict', reason: 'handler got text' }),
+];
+
+describe('renderJunit', () => {
+  it('writes one testcase per case, failures for MUST breaks with the reason, skipped marked', () => {
+    const xml = renderJunit(sampleReport(cases));
+    expect(xml.match(/<testcase /g)).toHaveLength(4);
+    expect(xml).toContain('<testsuites name="lambdaspec rt" tests="4" failures="1" errors="0" skipped="1"');
+    expect(xml).toContain('<failure message="no &lt;error-type&gt; header &amp; more" type="MUST">');
+    expect(xml).toContain('step 1: wire.exchanges[0].headers: expected &quot;Probe.Boom&quot;, got absent');
+    expect(xml).toContain('<skipped message="capability streaming not declared"/>');
+    expect(xml).toContain('<system-out>non-strict: handler got text');
+    expect(xml).toContain('<testsuite name="rt: error" tests="2" failures="1"');
+  });
+
+  it('turns SHOULD breaks into failures under --strict', () => {
+    const xml = renderJunit(sampleReport(cases, true));
+    expect(xml).toContain('failures="2"');
+    expect(xml).toContain('type="SHOULD"');
+  });
+
+  it('escapes control characters so the XML stays well-formed', () => {
+    const xml = renderJunit(sampleReport([sampleCase({ id: 'a.b', verdict: 'fail', reason: 'bell\u0007' })]));
+    expect(xml).toContain('bell\\u0007');
+    expect(xml).not.toContain('\u0007');
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { renderMarkdown } from './markdown.ts';
+import { sampleCase, sampleReport } from './sample-report.ts';
+
+describe('renderMarkdown', () => {
+  it('summarises totals and areas, details what did not pass, lists skips and every case', () => {
+    const md = renderMarkdown(
+      sampleReport([
+        sampleCase({ id: 'error.posted', verdict: 'pass' }),
+        sampleCase({
+          id: 'error.header',
+          verdict: 'fail',
+          reason: 'header missing',
+          findings: [{ step: 2, path: 'wire|x', expected: 'a', actual: 'b' }],
+          evidence: {
+            logs: [],
+            results: [],
+            exchanges: [
+              {
+                seq: 1,
+                connection: 1,
+                kind: 'error',
+                request: {
+                  method: 'POST',
+                  target: '/2018-06-01/runtime/invocation/r/error',
+                  httpVersion: '1.1',
+                  headers: [{ name: 'Content-Type', value: 'application/json' }],
+                  body: { size: 2, base64: 'e30=', utf8: '{}' },
+                  chunked: false,
+                  chunks: [],
+                  trailers: [],
+                  timing: { start: 0, headersDone: 1 },
+                },
+              },
+            ],
+          },
+        }),
+        sampleCase({ id: 'streaming.x', verdict: 'skipped', reason: 'capability streaming not declared' }),
+      ]),
+    );
+    expect(md).toContain('**1 pass · 1 fail · 0 non-strict · 0 informational · 1 skipped** of 3 cases — exit code 1');
+    expect(md).toContain('| error | 1 | 1 | 0 | 0 | 0 |');
+    expect(md).toContain('### ❌ fail — `error.header` (MUST)');
+    expect(md).toContain('**Why:** header missing');
+    expect(md).toContain('| 2 | `wire\\|x` | a | b |');
+    expect(md).toContain('POST /2018-06-01/runtime/invocation/r/error');
+    expect(md).toContain('| `streaming.x` | capability streaming not declared |');
+    expect(md).not.toContain('### ✅');
+  });
+});

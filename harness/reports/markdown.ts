@@ -1,0 +1,84 @@
+/** Markdown summary of a report: totals, per-area table, then every case that did not pass, with its evidence. */
+import type { CaseReport, RunReport, Verdict } from './report-model.ts';
+
+export const VERDICT_MARK: Record<Verdict, string> = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  'non-strict': '⚠️ non-strict',
+  informational: 'ℹ️ informational',
+  skipped: '⏭️ skipped',
+};
+
+/** Escape text for a Markdown table cell. */
+export function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function caseDetail(c: CaseReport): string {
+  const lines = [
+    `### ${VERDICT_MARK[c.verdict]} — \`${c.id}\` (${c.level.toUpperCase()})`,
+    '',
+    `**${c.title}**`,
+    '',
+    `> ${c.requirement.replace(/\n/g, ' ')}`,
+    '',
+    `Source: ${c.source} · defined at \`${c.location}\``,
+  ];
+  if (c.rationale) lines.push('', `Level rationale: ${c.rationale}`);
+  if (c.reason) lines.push('', `**Why:** ${c.reason}`);
+  if (c.findings.length > 0) {
+    lines.push('', '| step | check | expected | actual |', '|---|---|---|---|');
+    for (const f of c.findings.slice(0, 20)) lines.push(`| ${f.step} | \`${cell(f.path)}\` | ${cell(f.expected)} | ${cell(f.actual)} |`);
+  }
+  const wire = c.evidence.exchanges.slice(0, 8);
+  if (wire.length > 0) {
+    lines.push('', '<details><summary>Wire exchanges</summary>', '', '```http');
+    for (const x of wire) {
+      lines.push(`${x.request.method} ${x.request.target}${x.injected ? `   # injected: ${x.injected}` : ''}${x.fault ? `   # framing fault: ${x.fault.kind}` : ''}`);
+      for (const h of x.request.headers) lines.push(`${h.name}: ${h.value}`);
+      if (x.request.body.size > 0) lines.push('', preview(x.request.body.utf8, x.request.body.size));
+      if (x.request.chunked) lines.push(`# chunks: ${x.request.chunks.map((k) => k.size).join(', ')}`);
+      if (x.response) lines.push(`# → ${x.response.status} ${preview(x.response.body.utf8, x.response.body.size)}`);
+      lines.push('');
+    }
+    lines.push('```', '', '</details>');
+  }
+  return lines.join('\n');
+}
+
+function preview(text: string | undefined, size: number): string {
+  if (text === undefined) return `<${size} bytes, not UTF-8>`;
+  return text.length > 300 ? `${text.slice(0, 300)}… (${size} bytes)` : text;
+}
+
+export function renderMarkdown(report: RunReport): string {
+  const s = report.summary;
+  const lines = [
+    `# lambdaspec report — ${report.runtime.name}`,
+    '',
+    `Runtime \`${report.runtime.name}\` (${report.runtime.language}, ${report.runtime.architecture}; capabilities: ${Object.entries(report.runtime.capabilities).filter(([, v]) => v).map(([k]) => k).join(', ') || 'none'}) on target \`${report.target}\`, ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s${report.interrupted ? ' — **interrupted: partial report**' : ''}.`,
+    '',
+    `**${s.pass} pass · ${s.fail} fail · ${s['non-strict']} non-strict · ${s.informational} informational · ${s.skipped} skipped** of ${s.total} cases — exit code ${report.exitCode}${report.options.strict ? ' (strict)' : ''}.`,
+    '',
+    '| area | pass | fail | non-strict | informational | skipped |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const [area, c] of Object.entries(s.byArea).sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`| ${area} | ${c.pass} | ${c.fail} | ${c['non-strict']} | ${c.informational} | ${c.skipped} |`);
+  }
+  const notPassed = report.cases.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skipped');
+  const order: Verdict[] = ['fail', 'non-strict', 'informational'];
+  notPassed.sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict) || a.id.localeCompare(b.id));
+  if (notPassed.length > 0) {
+    lines.push('', '## Cases that did not pass', '');
+    for (const c of notPassed) lines.push(caseDetail(c), '');
+  }
+  const skipped = report.cases.filter((c) => c.verdict === 'skipped');
+  if (skipped.length > 0) {
+    lines.push('', '## Skipped', '', '| case | reason |', '|---|---|');
+    for (const c of skipped) lines.push(`| \`${c.id}\` | ${cell(c.reason ?? '')} |`);
+  }
+  lines.push('', '## All cases', '', '| case | level | verdict | time |', '|---|---|---|---|');
+  for (const c of report.cases) lines.push(`| \`${c.id}\` ${cell(c.title)} | ${c.level} | ${VERDICT_MARK[c.verdict]} | ${c.durationMs.toFixed(0)} ms |`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    reporters: ['default', './vitest.summary-reporter.ts'],
+    include: ['harness/**/*.test.ts', 'runtimes-under-test/**/*.test.ts', 'suites/**/*.test.ts'],
+    // Tests spawn real runtime processes; two cores, so keep parallelism modest and timeouts generous.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
