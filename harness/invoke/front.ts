@@ -1,0 +1,435 @@
+/**
+ * The public, Lambda-compatible Invoke API in front of execution environments: `Invoke` (2015-03-31) and
+ * `InvokeWithResponseStream` (2021-11-15), with Lambda's status codes, headers and error documents, so curl,
+ * the AWS SDKs and load generators can call a local runtime as they would call Lambda.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  functionArn,
+  type ExecutionEnvironment,
+  type InvocationInput,
+  type InvocationResult,
+} from '../environment/types.ts';
+import { errorMessage, invokeCompleteMessage, payloadChunkMessage } from './event-stream.ts';
+import { logTail } from './platform-log.ts';
+
+/** Synchronous request payload limit (exactly 6 MiB; the response limit is 100 bytes more). */
+export const MAX_REQUEST_PAYLOAD_BYTES = 6_291_456;
+/** How long `close()` waits for in-flight requests and async (`Event`) invocations before cutting them off. */
+const CLOSE_GRACE_MS = 5_000;
+
+export interface InvokeFrontOptions {
+  host?: string;
+  port?: number;
+  /** Resolve a bare function name (the front strips ARN prefixes and qualifiers) to its environment. */
+  resolve: (functionName: string) => ExecutionEnvironment | undefined;
+}
+
+/** A function identifier from the request path: bare name, `name:qualifier`, partial or full ARN. */
+export interface FunctionTarget {
+  name: string;
+  qualifier?: string;
+  /** Set when the caller used an ARN (full or partial): Lambda echoes it in "not found" messages. */
+  arn?: string;
+}
+
+const NAME_CHARS = /^[A-Za-z0-9_-]+$/;
+
+/** Parse `FunctionName` as Lambda accepts it; undefined when it cannot name any function. */
+export function parseFunctionName(raw: string): FunctionTarget | undefined {
+  const parts = raw.split(':');
+  let name: string | undefined;
+  let qualifier: string | undefined;
+  let arn: string | undefined;
+  if (parts[0] === 'arn') {
+    // arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]
+    if (parts.length < 7 || parts.length > 8 || parts[2] !== 'lambda' || parts[5] !== 'function') return undefined;
+    [name, qualifier, arn] = [parts[6], parts[7], raw];
+  } else if (parts.length >= 3 && parts[1] === 'function') {
+    // <account>:function:<name>[:<qualifier>]
+    if (parts.length > 4) return undefined;
+    [name, qualifier, arn] = [parts[2], parts[3], raw];
+  } else {
+    if (parts.length > 2) return undefined;
+    [name, qualifier] = [parts[0], parts[1]];
+  }
+  if (name === undefined || !NAME_CHARS.test(name) || qualifier === '') return undefined;
+  return { name, ...(qualifier !== undefined ? { qualifier } : {}), ...(arn !== undefined ? { arn } : {}) };
+}
+
+type Operation = 'Invoke' | 'InvokeWithResponseStream';
+type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
+
+/** A Lambda service error: status, `X-Amzn-Errortype`, and the JSON document. */
+interface ApiError {
+  status: number;
+  errorType: string;
+  body: Record<string, string>;
+}
+
+function userError(status: number, errorType: string, message: string): ApiError {
+  return { status, errorType, body: { Type: 'User', Message: message } };
+}
+
+const ROUTES: ReadonlyArray<{ operation: Operation; pattern: RegExp }> = [
+  { operation: 'Invoke', pattern: /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/ },
+  { operation: 'InvokeWithResponseStream', pattern: /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations\/?$/ },
+];
+
+type BodyRead = { ok: true; body: Buffer } | { ok: false; size: number };
+
+/** Buffer the request body up to `limit` bytes; past it keep reading (to keep the connection usable) but drop bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on('data', (data: Buffer) => {
+      size += data.length;
+      if (size <= limit) parts.push(data);
+      else parts.length = 0;
+    });
+    req.on('end', () => resolve(size <= limit ? { ok: true, body: Buffer.concat(parts, size) } : { ok: false, size }));
+    req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('client went away before the request body ended'));
+    });
+  });
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** `X-Amz-Client-Context` → the JSON text handed to the runtime, or undefined when it is not base64 of a JSON object. */
+function decodeClientContext(header: string): string | undefined {
+  const trimmed = header.trim();
+  if (!BASE64.test(trimmed)) return undefined;
+  try {
+    const text = strictUtf8.decode(Buffer.from(trimmed, 'base64'));
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why the body is not JSON, or undefined when it is (or is empty, which Lambda delivers as is). */
+function jsonProblem(body: Buffer): string | undefined {
+  if (body.length === 0) return undefined;
+  try {
+    JSON.parse(strictUtf8.decode(body));
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** ErrorCode for InvokeComplete: the posted document's errorType, else the runtime's error-type header. */
+function functionErrorType(payload: Buffer, header: string | undefined): string {
+  try {
+    const doc: unknown = JSON.parse(payload.toString('utf8'));
+    if (typeof doc === 'object' && doc !== null && 'errorType' in doc && typeof doc.errorType === 'string' && doc.errorType !== '') {
+      return doc.errorType;
+    }
+  } catch {
+    // Not JSON: fall through to the header.
+  }
+  return header !== undefined && header !== '' ? header : 'Unhandled';
+}
+
+function completeFields(result: InvocationResult, tail: boolean): { errorCode?: string; errorDetails?: string; logResult?: string } {
+  const fields: { errorCode?: string; errorDetails?: string; logResult?: string } = {};
+  const outcome = result.outcome;
+  if (outcome.kind === 'response') {
+    if (outcome.streamError) {
+      fields.errorCode = outcome.streamError.errorType;
+      fields.errorDetails = outcome.streamError.errorBody;
+    }
+  } else {
+    fields.errorCode =
+      outcome.kind === 'function-error' ? functionErrorType(result.payload, outcome.errorTypeHeader) : outcome.error.errorType;
+    fields.errorDetails = result.payload.toString('utf8');
+  }
+  if (tail) fields.logResult = logTail(result.logs.map((l) => l.text));
+  return fields;
+}
+
+interface Validated {
+  env: ExecutionEnvironment;
+  invocationType: InvocationType;
+  input: InvocationInput;
+  tail: boolean;
+}
+
+export class InvokeFront {
+  private readonly options: InvokeFrontOptions;
+  private server: Server | undefined;
+  private closing = false;
+  private closed: Promise<void> | undefined;
+  /** Async (`Event`) invocations still running; `close()` gives them a grace period. */
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(options: InvokeFrontOptions) {
+    this.options = options;
+  }
+
+  async start(): Promise<{ port: number; url: string }> {
+    if (this.server || this.closed) throw new Error('InvokeFront can be started once');
+    const host = this.options.host ?? '127.0.0.1';
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((e: unknown) => this.failSafe(res, e));
+    });
+    // Invocations can run for 15 minutes, so no request timeout; idle keep-alive sockets go after 5 s.
+    server.keepAliveTimeout = 5_000;
+    server.requestTimeout = 0;
+    server.headersTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const { port } = server.address() as AddressInfo;
+    const urlHost = host.includes(':') ? `[${host}]` : host;
+    return { port, url: `http://${urlHost}:${port}` };
+  }
+
+  /** Stop listening, let in-flight requests and async invocations finish (up to 5 s), close keep-alive sockets. */
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), CLOSE_GRACE_MS);
+    });
+    const drained = Promise.all([Promise.allSettled([...this.pending]), closed]).then(() => 'drained' as const);
+    const how = await Promise.race([drained, graceOver]);
+    clearTimeout(timer);
+    if (how === 'timeout') server.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A client that disconnects mid-response must not surface as an unhandled 'error'.
+    res.on('error', () => undefined);
+    req.on('error', () => undefined);
+    res.on('close', () => {
+      // Keep-alive sockets that go idle while closing would otherwise hold `server.close()` open.
+      const server = this.server;
+      if (this.closing && server) setImmediate(() => server.closeIdleConnections());
+    });
+    const requestId = randomUUID();
+    // Split by hand: `new URL` would read a path starting with `//` as a host and throw on odd inputs.
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const url = { pathname: q < 0 ? target : target.slice(0, q), searchParams: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
+    const route = req.method === 'POST' ? ROUTES.find((r) => r.pattern.test(url.pathname)) : undefined;
+    if (!route) {
+      this.sendError(res, requestId, userError(404, 'UnknownOperationException', `Unknown operation: ${req.method ?? ''} ${url.pathname}`));
+      return;
+    }
+    const read = await readBody(req, MAX_REQUEST_PAYLOAD_BYTES);
+    if (!read.ok) {
+      this.sendError(res, requestId, {
+        status: 413,
+        errorType: 'RequestEntityTooLargeException',
+        body: { Message: `Request must be smaller than ${MAX_REQUEST_PAYLOAD_BYTES} bytes for the ${route.operation === 'Invoke' ? 'InvokeFunction' : route.operation} operation` },
+      });
+      return;
+    }
+    const rawName = decodeURIComponentSafe(route.pattern.exec(url.pathname)![1]!);
+    const validated = this.validate(req, url, route.operation, rawName, read.body, requestId);
+    if ('status' in validated) {
+      this.sendError(res, requestId, validated);
+      return;
+    }
+    if (validated.invocationType === 'DryRun') {
+      res.writeHead(204, this.headers(requestId, {}));
+      res.end();
+      return;
+    }
+    if (validated.invocationType === 'Event') {
+      this.invokeAsync(validated);
+      res.writeHead(202, this.headers(requestId, { 'Content-Length': '0' }));
+      res.end();
+      return;
+    }
+    if (route.operation === 'Invoke') await this.invokeSync(res, validated);
+    else await this.invokeStreaming(res, validated);
+  }
+
+  private validate(
+    req: IncomingMessage,
+    url: { searchParams: URLSearchParams },
+    operation: Operation,
+    rawName: string | undefined,
+    body: Buffer,
+    requestId: string,
+  ): Validated | ApiError {
+    const target = rawName === undefined ? undefined : parseFunctionName(rawName);
+    const qualifierParam = url.searchParams.get('Qualifier') || undefined;
+    if (target?.qualifier !== undefined && qualifierParam !== undefined && target.qualifier !== qualifierParam) {
+      return userError(400, 'InvalidParameterValueException', 'The derived qualifier from the function name does not match the specified qualifier.');
+    }
+    const qualifier = target?.qualifier ?? qualifierParam;
+    const env = target ? this.options.resolve(target.name) : undefined;
+    // One version per environment: a qualifier naming any other version or alias does not exist.
+    if (!env || (qualifier !== undefined && qualifier !== env.config.version)) {
+      const shown = env
+        ? `${functionArn(env.config)}:${qualifier ?? ''}`
+        : target?.arn ?? (target ? `${target.name}${qualifier !== undefined ? `:${qualifier}` : ''}` : (rawName ?? ''));
+      return userError(404, 'ResourceNotFoundException', `Function not found: ${shown}`);
+    }
+
+    const typeHeader = headerOf(req, 'X-Amz-Invocation-Type') ?? 'RequestResponse';
+    if (typeHeader !== 'RequestResponse' && typeHeader !== 'Event' && typeHeader !== 'DryRun') {
+      return userError(400, 'InvalidParameterValueException', `Unsupported invocation type: ${typeHeader}`);
+    }
+    if (operation === 'InvokeWithResponseStream' && typeHeader === 'Event') {
+      return userError(400, 'InvalidParameterValueException', 'InvokeWithResponseStream does not support the Event invocation type.');
+    }
+
+    const contextHeader = headerOf(req, 'X-Amz-Client-Context');
+    let clientContext: string | undefined;
+    if (contextHeader !== undefined && contextHeader !== '') {
+      clientContext = decodeClientContext(contextHeader);
+      if (clientContext === undefined) {
+        return userError(400, 'InvalidRequestContentException', 'Client context must be a valid Base64-encoded JSON object.');
+      }
+    }
+
+    const problem = jsonProblem(body);
+    if (problem !== undefined) {
+      return userError(400, 'InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${problem}`);
+    }
+
+    const tenantId = headerOf(req, 'X-Amz-Tenant-Id');
+    const input: InvocationInput = {
+      payload: body,
+      requestId,
+      ...(clientContext !== undefined ? { clientContext } : {}),
+      ...(tenantId !== undefined && tenantId !== '' ? { tenantId } : {}),
+      // Lambda hands the runtime the ARN the caller invoked, qualifier included.
+      ...(qualifier !== undefined ? { invokedFunctionArn: `${functionArn(env.config)}:${qualifier}` } : {}),
+    };
+    return { env, invocationType: typeHeader, input, tail: headerOf(req, 'X-Amz-Log-Type') === 'Tail' };
+  }
+
+  private invokeAsync(v: Validated): void {
+    // Failures of async invocations are the function's business (they are in its logs), never the caller's.
+    const run: Promise<void> = v.env.invoke(v.input).then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(run);
+    void run.then(() => this.pending.delete(run));
+  }
+
+  private async invokeSync(res: ServerResponse, v: Validated): Promise<void> {
+    let result: InvocationResult;
+    try {
+      result = await v.env.invoke(v.input);
+    } catch (e) {
+      this.sendError(res, v.input.requestId!, serviceError(e));
+      return;
+    }
+    const outcome = result.outcome;
+    const contentType = outcome.kind === 'response' && outcome.contentType ? outcome.contentType : 'application/json';
+    const extra: OutgoingHttpHeaders = {
+      'Content-Type': contentType,
+      'Content-Length': String(result.payload.length),
+      'X-Amz-Executed-Version': v.env.config.version,
+    };
+    if (result.functionError) extra['X-Amz-Function-Error'] = result.functionError;
+    if (v.tail) extra['X-Amz-Log-Result'] = logTail(result.logs.map((l) => l.text));
+    if (res.destroyed) return;
+    res.writeHead(200, this.headers(result.requestId, extra));
+    res.end(result.payload);
+  }
+
+  private async invokeStreaming(res: ServerResponse, v: Validated): Promise<void> {
+    res.writeHead(
+      200,
+      this.headers(v.input.requestId!, {
+        'Content-Type': 'application/vnd.amazon.eventstream',
+        'X-Amz-Executed-Version': v.env.config.version,
+      }),
+    );
+    // The caller sees the 200 as soon as the invocation starts, like Lambda; events follow as they happen.
+    res.flushHeaders();
+    const write = (message: Uint8Array): void => {
+      if (!res.destroyed && !res.writableEnded) res.write(message);
+    };
+    let result: InvocationResult;
+    try {
+      result = await v.env.invoke(v.input, {
+        onChunk: (bytes) => {
+          if (bytes.length > 0) write(payloadChunkMessage(bytes));
+        },
+      });
+    } catch (e) {
+      const err = serviceError(e);
+      write(errorMessage(err.errorType, err.body['Message'] ?? 'Internal error'));
+      if (!res.writableEnded) res.end();
+      return;
+    }
+    write(invokeCompleteMessage(completeFields(result, v.tail)));
+    if (!res.writableEnded) res.end();
+  }
+
+  private headers(requestId: string, extra: OutgoingHttpHeaders): OutgoingHttpHeaders {
+    return { ...extra, 'X-Amzn-RequestId': requestId, ...(this.closing ? { Connection: 'close' } : {}) };
+  }
+
+  private sendError(res: ServerResponse, requestId: string, err: ApiError): void {
+    if (res.headersSent || res.destroyed) return;
+    const body = Buffer.from(JSON.stringify(err.body));
+    res.writeHead(
+      err.status,
+      this.headers(requestId, {
+        'Content-Type': 'application/json',
+        'Content-Length': String(body.length),
+        'X-Amzn-Errortype': err.errorType,
+      }),
+    );
+    res.end(body);
+  }
+
+  /** Last resort for a bug in this module: answer 500 (or cut a response already started), never crash. */
+  private failSafe(res: ServerResponse, e: unknown): void {
+    if (!res.headersSent && !res.destroyed) {
+      this.sendError(res, randomUUID(), serviceError(e));
+      return;
+    }
+    res.destroy();
+  }
+}
+
+function serviceError(e: unknown): ApiError {
+  const detail = e instanceof Error ? e.message : String(e);
+  return { status: 500, errorType: 'ServiceException', body: { Type: 'Service', Message: `Internal error while invoking the function: ${detail}` } };
+}
+
+function decodeURIComponentSafe(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
