@@ -120,8 +120,8 @@ describe('LocalEnvironment lifecycle', () => {
     const r = await e.invoke(ev({ do: 'echo' }));
     expect(r.functionError).toBe('Unhandled');
     expect(json(r)).toEqual({ errorType: 'Mini.InitFailed', errorMessage: 'init failed on purpose' });
-    expect(r.logs.some((l) => /^INIT_REPORT Init Duration: .* Phase: init Status: error Error Type: Mini.InitFailed/.test(l.text))).toBe(true);
-    expect(e.logs().some((l) => l.text.includes('Status: error Error Type: Mini.InitFailed'))).toBe(true);
+    expect(r.logs.some((l) => /^INIT_REPORT Init Duration: .*\sPhase: init\sStatus: error\sError Type: Mini.InitFailed/.test(l.text))).toBe(true);
+    expect(e.logs().some((l) => l.text.includes('Status: error\tError Type: Mini.InitFailed'))).toBe(true);
     expect(e.processes()[0]!.exit?.code).toBe(3);
     await e.invoke(ev({ do: 'echo' }));
     expect(e.processes()).toHaveLength(2);
@@ -141,7 +141,7 @@ describe('LocalEnvironment lifecycle', () => {
     const r = await e.invoke(ev({ do: 'echo' }));
     expect(json(r)).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringContaining('Task timed out after 0.50 seconds') });
     expect(e.processes()).toHaveLength(2);
-    expect(e.logs().filter((l) => l.text.startsWith('INIT_REPORT')).map((l) => / Phase: (\w+) Status: (\w+)/.exec(l.text)!.slice(1))).toEqual([
+    expect(e.logs().filter((l) => l.text.startsWith('INIT_REPORT')).map((l) => /\sPhase: (\w+)\sStatus: (\w+)/.exec(l.text)!.slice(1))).toEqual([
       ['init', 'timeout'],
       ['invoke', 'timeout'],
     ]);

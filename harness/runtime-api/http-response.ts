@@ -21,29 +21,38 @@ export function reasonPhrase(status: number): string {
   return REASONS[status] ?? 'Status';
 }
 
+/**
+ * A response as it will be written. `headers` is complete — Content-Length included — so the recorder can keep the
+ * very same array (no copy per response: recording must stay cheap).
+ */
 export interface OutgoingResponse {
   status: number;
   headers: RecordedHeader[];
   body: Buffer;
 }
 
-/** Status line + headers + Content-Length + body, in one buffer (one write, one syscall). */
-export function serializeResponse(res: OutgoingResponse, close: boolean): Buffer {
+/** Build a response whose header list ends with the body's Content-Length. */
+export function outgoing(status: number, headers: RecordedHeader[], body: Buffer): OutgoingResponse {
+  headers.push({ name: 'Content-Length', value: String(body.length) });
+  return { status, headers, body };
+}
+
+/** Status line + headers + body, in one buffer (one write, one syscall). */
+export function serializeResponse(res: OutgoingResponse): Buffer {
   let head = `HTTP/1.1 ${res.status} ${reasonPhrase(res.status)}\r\n`;
   for (const h of res.headers) head += `${h.name}: ${h.value}\r\n`;
-  head += `Content-Length: ${res.body.length}\r\n`;
-  if (close) head += 'Connection: close\r\n';
   head += '\r\n';
   const headBuf = Buffer.from(head, 'latin1');
   return res.body.length === 0 ? headBuf : Buffer.concat([headBuf, res.body]);
 }
 
+/** The same response announcing that the server closes the connection after it. */
+export function withClose(res: OutgoingResponse): OutgoingResponse {
+  return { ...res, headers: [...res.headers, { name: 'Connection', value: 'close' }] };
+}
+
 export function jsonResponse(status: number, value: unknown, extra: RecordedHeader[] = []): OutgoingResponse {
-  return {
-    status,
-    headers: [{ name: 'Content-Type', value: 'application/json' }, ...extra],
-    body: Buffer.from(JSON.stringify(value)),
-  };
+  return outgoing(status, [{ name: 'Content-Type', value: 'application/json' }, ...extra], Buffer.from(JSON.stringify(value)));
 }
 
 /** The body Lambda (and RIE) uses for every Runtime API error: `{"errorMessage","errorType"}`. */

@@ -11,7 +11,9 @@ import {
   ACCEPTED,
   CONTINUE_BYTES,
   errorResponse,
+  outgoing,
   serializeResponse,
+  withClose,
   type OutgoingResponse,
 } from './http-response.ts';
 import {
@@ -164,13 +166,11 @@ class Connection {
     while (this.slots.length > 0 && this.slots[0]!.response) {
       const slot = this.slots.shift()!;
       if (this.closed) continue;
-      const res = slot.response!;
-      const bytes = serializeResponse(res, slot.close === true);
+      const res = slot.close ? withClose(slot.response!) : slot.response!;
+      const bytes = serializeResponse(res);
       const at = this.server.clock();
       if (slot.exchange) {
-        const headers = [...res.headers, { name: 'Content-Length', value: String(res.body.length) }];
-        if (slot.close) headers.push({ name: 'Connection', value: 'close' });
-        slot.exchange.response = { status: res.status, headers, body: res.body, timing: { start: at, end: at } };
+        slot.exchange.response = { status: res.status, headers: res.headers, body: res.body, timing: { start: at, end: at } };
       }
       this.record.bytesOut += bytes.length;
       this.socket.write(bytes);
@@ -476,7 +476,7 @@ export class RuntimeApiServer {
     }
     this.state.handOut(inv.requestId);
     this.handedOut.set(inv.requestId, inv);
-    waiter.conn.respond(waiter.slot, { status: 200, headers, body: inv.payload });
+    waiter.conn.respond(waiter.slot, outgoing(200, headers, inv.payload));
     inv.sink.handedOut(at);
   }
 

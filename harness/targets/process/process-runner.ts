@@ -1,0 +1,193 @@
+/**
+ * Spawning a runtime process in its own process group, measuring its memory, and always reaping it (and anything
+ * it forked): nothing a runtime starts may outlive the harness.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { OutputCapture, type CaptureLimits, type CapturedLine } from './output-capture.ts';
+
+export interface LaunchSpec {
+  command: string;
+  args: string[];
+  cwd: string;
+  /** The complete environment: nothing of process.env is merged in. */
+  env: Record<string, string>;
+  clock: () => number;
+  capture?: Partial<CaptureLimits>;
+  onLine?: (line: CapturedLine) => void;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when spawn itself failed. */
+  spawnError?: string;
+  at: number;
+}
+
+export interface RunningProcess {
+  readonly pid: number | undefined;
+  readonly output: OutputCapture;
+  /** Resolves once the process exited and its output was drained (at most 2 s after exit, if a grandchild holds the pipes). */
+  readonly exited: Promise<ExitInfo>;
+  readonly exitInfo: ExitInfo | undefined;
+  /** Peak resident memory in KiB of the process group (sum of VmHWM over live members, max over samples). */
+  peakRssKiB(): number;
+  sampleMemory(): void;
+  /** SIGKILL the whole process group; resolves when the process has exited. Idempotent. */
+  kill(signal?: NodeJS.Signals): Promise<ExitInfo>;
+}
+
+const live = new Set<number>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pgid of live) killGroup(pgid, 'SIGKILL');
+  });
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // Group already gone.
+  }
+  try {
+    process.kill(pgid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** pids whose process group is `pgid`, read from /proc/<pid>/stat (field 5). */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return members;
+  }
+  for (const e of entries) {
+    const c = e.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'latin1');
+      // comm may contain spaces and parentheses: fields start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid) members.push(Number(e));
+    } catch {
+      // Raced with an exiting process.
+    }
+  }
+  return members;
+}
+
+function vmHwmKiB(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    const m = /VmHWM:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function launchProcess(spec: LaunchSpec): RunningProcess {
+  installExitHook();
+  const output = new OutputCapture(spec.clock, spec.capture, spec.onLine);
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = child.pid;
+  if (pid !== undefined) live.add(pid);
+  output.attach(child.stdout, 'stdout');
+  output.attach(child.stderr, 'stderr');
+
+  let exitInfo: ExitInfo | undefined;
+  let peak = 0;
+  const sample = (): void => {
+    if (pid === undefined || exitInfo) return;
+    let sum = 0;
+    for (const member of groupMembers(pid)) sum += vmHwmKiB(member);
+    if (sum > peak) peak = sum;
+  };
+  const sampler = setInterval(sample, 50);
+  sampler.unref();
+
+  const exited = new Promise<ExitInfo>((resolve) => {
+    let streamsOpen = 2;
+    let pending: ExitInfo | undefined;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const settle = (): void => {
+      if (!pending || exitInfo) return;
+      exitInfo = pending;
+      clearTimeout(graceTimer);
+      clearInterval(sampler);
+      output.flush();
+      if (pid !== undefined) {
+        // Forked children that outlive the bootstrap die with it: Lambda freezes or discards them too.
+        killGroup(pid, 'SIGKILL');
+        live.delete(pid);
+      }
+      resolve(exitInfo);
+    };
+    const streamEnded = (): void => {
+      streamsOpen--;
+      if (streamsOpen <= 0) settle();
+    };
+    child.stdout.on('close', streamEnded);
+    child.stderr.on('close', streamEnded);
+    child.on('error', (e) => {
+      pending ??= { code: null, signal: null, spawnError: e.message, at: spec.clock() };
+      settle();
+    });
+    child.on('exit', (code, signal) => {
+      sample();
+      pending = { code, signal, at: spec.clock() };
+      // A grandchild may hold the pipes open: don't wait for them forever.
+      graceTimer = setTimeout(settle, 2000);
+      graceTimer.unref();
+      if (streamsOpen <= 0) settle();
+    });
+  });
+
+  return {
+    pid,
+    output,
+    exited,
+    get exitInfo() {
+      return exitInfo;
+    },
+    peakRssKiB: () => peak,
+    sampleMemory: sample,
+    kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
+      if (!exitInfo && pid !== undefined) {
+        killGroup(pid, signal);
+        if (signal !== 'SIGKILL') {
+          const t = setTimeout(() => killGroup(pid, 'SIGKILL'), 2000);
+          t.unref();
+        }
+      }
+      return exited;
+    },
+  };
+}
+
+/** Kill every process group this module started that is still alive. */
+export async function killAllProcesses(): Promise<void> {
+  for (const pgid of live) killGroup(pgid, 'SIGKILL');
+  // Give 'exit' handlers a chance to run so callers see a consistent state.
+  const deadline = Date.now() + 2000;
+  while (live.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
+export function liveProcessCount(): number {
+  return live.size;
+}
