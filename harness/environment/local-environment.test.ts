@@ -200,3 +200,23 @@ describe('LocalEnvironment spawn failures', () => {
     expect(json(await e.invoke(ev({})))).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringContaining('exec format error') });
   });
 });
+
+describe('LocalEnvironment streaming', () => {
+  it('forwards streamed chunks as they arrive and reports error trailers as a stream error', async () => {
+    const e = await env();
+    const arrivals: string[] = [];
+    const r = await e.invoke(ev({ do: 'stream', chunks: ['one ', 'two'], delayMs: 150, error: true }), { onChunk: (b) => arrivals.push(b.toString()) });
+    expect(arrivals.join('')).toBe('one two');
+    expect(r.payload.toString()).toBe('one two');
+    expect(r.outcome).toMatchObject({
+      kind: 'response',
+      streamed: true,
+      contentType: 'text/plain',
+      streamError: { errorType: 'Mini.Mid', errorBody: '{"errorType": "Mini.Mid", "errorMessage": "mid"}' },
+    });
+    if (r.outcome.kind !== 'response') throw new Error('unreachable');
+    expect(r.outcome.chunks.map((c) => c.size)).toEqual([4, 3]);
+    expect(r.outcome.chunks[1]!.at - r.outcome.chunks[0]!.at).toBeGreaterThanOrEqual(100);
+    expect(r.timings.firstByte).toBeLessThan(r.timings.done - 100);
+  });
+});
