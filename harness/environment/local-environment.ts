@@ -143,6 +143,8 @@ export class LocalEnvironment implements ExecutionEnvironment {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Kill first: an invocation or init in flight then settles at once instead of waiting out its timeout.
+    await this.killCurrent();
     await this.chain.catch(() => undefined);
     await this.killCurrent();
     await this.api.close();

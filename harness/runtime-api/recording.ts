@@ -123,9 +123,12 @@ export interface Recording {
 
 /** JSON form of a body: base64 bytes plus a UTF-8 preview when the bytes are valid UTF-8. */
 export interface BodyJson {
+  /** The body's full size in bytes. */
   size: number;
   base64: string;
   utf8?: string;
+  /** True when base64/utf8 hold only the first bytes (evidence in reports is bounded). */
+  truncated?: boolean;
 }
 
 type WithJsonBody<T> = Omit<T, 'body'> & { body: BodyJson };
@@ -144,12 +147,14 @@ export interface RecordingJson {
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
-export function bodyToJson(body: Buffer): BodyJson {
-  const json: BodyJson = { size: body.length, base64: body.toString('base64') };
+export function bodyToJson(body: Buffer, maxBytes = Infinity): BodyJson {
+  const kept = body.length > maxBytes ? body.subarray(0, maxBytes) : body;
+  const json: BodyJson = { size: body.length, base64: kept.toString('base64') };
+  if (kept !== body) json.truncated = true;
   try {
-    json.utf8 = utf8Strict.decode(body);
+    json.utf8 = utf8Strict.decode(kept);
   } catch {
-    // Not valid UTF-8: base64 alone carries it.
+    // Not valid UTF-8 (or cut inside a character): base64 alone carries it.
   }
   return json;
 }
@@ -163,10 +168,11 @@ export function recordingToJson(rec: Recording): RecordingJson {
   };
 }
 
-export function exchangeToJson(x: Exchange): ExchangeJson {
+/** JSON form of one exchange; `maxBodyBytes` bounds the bodies kept (reports), the full recording keeps all. */
+export function exchangeToJson(x: Exchange, maxBodyBytes = Infinity): ExchangeJson {
   const { request, response, ...rest } = x;
-  const out: ExchangeJson = { ...rest, request: { ...request, body: bodyToJson(request.body) } };
-  if (response) out.response = { ...response, body: bodyToJson(response.body) };
+  const out: ExchangeJson = { ...rest, request: { ...request, body: bodyToJson(request.body, maxBodyBytes) } };
+  if (response) out.response = { ...response, body: bodyToJson(response.body, maxBodyBytes) };
   return out;
 }
 

@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:f
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionConfig } from '../environment/types.ts';
-import { loadRuntimeYaml, type RuntimeYaml } from '../scenarios/loader.ts';
+import { loadRuntimeYaml, type RuntimeYaml } from './runtime-yaml.ts';
 import { hostArchitecture } from '../targets/process/elf.ts';
 import { UserError } from '../util/user-error.ts';
 

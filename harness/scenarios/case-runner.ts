@@ -1,0 +1,265 @@
+/**
+ * Running one case: a fresh execution environment, its steps in order, then expectations over what was observed,
+ * and a verdict with the wire exchanges and log lines behind it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalEnvironment, type LocalEnvironmentOptions } from '../environment/local-environment.ts';
+import type { InvocationResult, LogLine, ProcessRecord } from '../environment/types.ts';
+import { verdictFor, type CaseEvidence, type CaseReport, type Finding } from '../reports/report-model.ts';
+import { exchangeToJson, type Exchange } from '../runtime-api/recording.ts';
+import { functionConfigFor, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
+import { materialiseBootstrap } from './bootstrap-variants.ts';
+import { evaluateStep, type StepObservation } from './expectations.ts';
+import type { MatchFailure } from './match.ts';
+import type { ScenarioCase, Step } from './suite-model.ts';
+
+export interface CaseRunOptions {
+  environment?: LocalEnvironmentOptions;
+  /** Called with the environment once it exists, so an interrupted run can close it. */
+  onEnvironment?: (env: LocalEnvironment) => void;
+}
+
+/** After the last step, wait this long so the runtime's follow-up requests (its next /next) are recorded too. */
+const SETTLE_MS = 100;
+const EVIDENCE_BODY_BYTES = 4096;
+const EVIDENCE_LOG_LINES = 100;
+
+/** Why a case is skipped on this runtime, if it is. */
+export function skipReason(c: ScenarioCase, runtime: ResolvedRuntime): string | undefined {
+  const missing = c.needs.filter((n) => runtime.spec.capabilities[n] !== true);
+  if (missing.length > 0) return `unsupported: runtime.yaml does not declare capability ${missing.join(', ')}`;
+  return undefined;
+}
+
+function caseLocation(c: ScenarioCase): string {
+  return `${c.location.file}:${c.location.line}`;
+}
+
+export function skippedCase(c: ScenarioCase, reason: string): CaseReport {
+  return {
+    id: c.id,
+    title: c.title,
+    area: c.area,
+    level: c.level,
+    verdict: 'skipped',
+    reason,
+    requirement: c.requirement,
+    source: c.source,
+    ...(c.rationale ? { rationale: c.rationale } : {}),
+    location: caseLocation(c),
+    durationMs: 0,
+    findings: [],
+    evidence: { exchanges: [], logs: [], results: [] },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function latestProcess(env: LocalEnvironment): ProcessRecord | undefined {
+  const all = env.processes();
+  return all[all.length - 1];
+}
+
+async function waitForExit(env: LocalEnvironment, withinMs: number): Promise<ProcessRecord | undefined> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const p = latestProcess(env);
+    if (!p || p.exit || p.spawnFailure) return p;
+    if (Date.now() >= deadline) return p;
+    await sleep(20);
+  }
+}
+
+interface StepRun {
+  result?: InvocationResult;
+  startedAt: number;
+  endedAt: number;
+  processesBefore: number;
+  pidBefore: number | undefined;
+  /** The process that served the step (it may have exited since). */
+  pidAfter: number | undefined;
+  /** The process alive when the step ended. */
+  alivePid: number | undefined;
+  initDurationMs?: number;
+  actionFindings: MatchFailure[];
+}
+
+async function runStep(env: LocalEnvironment, step: Step): Promise<StepRun> {
+  const startedAt = env.clock();
+  const processesBefore = env.processes().length;
+  const pidBefore = env.currentPid;
+  const actionFindings: MatchFailure[] = [];
+  let result: InvocationResult | undefined;
+  let initDurationMs: number | undefined;
+  switch (step.kind) {
+    case 'invoke':
+      result = await env.invoke({
+        payload: step.payload,
+        ...(step.clientContext !== undefined ? { clientContext: step.clientContext } : {}),
+        ...(step.cognitoIdentity !== undefined ? { cognitoIdentity: step.cognitoIdentity } : {}),
+        ...(step.tenantId !== undefined ? { tenantId: step.tenantId } : {}),
+        ...(step.traceId !== undefined ? { traceId: step.traceId } : {}),
+        ...(step.faults ? { faults: step.faults } : {}),
+      });
+      break;
+    case 'waitForInit': {
+      const rec = await Promise.race([env.init(), sleep(step.timeoutMs).then(() => undefined)]);
+      if (!rec) actionFindings.push({ path: 'waitForInit', expected: `init within ${step.timeoutMs} ms`, actual: 'still initialising' });
+      else if (rec.firstNextAt !== undefined) initDurationMs = rec.firstNextAt - rec.startedAt;
+      break;
+    }
+    case 'expectExit': {
+      const p = await waitForExit(env, step.withinMs);
+      const exit = p?.exit;
+      if (!exit) {
+        actionFindings.push({ path: 'expectExit', expected: `the runtime exits within ${step.withinMs} ms`, actual: p?.spawnFailure ? `it never started: ${p.spawnFailure.errorMessage}` : 'still running' });
+      } else if (step.code !== undefined && exit.code !== step.code) {
+        actionFindings.push({ path: 'expectExit.code', expected: String(step.code), actual: exit.signal ? `signal ${exit.signal}` : String(exit.code) });
+      } else if (step.nonZero && exit.code === 0) {
+        actionFindings.push({ path: 'expectExit.nonZero', expected: 'a non-zero exit status', actual: '0' });
+      }
+      break;
+    }
+    case 'sleep':
+      await sleep(step.ms);
+      break;
+  }
+  return {
+    ...(result ? { result } : {}),
+    startedAt,
+    endedAt: env.clock(),
+    processesBefore,
+    pidBefore,
+    pidAfter: result?.pid ?? env.currentPid,
+    alivePid: env.currentPid,
+    ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+    actionFindings,
+  };
+}
+
+function boundedLogs(lines: readonly LogLine[]): LogLine[] {
+  return lines.slice(-EVIDENCE_LOG_LINES).map((l) => (l.text.length > 500 ? { ...l, text: `${l.text.slice(0, 500)}…` } : l));
+}
+
+function evidenceResult(index: number, r: InvocationResult | undefined): CaseEvidence['results'][number] {
+  if (!r) return { step: index };
+  let errorType: string | undefined;
+  try {
+    const doc = JSON.parse(r.payload.toString('utf8')) as unknown;
+    if (doc && typeof doc === 'object' && typeof (doc as Record<string, unknown>)['errorType'] === 'string') errorType = (doc as Record<string, string>)['errorType'];
+  } catch {
+    // Not JSON: no errorType to show.
+  }
+  const text = r.payload.toString('utf8');
+  return {
+    step: index,
+    requestId: r.requestId,
+    outcome: r.outcome.kind,
+    ...(r.functionError ? { functionError: r.functionError } : {}),
+    ...(errorType ? { errorType } : {}),
+    payloadPreview: text.length > 300 ? `${text.slice(0, 300)}…` : text,
+    payloadSize: r.payload.length,
+    durationMs: Math.round(r.timings.done * 100) / 100,
+  };
+}
+
+/** Run a case whose capabilities are met; the verdict follows its level. */
+export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options: CaseRunOptions = {}): Promise<CaseReport> {
+  const started = performance.now();
+  const scratch = c.function.bootstrap ? mkdtempSync(join(tmpdir(), 'lambdaspec-bootstrap-')) : undefined;
+  const spec = c.function;
+  const bootstrap = spec.bootstrap && scratch ? materialiseBootstrap(spec.bootstrap, scratch, runtime.bootstrap, runtime.spec.architecture) : undefined;
+  const config = functionConfigFor(runtime, {
+    functionName: runtime.spec.name,
+    ...(spec.handler !== undefined ? { handler: spec.handler } : {}),
+    ...(spec.memoryMb !== undefined ? { memorySizeMb: spec.memoryMb } : {}),
+    ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+    ...(spec.initTimeoutMs !== undefined ? { initTimeoutMs: spec.initTimeoutMs } : {}),
+    ...(spec.environment ? { environment: spec.environment } : {}),
+    ...(bootstrap ? { bootstrap } : {}),
+  });
+  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '', ...options.environment });
+  options.onEnvironment?.(env);
+
+  const runs: StepRun[] = [];
+  let problem: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), c.timeoutMs);
+  });
+  try {
+    const steps = (async () => {
+      for (const step of c.steps) runs.push(await runStep(env, step));
+      await sleep(SETTLE_MS);
+    })();
+    const first = await Promise.race([steps.then(() => 'done' as const), timedOut]);
+    if (first === 'timeout') {
+      problem = `the case did not finish within ${c.timeoutMs} ms (step ${runs.length + 1} was still running)`;
+      await env.close();
+      await steps.catch(() => undefined);
+    }
+  } catch (e) {
+    problem = `harness error: ${e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    clearTimeout(timer);
+    await env.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+
+  // Attribute exchanges and lines to steps by when they started: step i owns [start_i, start_{i+1}).
+  const recording = env.recording();
+  const allLogs = env.logs();
+  const processes = env.processes();
+  const findings: Finding[] = [];
+  const evidenceExchanges = new Set<Exchange>();
+  runs.forEach((run, i) => {
+    const until = runs[i + 1]?.startedAt ?? Number.POSITIVE_INFINITY;
+    const exchanges = recording.exchanges.filter((x) => x.request.timing.start >= run.startedAt && x.request.timing.start < until);
+    const exits = processes.flatMap((p) => (p.exit && p.exit.at >= run.startedAt && p.exit.at < until ? [p.exit] : []));
+    const observation: StepObservation = {
+      index: i + 1,
+      step: c.steps[i]!,
+      ...(run.result ? { result: run.result } : {}),
+      exchanges,
+      logs: run.result ? run.result.logs : allLogs.filter((l) => l.at >= run.startedAt && l.at < until),
+      ...(run.pidBefore !== undefined ? { pidBefore: run.pidBefore } : {}),
+      ...(run.pidAfter !== undefined ? { pidAfter: run.pidAfter } : {}),
+      ...(run.alivePid !== undefined ? { alivePid: run.alivePid } : {}),
+      startedProcess: processes.length > run.processesBefore,
+      exits,
+      ...(run.initDurationMs !== undefined ? { initDurationMs: run.initDurationMs } : {}),
+      actionFindings: run.actionFindings,
+    };
+    const evaluation = evaluateStep(observation);
+    findings.push(...evaluation.findings);
+    const evidence = evaluation.findings.length > 0 || evaluation.matched.length === 0 ? exchanges : evaluation.matched;
+    for (const x of evidence.slice(0, 20)) evidenceExchanges.add(x);
+  });
+
+  const held = !problem && findings.length === 0;
+  const first = findings[0];
+  const reason = problem ?? (first ? `step ${first.step}: ${first.path}: expected ${first.expected}, got ${first.actual}` : undefined);
+  return {
+    id: c.id,
+    title: c.title,
+    area: c.area,
+    level: c.level,
+    verdict: verdictFor(c.level, held),
+    ...(reason ? { reason } : {}),
+    requirement: c.requirement,
+    source: c.source,
+    ...(c.rationale ? { rationale: c.rationale } : {}),
+    location: caseLocation(c),
+    durationMs: Math.round((performance.now() - started) * 100) / 100,
+    findings,
+    evidence: {
+      exchanges: [...evidenceExchanges].sort((a, b) => a.seq - b.seq).map((x) => exchangeToJson(x, EVIDENCE_BODY_BYTES)),
+      logs: boundedLogs(allLogs),
+      results: runs.map((r, i) => evidenceResult(i + 1, r.result)),
+    },
+  };
+}

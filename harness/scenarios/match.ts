@@ -1,0 +1,277 @@
+/**
+ * Matchers: JSON values by subset with `$` operators, strings exactly or by regex, and wire exchanges against the
+ * recording. Every mismatch comes back as a finding with a path, what was expected and what was there.
+ */
+import { headerValue, type Exchange, type RecordedHeader } from '../runtime-api/recording.ts';
+import type { ExchangeMatcher, NumberRange, StringMatcher, WireExpectation } from './suite-model.ts';
+
+export interface MatchFailure {
+  path: string;
+  expected: string;
+  actual: string;
+}
+
+export interface MatchContext {
+  requestId?: string;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function show(v: unknown): string {
+  if (v === undefined) return 'absent';
+  if (Buffer.isBuffer(v)) return `<${v.length} bytes>`;
+  const s = JSON.stringify(v);
+  if (s === undefined) return String(v);
+  return s.length > 200 ? `${s.slice(0, 200)}… (${s.length} chars)` : s;
+}
+
+function template(s: string, ctx: MatchContext): string {
+  return ctx.requestId === undefined ? s : s.replaceAll('{{requestId}}', ctx.requestId);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+}
+
+function isOperatorObject(v: unknown): v is Record<string, unknown> {
+  return isPlainObject(v) && Object.keys(v).length > 0 && Object.keys(v).every((k) => k.startsWith('$'));
+}
+
+function typeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+function operator(op: string, arg: unknown, actual: unknown, ctx: MatchContext, path: string): MatchFailure[] {
+  const fail = (expected: string): MatchFailure[] => [{ path, expected, actual: show(actual) }];
+  switch (op) {
+    case '$regex':
+      return typeof actual === 'string' && new RegExp(template(String(arg), ctx)).test(actual) ? [] : fail(`a string matching /${String(arg)}/`);
+    case '$type':
+      return typeOf(actual) === arg || (arg === 'number' && typeof actual === 'number') ? [] : fail(`type ${String(arg)}`);
+    case '$any':
+      return actual !== undefined ? [] : fail('present');
+    case '$absent':
+      return actual === undefined ? [] : fail('absent');
+    case '$exact':
+      return deepEqual(templateValue(arg, ctx), actual) ? [] : fail(show(arg));
+    case '$gte':
+      return typeof actual === 'number' && actual >= Number(arg) ? [] : fail(`≥ ${String(arg)}`);
+    case '$lte':
+      return typeof actual === 'number' && actual <= Number(arg) ? [] : fail(`≤ ${String(arg)}`);
+    case '$len': {
+      const len = typeof actual === 'string' || Array.isArray(actual) ? actual.length : undefined;
+      return len !== undefined && inRange(len, arg as NumberRange) ? [] : fail(`length ${showRange(arg as NumberRange)}`);
+    }
+    case '$oneOf': {
+      const options = arg as unknown[];
+      return options.some((m) => matchValue(m, actual, ctx, path).length === 0) ? [] : fail(`one of ${show(options)}`);
+    }
+    case '$not':
+      return matchValue(arg, actual, ctx, path).length > 0 ? [] : fail(`not ${show(arg)}`);
+    case '$contains':
+      if (typeof actual === 'string' && typeof arg === 'string') return actual.includes(template(arg, ctx)) ? [] : fail(`a string containing ${show(arg)}`);
+      if (Array.isArray(actual)) return actual.some((x) => matchValue(arg, x, ctx, path).length === 0) ? [] : fail(`an array containing ${show(arg)}`);
+      return fail(`something containing ${show(arg)}`);
+    default:
+      return [{ path, expected: `a known operator (${op} is not one)`, actual: show(actual) }];
+  }
+}
+
+function templateValue(v: unknown, ctx: MatchContext): unknown {
+  if (typeof v === 'string') return template(v, ctx);
+  if (Array.isArray(v)) return v.map((x) => templateValue(x, ctx));
+  if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, templateValue(x, ctx)]));
+  return v;
+}
+
+/** Match a JSON value: objects by subset, arrays and scalars exactly, operator objects by their operators (all must hold). */
+export function matchValue(matcher: unknown, actual: unknown, ctx: MatchContext = {}, path = '$'): MatchFailure[] {
+  if (isOperatorObject(matcher)) return Object.entries(matcher).flatMap(([op, arg]) => operator(op, arg, actual, ctx, path));
+  if (isPlainObject(matcher)) {
+    if (!isPlainObject(actual)) return [{ path, expected: 'an object', actual: show(actual) }];
+    const out: MatchFailure[] = [];
+    for (const [k, m] of Object.entries(matcher)) {
+      const sub = `${path}.${k}`;
+      if (isOperatorObject(m) && '$absent' in m) {
+        if (k in actual) out.push({ path: sub, expected: 'absent', actual: show(actual[k]) });
+        continue;
+      }
+      if (!(k in actual)) {
+        out.push({ path: sub, expected: show(m), actual: 'absent' });
+        continue;
+      }
+      out.push(...matchValue(m, actual[k], ctx, sub));
+    }
+    return out;
+  }
+  if (Array.isArray(matcher)) {
+    if (!Array.isArray(actual) || actual.length !== matcher.length) return [{ path, expected: show(matcher), actual: show(actual) }];
+    return matcher.flatMap((m, i) => matchValue(m, actual[i], ctx, `${path}[${i}]`));
+  }
+  const expected = templateValue(matcher, ctx);
+  return deepEqual(expected, actual) ? [] : [{ path, expected: show(expected), actual: show(actual) }];
+}
+
+/** A string matcher: exact string, or `{ regex }` / `{ $regex }`. */
+export function matchString(matcher: StringMatcher, actual: string | undefined, ctx: MatchContext = {}, path = '$'): MatchFailure[] {
+  if (typeof matcher === 'string') {
+    const expected = template(matcher, ctx);
+    return actual === expected ? [] : [{ path, expected: show(expected), actual: show(actual) }];
+  }
+  const source = 'regex' in matcher ? matcher.regex : matcher.$regex;
+  if (actual !== undefined && new RegExp(template(source, ctx)).test(actual)) return [];
+  return [{ path, expected: `a string matching /${source}/`, actual: show(actual) }];
+}
+
+export function inRange(n: number, range: NumberRange): boolean {
+  if (typeof range === 'number') return n === range;
+  return (range.min === undefined || n >= range.min) && (range.max === undefined || n <= range.max);
+}
+
+export function showRange(range: NumberRange): string {
+  if (typeof range === 'number') return String(range);
+  if (range.min !== undefined && range.max !== undefined) return `between ${range.min} and ${range.max}`;
+  return range.min !== undefined ? `≥ ${range.min}` : `≤ ${range.max}`;
+}
+
+function bodyText(x: Exchange): string | undefined {
+  try {
+    return utf8.decode(x.request.body);
+  } catch {
+    return undefined;
+  }
+}
+
+function headerMatches(headers: readonly RecordedHeader[], want: Record<string, StringMatcher | null>, ctx: MatchContext, path: string): MatchFailure[] {
+  const out: MatchFailure[] = [];
+  for (const [name, m] of Object.entries(want)) {
+    const value = headerValue(headers, name);
+    if (m === null) {
+      if (value !== undefined) out.push({ path: `${path}.${name}`, expected: 'absent', actual: show(value) });
+    } else {
+      out.push(...matchString(m, value, ctx, `${path}.${name}`));
+    }
+  }
+  return out;
+}
+
+/** Why `x` does not match `m` ([] when it does). */
+export function matchExchange(m: ExchangeMatcher, x: Exchange, ctx: MatchContext, path = 'exchange'): MatchFailure[] {
+  const out: MatchFailure[] = [];
+  const req = x.request;
+  if (m.method !== undefined && req.method !== m.method) out.push({ path: `${path}.method`, expected: m.method, actual: req.method });
+  if (m.kind !== undefined && x.kind !== m.kind) out.push({ path: `${path}.kind`, expected: m.kind, actual: x.kind });
+  if (m.path !== undefined) out.push(...matchString(m.path, req.target, ctx, `${path}.path`));
+  if (m.status !== undefined && x.response?.status !== m.status) out.push({ path: `${path}.status`, expected: String(m.status), actual: show(x.response?.status) });
+  if (m.headers) out.push(...headerMatches(req.headers, m.headers, ctx, `${path}.headers`));
+  if (m.trailers) out.push(...headerMatches(req.trailers, m.trailers, ctx, `${path}.trailers`));
+  if (m.bodySize !== undefined && req.body.length !== m.bodySize) out.push({ path: `${path}.bodySize`, expected: String(m.bodySize), actual: String(req.body.length) });
+  if (m.body !== undefined) out.push(...matchString(m.body, bodyText(x), ctx, `${path}.body`));
+  if (m.json !== undefined) {
+    let parsed: unknown;
+    let ok = true;
+    try {
+      parsed = JSON.parse(req.body.toString('utf8'));
+    } catch {
+      ok = false;
+    }
+    if (!ok) out.push({ path: `${path}.json`, expected: 'a JSON body', actual: show(bodyText(x)?.slice(0, 200)) });
+    else out.push(...matchValue(m.json, parsed, ctx, `${path}.json`));
+  }
+  if (m.chunked !== undefined && req.chunked !== m.chunked) out.push({ path: `${path}.chunked`, expected: String(m.chunked), actual: String(req.chunked) });
+  const dataChunks = req.chunks.filter((c) => c.size > 0);
+  if (m.chunks !== undefined && !inRange(dataChunks.length, m.chunks)) {
+    out.push({ path: `${path}.chunks`, expected: `${showRange(m.chunks)} data chunks`, actual: String(dataChunks.length) });
+  }
+  if (m.chunkGapMs) {
+    const gaps = dataChunks.slice(1).map((c, i) => c.at - dataChunks[i]!.doneAt);
+    const bad = gaps.find((g) => (m.chunkGapMs!.min !== undefined && g < m.chunkGapMs!.min) || (m.chunkGapMs!.max !== undefined && g > m.chunkGapMs!.max));
+    if (gaps.length === 0 || bad !== undefined) {
+      out.push({ path: `${path}.chunkGapMs`, expected: `gaps ${showRange(m.chunkGapMs)} ms`, actual: gaps.length ? gaps.map((g) => g.toFixed(0)).join(', ') : 'fewer than two data chunks' });
+    }
+  }
+  if (m.fault !== undefined) {
+    const kind = x.fault?.kind;
+    const ok = m.fault === 'none' ? kind === undefined : m.fault === 'any' ? kind !== undefined : kind === m.fault;
+    if (!ok) out.push({ path: `${path}.fault`, expected: m.fault, actual: kind ?? 'none' });
+  }
+  return out;
+}
+
+function describeMatcher(m: ExchangeMatcher): string {
+  const parts: string[] = [];
+  if (m.method) parts.push(m.method);
+  if (m.kind) parts.push(`kind ${m.kind}`);
+  if (m.path) parts.push(typeof m.path === 'string' ? m.path : `/${'regex' in m.path ? m.path.regex : m.path.$regex}/`);
+  if (m.status !== undefined) parts.push(`→ ${m.status}`);
+  return parts.join(' ') || 'any exchange';
+}
+
+function describeExchange(x: Exchange): string {
+  return `${x.request.method} ${x.request.target}${x.response ? ` → ${x.response.status}` : ''}${x.fault ? ` (fault ${x.fault.kind})` : ''}`;
+}
+
+export interface WireMatch {
+  failures: MatchFailure[];
+  /** Exchanges that satisfied a matcher: the verdict's evidence. */
+  matched: Exchange[];
+}
+
+/**
+ * Match a step's exchanges. Matchers with `count` are counted over all exchanges; the others must each match a
+ * distinct exchange, in order when `ordered`. With `exclusive`, no exchange may be left unmatched.
+ */
+export function matchWire(spec: WireExpectation, exchanges: readonly Exchange[], ctx: MatchContext): WireMatch {
+  const failures: MatchFailure[] = [];
+  const matched = new Set<Exchange>();
+  let cursor = 0;
+  spec.exchanges.forEach((m, i) => {
+    const path = `wire.exchanges[${i}]`;
+    if (m.count !== undefined) {
+      const hits = exchanges.filter((x) => matchExchange(m, x, ctx).length === 0);
+      hits.forEach((x) => matched.add(x));
+      if (hits.length !== m.count) {
+        failures.push({
+          path,
+          expected: `${m.count} × ${describeMatcher(m)}`,
+          actual: `${hits.length}${hits.length ? `: ${hits.slice(0, 3).map(describeExchange).join('; ')}` : ''}`,
+        });
+      }
+      return;
+    }
+    const candidates = spec.ordered ? exchanges.slice(cursor) : exchanges.filter((x) => !matched.has(x));
+    const hit = candidates.find((x) => !matched.has(x) && matchExchange(m, x, ctx).length === 0);
+    if (hit) {
+      matched.add(hit);
+      if (spec.ordered) cursor = exchanges.indexOf(hit) + 1;
+      return;
+    }
+    // Explain with the closest candidate: the one with the fewest mismatches.
+    const pool = candidates.length > 0 ? candidates : exchanges;
+    let best: MatchFailure[] | undefined;
+    for (const x of pool) {
+      const f = matchExchange(m, x, ctx, path);
+      if (!best || f.length < best.length) best = f;
+    }
+    if (best && best.length > 0 && pool.length > 0) failures.push(...best);
+    else failures.push({ path, expected: describeMatcher(m), actual: exchanges.length ? 'no matching exchange' + (spec.ordered ? ' after the previous match' : '') : 'no exchanges' });
+  });
+  if (spec.exclusive) {
+    const extra = exchanges.filter((x) => !matched.has(x));
+    if (extra.length > 0) failures.push({ path: 'wire', expected: 'no exchanges beyond the listed ones', actual: extra.map(describeExchange).join('; ') });
+  }
+  return { failures, matched: exchanges.filter((x) => matched.has(x)) };
+}
