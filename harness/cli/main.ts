@@ -5,11 +5,13 @@ import { SuiteError } from '../scenarios/yaml-validate.ts';
 import { benchHarnessCommand } from './bench-harness-command.ts';
 import { invokeCommand } from './invoke-command.ts';
 import { processIo, type Io } from './io.ts';
+import { runCommand } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
 
 export const USAGE = `lambdaspec — conformance and load testing for AWS Lambda runtimes
 
 Usage:
+  lambdaspec run [runtime…] [--filter 'error.*'] [--strict]                   the conformance suite, with reports
   lambdaspec invoke <runtime> [--event file] [--record out.json] [--stream]   one invocation, result and log tail
   lambdaspec serve <runtime> [--port 9000]                                    the runtime behind a Lambda Invoke API
   lambdaspec bench-harness [--out reports/bench/harness.json]                 the fake Runtime API's own throughput
@@ -17,29 +19,35 @@ Usage:
 <runtime> is a folder with runtime.yaml, a bootstrap path, or a bundled runtime name (see runtimes-under-test/).
 Run 'lambdaspec <command> --help' for a command's options.`;
 
-/** Resolves when the user asks to stop (Ctrl-C / SIGTERM). */
-function stopSignal(): { promise: Promise<void>; signalled: () => NodeJS.Signals | undefined } {
+/** Resolves (and aborts) when the user asks to stop (Ctrl-C / SIGTERM); a second Ctrl-C stops at once. */
+function stopSignal(): { promise: Promise<void>; signal: AbortSignal; signalled: () => NodeJS.Signals | undefined } {
   let got: NodeJS.Signals | undefined;
+  const controller = new AbortController();
   const promise = new Promise<void>((resolve) => {
     const on = (sig: NodeJS.Signals): void => {
       if (got) {
-        // Second Ctrl-C: stop now, but never leave a runtime behind.
+        // Never leave a runtime behind, even when leaving in a hurry.
         void killAllProcesses().finally(() => process.exit(130));
         return;
       }
       got = sig;
+      controller.abort();
       resolve();
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
-  return { promise, signalled: () => got };
+  return { promise, signal: controller.signal, signalled: () => got };
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case 'run': {
+        const stop = stopSignal();
+        return await runCommand(rest, io, stop.signal);
+      }
       case 'invoke':
         return await invokeCommand(rest, io);
       case 'serve': {

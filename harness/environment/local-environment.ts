@@ -53,6 +53,8 @@ interface ProcessSlot {
   record: ProcessRecord;
   proc?: RunningProcess;
   initialised: boolean;
+  /** Set before the harness kills the process, so its exit is not blamed on the runtime. */
+  killedByHarness?: boolean;
 }
 
 const SIGNAL_TEXT: Record<string, string> = {
@@ -171,15 +173,21 @@ export class LocalEnvironment implements ExecutionEnvironment {
   }
 
   private async killCurrent(): Promise<void> {
-    const s = this.current;
-    if (s?.proc && !s.proc.exitInfo) await s.proc.kill();
+    await this.kill(this.current);
+  }
+
+  private async kill(s: ProcessSlot | undefined): Promise<void> {
+    if (s?.proc && !s.proc.exitInfo) {
+      s.killedByHarness = true;
+      await s.proc.kill();
+    }
     this.recordExit(s);
   }
 
   private recordExit(s: ProcessSlot | undefined): void {
     const exit = s?.proc?.exitInfo;
     if (s && exit && !s.record.exit && s.proc?.pid !== undefined) {
-      s.record.exit = { pid: s.proc.pid, code: exit.code, signal: exit.signal, at: exit.at };
+      s.record.exit = { pid: s.proc.pid, code: exit.code, signal: exit.signal, at: exit.at, ...(s.killedByHarness ? { killed: true } : {}) };
     }
   }
 
@@ -236,8 +244,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
         // The runtime should exit after reporting; give it a moment, then make sure.
         const grace = this.options.initErrorExitGraceMs ?? 2000;
         await Promise.race([proc.exited, sleep(grace)]);
-        await proc.kill();
-        this.recordExit(slot);
+        await this.kill(slot);
         const error = errorFromDocument(event.body, event.errorTypeHeader);
         this.platform(initReportLine(durationMs, phase, 'error', error.errorType));
         return { ok: false, status: 'error', durationMs, error, payload: event.body };
@@ -249,8 +256,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
         return { ok: false, status: 'error', durationMs, error };
       }
       case 'timeout':
-        await proc.kill();
-        this.recordExit(slot);
+        await this.kill(slot);
         this.platform(initReportLine(durationMs, phase, 'timeout'));
         return {
           ok: false,
@@ -403,8 +409,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
       }
       case 'timeout': {
         this.api.release(requestId);
-        await proc.kill();
-        this.recordExit(slot);
+        await this.kill(slot);
         const error = prefixed(requestId, { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds` });
         outcome = { kind: 'platform-error', error };
         payload = platformPayload(error);

@@ -152,6 +152,8 @@ export interface ProcessExit {
   signal: string | null;
   /** ms since the environment was created. */
   at: number;
+  /** The harness killed it (timeout, init limit, teardown): not an exit of the runtime's own doing. */
+  killed?: boolean;
 }
 
 export interface ProcessRecord {

@@ -66,9 +66,11 @@ function latestProcess(env: LocalEnvironment): ProcessRecord | undefined {
 
 async function waitForExit(env: LocalEnvironment, withinMs: number): Promise<ProcessRecord | undefined> {
   const deadline = Date.now() + withinMs;
+  // Nothing started yet: start the runtime, since its exit is what the step waits for.
+  if (env.processes().length === 0) void env.init().catch(() => undefined);
   for (;;) {
     const p = latestProcess(env);
-    if (!p || p.exit || p.spawnFailure) return p;
+    if (p && (p.exit || p.spawnFailure)) return p;
     if (Date.now() >= deadline) return p;
     await sleep(20);
   }
@@ -117,6 +119,8 @@ async function runStep(env: LocalEnvironment, step: Step): Promise<StepRun> {
       const exit = p?.exit;
       if (!exit) {
         actionFindings.push({ path: 'expectExit', expected: `the runtime exits within ${step.withinMs} ms`, actual: p?.spawnFailure ? `it never started: ${p.spawnFailure.errorMessage}` : 'still running' });
+      } else if (exit.killed) {
+        actionFindings.push({ path: 'expectExit', expected: `the runtime exits by itself within ${step.withinMs} ms`, actual: 'it kept running until the harness killed it' });
       } else if (step.code !== undefined && exit.code !== step.code) {
         actionFindings.push({ path: 'expectExit.code', expected: String(step.code), actual: exit.signal ? `signal ${exit.signal}` : String(exit.code) });
       } else if (step.nonZero && exit.code === 0) {
@@ -216,9 +220,22 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
   const processes = env.processes();
   const findings: Finding[] = [];
   const evidenceExchanges = new Set<Exchange>();
+  // An exchange that names an invocation belongs to the step of that invocation, whenever it started (the /next
+  // that hands out step 2's event may start before step 2 does); the others belong to the step running when they started.
+  const stepOfRequest = new Map<string, number>();
+  runs.forEach((run, i) => {
+    if (run.result) stepOfRequest.set(run.result.requestId, i);
+  });
+  const stepOf = (x: Exchange): number => {
+    const byId = x.requestId !== undefined ? stepOfRequest.get(x.requestId) : undefined;
+    if (byId !== undefined) return byId;
+    let i = 0;
+    while (i + 1 < runs.length && x.request.timing.start >= runs[i + 1]!.startedAt) i++;
+    return i;
+  };
   runs.forEach((run, i) => {
     const until = runs[i + 1]?.startedAt ?? Number.POSITIVE_INFINITY;
-    const exchanges = recording.exchanges.filter((x) => x.request.timing.start >= run.startedAt && x.request.timing.start < until);
+    const exchanges = recording.exchanges.filter((x) => stepOf(x) === i);
     const exits = processes.flatMap((p) => (p.exit && p.exit.at >= run.startedAt && p.exit.at < until ? [p.exit] : []));
     const observation: StepObservation = {
       index: i + 1,

@@ -98,12 +98,16 @@ function processFindings(exp: NonNullable<Expectations['process']>, o: StepObser
   }
   if (exp.exited) {
     const want = exp.exited;
-    const ok = o.exits.some((x) => (want.code === undefined || x.code === want.code) && (!want.nonZero || x.code !== 0));
+    // Exits the harness caused (timeout kill, teardown) are not the runtime exiting.
+    const own = o.exits.filter((x) => !x.killed);
+    const ok = own.some((x) => (want.code === undefined || x.code === want.code) && (!want.nonZero || x.code !== 0));
     if (!ok) {
       out.push({
         path: 'process.exited',
         expected: want.code !== undefined ? `exit with status ${want.code}` : want.nonZero ? 'exit with a non-zero status' : 'an exit',
-        actual: o.exits.length ? o.exits.map((x) => (x.signal ? `signal ${x.signal}` : `status ${x.code}`)).join(', ') : 'the process did not exit',
+        actual: o.exits.length
+          ? o.exits.map((x) => (x.killed ? 'killed by the harness (it did not exit by itself)' : x.signal ? `signal ${x.signal}` : `status ${x.code}`)).join(', ')
+          : 'the process did not exit',
       });
     }
   }

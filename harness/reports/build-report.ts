@@ -1,0 +1,55 @@
+/** Assembling report.json from a run's case reports. */
+import os from 'node:os';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ResolvedRuntime } from '../runtime/resolve-runtime.ts';
+import { countVerdicts, exitCodeFor, type CaseReport, type RunReport } from './report-model.ts';
+
+export function toolVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export interface BuildReportInput {
+  runtime: ResolvedRuntime;
+  cases: CaseReport[];
+  startedAt: Date;
+  finishedAt: Date;
+  strict: boolean;
+  filter?: string[];
+  suites: string[];
+  jobs: number;
+  interrupted: boolean;
+  target?: string;
+}
+
+export function buildReport(input: BuildReportInput): RunReport {
+  const summary = countVerdicts(input.cases);
+  const rt = input.runtime;
+  return {
+    format: 'lambdaspec.report/v1',
+    tool: { name: 'lambdaspec', version: toolVersion() },
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
+    durationMs: input.finishedAt.getTime() - input.startedAt.getTime(),
+    runtime: {
+      name: rt.spec.name,
+      language: rt.spec.language,
+      ...(rt.spec.description ? { description: rt.spec.description } : {}),
+      bootstrap: rt.bootstrap,
+      architecture: rt.spec.architecture,
+      capabilities: rt.spec.capabilities,
+    },
+    target: input.target ?? 'process',
+    environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: os.cpus().length },
+    options: { strict: input.strict, ...(input.filter?.length ? { filter: input.filter } : {}), suites: input.suites, jobs: input.jobs },
+    summary,
+    exitCode: exitCodeFor(summary, input.strict),
+    interrupted: input.interrupted,
+    cases: input.cases,
+  };
+}

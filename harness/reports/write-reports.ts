@@ -1,0 +1,22 @@
+/** Writing a run's reports: report.json (the source of truth), report.md and junit.xml, each atomically. */
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { renderJunit } from './junit.ts';
+import { renderMarkdown } from './markdown.ts';
+import type { RunReport } from './report-model.ts';
+
+export interface WrittenReports {
+  json: string;
+  markdown: string;
+  junit: string;
+}
+
+export function writeReports(report: RunReport, dir: string, junitPath?: string): WrittenReports {
+  const json = join(dir, 'report.json');
+  const markdown = join(dir, 'report.md');
+  const junit = junitPath ?? join(dir, 'junit.xml');
+  writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(markdown, renderMarkdown(report));
+  writeFileAtomic(junit, renderJunit(report));
+  return { json, markdown, junit };
+}
