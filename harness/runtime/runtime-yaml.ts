@@ -18,7 +18,7 @@ export interface RuntimeYaml {
   build?: { command: string; produces: string[] };
 }
 
-const SCHEMA_PATH = fileURLToPath(new URL('../../runtimes-under-test/runtime.schema.json', import.meta.url));
+const SCHEMA_PATH = fileURLToPath(new URL('../../runtimes-under-test/runtime-yaml.schema.json', import.meta.url));
 let validator: ReturnType<typeof compileSchema> | undefined;
 
 export function loadRuntimeYaml(path: string): RuntimeYaml {

@@ -20,7 +20,7 @@ import { compileSchema, isPlainObject, readYaml, SuiteError, validateYaml, type 
 
 export { SuiteError };
 
-export const SUITE_SCHEMA_PATH = fileURLToPath(new URL('../../suites/schema.json', import.meta.url));
+export const SUITE_SCHEMA_PATH = fileURLToPath(new URL('../../suites/suite.schema.json', import.meta.url));
 export const DEFAULT_SUITE_DIR = fileURLToPath(new URL('../../suites/conformance', import.meta.url));
 
 let validator: ReturnType<typeof compileSchema> | undefined;
