@@ -221,6 +221,8 @@ export class LocalEnvironment implements ExecutionEnvironment {
     const slot: ProcessSlot = { record: { startedAt: startAt, ...(proc.pid !== undefined ? { pid: proc.pid } : {}) }, proc, initialised: false };
     this.slots.push(slot);
     this.current = slot;
+    // Record the exit whenever it happens, also while the process sits idle between invocations.
+    void proc.exited.then(() => this.recordExit(slot));
 
     type Event = { kind: 'next' } | { kind: 'init-error'; body: Buffer; errorTypeHeader?: string } | { kind: 'exit'; exit: ExitInfo } | { kind: 'timeout' };
     let timer: NodeJS.Timeout | undefined;

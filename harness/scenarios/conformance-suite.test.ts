@@ -1,0 +1,90 @@
+/**
+ * The conformance suite judged by itself: for each area, a runtime with one deliberate flaw is caught by the case
+ * written to catch it, and the same runtime without the flaw passes that case. The bundled bash runtime's known
+ * weaknesses come out as verdicts, not as harness failures.
+ */
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveRuntime, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
+import { liveProcessCount } from '../targets/process/process-runner.ts';
+import { runCase, skipReason } from './case-runner.ts';
+import { DEFAULT_SUITE_DIR, loadSuites } from './suite-loader.ts';
+
+const FLAWED = fileURLToPath(new URL('./fixtures/flawed-runtime', import.meta.url));
+const { cases } = loadSuites([DEFAULT_SUITE_DIR]);
+const byId = new Map(cases.map((c) => [c.id, c]));
+const markers: string[] = [];
+
+afterAll(() => {
+  for (const m of markers) rmSync(`/tmp/lambdaspec-flawed-reinit-${m}`, { force: true });
+  expect(liveProcessCount()).toBe(0);
+});
+
+function flawed(flaw: string): ResolvedRuntime {
+  const rt = resolveRuntime(FLAWED);
+  const marker = randomUUID();
+  markers.push(marker);
+  return { ...rt, spec: { ...rt.spec, environment: { FLAW: flaw, FLAW_MARKER: marker } } };
+}
+
+/** case id → the flaw it exists to catch. */
+const CATCHES: Array<[string, string]> = [
+  ['next.response-uses-request-id', 'wrong-request-id'],
+  ['next.keeps-polling', 'exit-after-each'],
+  ['next.survives-slow-next', 'next-timeout'],
+  ['next.exits-on-500', 'ignore-next-500'],
+  ['response.utf8-exact', 'latin1-response'],
+  ['response.one-per-request', 'double-response'],
+  ['error.handler-error-posted', 'error-to-response'],
+  ['error.type-header', 'no-error-type-header'],
+  ['error.keeps-serving', 'exit-after-error'],
+  ['events.invalid-json-not-passed', 'raw-event-to-handler'],
+  ['context.trace-id-changes', 'stale-trace'],
+  ['context.client-context-not-leaked', 'leak-client-context'],
+  ['init.bad-handler-reported', 'next-before-init-error'],
+  ['init.bad-handler-exits', 'no-exit-after-init-error'],
+  ['streaming.incremental', 'buffer-stream'],
+  ['streaming.error-trailers', 'no-error-trailers'],
+  ['lifecycle.timeout-reset', 'fails-on-reinit'],
+  ['robustness.missing-trace-header', 'crash-without-trace'],
+  ['robustness.deadline-in-past', 'crash-on-past-deadline'],
+];
+
+describe.concurrent('each area has a case that catches its flaw, and a correct runtime passes it', () => {
+  for (const [id, flaw] of CATCHES) {
+    it(`${id} catches "${flaw}"`, async () => {
+      const c = byId.get(id);
+      expect(c, `case ${id} exists`).toBeDefined();
+      const caught = await runCase(c!, flawed(flaw));
+      expect(caught.verdict, caught.reason).not.toBe('pass');
+      expect(caught.verdict).toBe(c!.level === 'must' ? 'fail' : c!.level === 'should' ? 'non-strict' : 'informational');
+      expect(caught.findings.length).toBeGreaterThan(0);
+      const clean = await runCase(c!, flawed(''));
+      expect(clean.verdict, clean.reason).toBe('pass');
+    });
+  }
+
+  it('covers every area of the suite', () => {
+    const areas = new Set(cases.map((c) => c.area));
+    const covered = new Set(CATCHES.map(([id]) => id.split('.')[0]));
+    expect([...areas].filter((a) => !covered.has(a))).toEqual([]);
+  });
+});
+
+describe('the bundled bash + curl runtime', () => {
+  const bash = resolveRuntime('bash-curl');
+
+  it('shows handing invalid JSON to the handler as a non-strict verdict', async () => {
+    const report = await runCase(byId.get('events.invalid-json-not-passed')!, bash);
+    expect(report.verdict).toBe('non-strict');
+    expect(report.reason).toContain('result.functionError');
+  });
+
+  it('has streaming cases skipped as unsupported, not passed', () => {
+    const streaming = cases.filter((c) => c.needs.includes('streaming'));
+    expect(streaming.length).toBeGreaterThan(0);
+    for (const c of streaming) expect(skipReason(c, bash)).toMatch(/^unsupported: .*streaming/);
+  });
+});
