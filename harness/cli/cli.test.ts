@@ -1,0 +1,145 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../reports/report-model.ts';
+import type { RecordingJson } from '../runtime-api/recording.ts';
+import { liveProcessCount } from '../targets/process/process-runner.ts';
+import { memoryIo } from './io.ts';
+import { main } from './main.ts';
+import { serveCommand } from './serve-command.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-cli-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  expect(liveProcessCount()).toBe(0);
+});
+
+async function cli(args: string[], stdin = '') {
+  const io = memoryIo(stdin);
+  const code = await main(args, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+describe('bad input: one clear line, exit 2, no stack trace', () => {
+  it.each([
+    [['frobnicate'], /^lambdaspec: unknown command "frobnicate"/],
+    [['invoke', 'python-stdlib', '--bogus'], /^lambdaspec: invoke: Unknown option '--bogus'/],
+    [['invoke', 'no-such-runtime'], /^lambdaspec: runtime "no-such-runtime" not found/],
+    [['invoke', 'python-stdlib', '--event', '/nonexistent.json'], /^lambdaspec: --event: file \/nonexistent.json does not exist/],
+    [['invoke', 'python-stdlib', '--timeout', 'soon'], /^lambdaspec: --timeout: "soon" is not a duration/],
+    [['run', 'python-stdlib', '--filter', 'nothing.matches.*'], /^lambdaspec: --filter nothing\.matches\.\* matches no case/],
+    [['serve', 'python-stdlib', '--host', '0.0.0.0'], /^lambdaspec: serve: refusing to bind 0\.0\.0\.0/],
+  ])('%j', async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('names a bootstrap that is not executable', async () => {
+    const rt = join(dir, 'noexec');
+    mkdirSync(rt);
+    writeFileSync(join(rt, 'bootstrap'), '#!/bin/sh\n');
+    chmodSync(join(rt, 'bootstrap'), 0o644);
+    const r = await cli(['invoke', rt]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`lambdaspec: bootstrap ${join(rt, 'bootstrap')} is not executable (chmod +x it)\n`);
+  });
+
+  it('names file and line of a broken runtime.yaml', async () => {
+    const rt = join(dir, 'badyaml');
+    mkdirSync(rt);
+    writeFileSync(join(rt, 'runtime.yaml'), 'name: bad\nlanguage: x\nhandler: h\nbootstrap: b\narchitecture: sparc\n');
+    const r = await cli(['invoke', rt]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/runtime\.yaml:5: architecture must be one of "x86_64", "arm64"\n$/);
+  });
+
+  it('names file and line of a malformed suite', async () => {
+    const suite = join(dir, 'broken.yaml');
+    writeFileSync(suite, 'area: demo\ncases:\n  - id: demo.x\n    title: t\n    level: must\n    requirement: r\n    source: https://x\n    needs: [teleport]\n    steps: [{ sleep: 1 }]\n');
+    const r = await cli(['run', 'python-stdlib', '--suite', suite]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/broken\.yaml:8: cases\[0\]\.needs\[0\] must be one of "streaming"\n$/);
+  });
+});
+
+describe('lambdaspec invoke', () => {
+  it('prints the response, the log tail, and saves the wire recording', async () => {
+    const event = join(dir, 'event.json');
+    writeFileSync(event, '{"probe":"echo","payload":{"greeting":"héllo"}}');
+    const record = join(dir, 'wire.json');
+    const r = await cli(['invoke', 'python-stdlib', '--event', event, '--record', record]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({ greeting: 'héllo' });
+    expect(r.err).toMatch(/^ok: response/);
+    expect(r.err).toMatch(/REPORT RequestId: \S+\tDuration: /);
+    const rec = JSON.parse(readFileSync(record, 'utf8')) as RecordingJson;
+    expect(rec.format).toBe('lambdaspec.recording/v1');
+    const kinds = rec.exchanges.map((x) => x.kind);
+    expect(kinds.slice(0, 2)).toEqual(['next', 'response']);
+    expect(rec.exchanges[1]!.request.body.utf8).toBe('{"greeting": "héllo"}');
+  });
+
+  it('exits 1 when the invocation fails, and reads the event from stdin', async () => {
+    const r = await cli(['invoke', 'python-stdlib', '--event', '-', '--quiet'], '{"probe":"error","errorType":"Probe.Boom","errorMessage":"boom"}');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toMatchObject({ errorType: 'Probe.Boom', errorMessage: 'boom' });
+  });
+
+  it('streams chunks to stdout as they arrive', async () => {
+    const r = await cli(['invoke', 'python-stdlib', '--event', '-', '--stream'], '{"probe":"stream","chunks":["a","b","c"]}');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('abc\n');
+    expect(r.err).toMatch(/streamed response, 3 chunk\(s\)/);
+  });
+});
+
+describe('lambdaspec run', () => {
+  it('writes report.json, report.md and junit.xml and exits 0 when no MUST fails', async () => {
+    const out = join(dir, 'reports-py');
+    const junit = join(dir, 'py-junit.xml');
+    const r = await cli(['run', 'python-stdlib', '--filter', 'error.*', '--filter', 'streaming.chunked-framing', '--report-dir', out, '--junit', junit]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+    expect(report.cases.map((c) => c.id)).toContain('streaming.chunked-framing');
+    expect(report.cases.every((c) => c.id.startsWith('error.') || c.id === 'streaming.chunked-framing')).toBe(true);
+    expect(report.summary.fail).toBe(0);
+    expect(report.runtime).toMatchObject({ name: 'python-stdlib', capabilities: { streaming: true } });
+    expect(existsSync(join(out, 'report.md'))).toBe(true);
+    expect(readFileSync(junit, 'utf8')).toMatch(/^<\?xml/);
+    expect(r.err).toMatch(/^PASS python-stdlib error\.handler-error-posted \(\d+ ms\)$/m);
+    expect(r.out).toMatch(/python-stdlib: \d+ pass, 0 fail/);
+  });
+
+  it('exits 1 under --strict when a SHOULD breaks, 0 without', async () => {
+    const args = ['run', 'bash-curl', '--filter', 'events.invalid-json-not-passed', '--report-dir', join(dir, 'reports-bash')];
+    expect((await cli(args)).code).toBe(0);
+    const strict = await cli([...args, '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.err).toMatch(/^WARN bash-curl events\.invalid-json-not-passed/m);
+  });
+});
+
+describe('lambdaspec serve', () => {
+  it('serves the runtime behind the Invoke API and prints a curl to paste', async () => {
+    const io = memoryIo();
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const running = serveCommand(['python-stdlib', '--port', '0'], io, stopped);
+    let url: string | undefined;
+    for (let i = 0; i < 200 && !url; i++) {
+      url = /Serving python-stdlib \(.*\) at (http:\/\/127\.0\.0\.1:\d+)/.exec(io.stdout())?.[1];
+      if (!url) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(url).toBeDefined();
+    expect(io.stdout()).toContain(`curl -sS -X POST '${url}/2015-03-31/functions/python-stdlib/invocations'`);
+    const res = await fetch(`${url}/2015-03-31/functions/function/invocations`, { method: 'POST', body: '{"probe":"echo","payload":7}', headers: { 'X-Amz-Log-Type': 'Tail' } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toBe(7);
+    expect(Buffer.from(res.headers.get('x-amz-log-result')!, 'base64').toString()).toContain('REPORT RequestId:');
+    stop();
+    expect(await running).toBe(0);
+  });
+});
