@@ -5,6 +5,7 @@ import { SuiteError } from '../scenarios/yaml-validate.ts';
 import { benchHarnessCommand } from './bench-harness-command.ts';
 import { invokeCommand } from './invoke-command.ts';
 import { processIo, type Io } from './io.ts';
+import { matrixCommand } from './matrix-command.ts';
 import { runCommand } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
 
@@ -12,6 +13,7 @@ export const USAGE = `lambdaspec — conformance and load testing for AWS Lambda
 
 Usage:
   lambdaspec run [runtime…] [--filter 'error.*'] [--strict]                   the conformance suite, with reports
+  lambdaspec matrix [runtime…]                                                 the suite on every runtime, as a grid
   lambdaspec invoke <runtime> [--event file] [--record out.json] [--stream]   one invocation, result and log tail
   lambdaspec serve <runtime> [--port 9000]                                    the runtime behind a Lambda Invoke API
   lambdaspec bench-harness [--out reports/bench/harness.json]                 the fake Runtime API's own throughput
@@ -47,6 +49,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'run': {
         const stop = stopSignal();
         return await runCommand(rest, io, stop.signal);
+      }
+      case 'matrix': {
+        const stop = stopSignal();
+        return await matrixCommand(rest, io, stop.signal);
       }
       case 'invoke':
         return await invokeCommand(rest, io);

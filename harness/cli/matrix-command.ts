@@ -1,0 +1,53 @@
+/** `lambdaspec matrix [runtime…]`: the conformance suite on every runtime, as one case × runtime grid. */
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildMatrix, renderMatrixMarkdown } from '../reports/matrix.ts';
+import { REPO_ROOT } from '../runtime/resolve-runtime.ts';
+import { DEFAULT_SUITE_DIR } from '../scenarios/suite-loader.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { parseFlags, parsePositiveInt } from './args.ts';
+import type { Io } from './io.ts';
+import { loadSelectedCases, resolveRuntimeArgs, runOnRuntimes } from './run-command.ts';
+
+export const MATRIX_USAGE = `lambdaspec matrix [runtime…] [options]
+
+Runs the conformance suite on each runtime (default: every bundled runtime), writes each runtime's reports to
+reports/<runtime>/ and the grid to reports/matrix/matrix.json and matrix.md.
+
+  --suite <dir|file>   suite to run (repeatable; default suites/conformance)
+  --out <dir>          where the matrix goes (default reports/matrix)
+  --jobs <n>           cases run in parallel (default: number of CPUs)
+
+Exit status: 0 when the matrix was written (verdicts are its content, not failures), 2 on bad input, 130 interrupted.`;
+
+export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseFlags('matrix', argv, {
+    suite: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    jobs: { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    io.out(`${MATRIX_USAGE}\n`);
+    return 0;
+  }
+  const runtimes = resolveRuntimeArgs(positionals);
+  const suites = values.suite ?? [DEFAULT_SUITE_DIR];
+  const cases = loadSelectedCases(suites, undefined);
+  const jobs = parsePositiveInt('jobs', values.jobs) ?? Math.max(1, os.cpus().length);
+  const outcomes = await runOnRuntimes(runtimes, cases, {
+    suites,
+    strict: false,
+    jobs,
+    reportDir: (rt) => join(REPO_ROOT, 'reports', rt.spec.name),
+    signal,
+    io,
+  });
+  if (signal.aborted) return 130;
+  const matrix = buildMatrix(outcomes.map((o) => o.report));
+  const out = values.out ? resolve(values.out) : join(REPO_ROOT, 'reports', 'matrix');
+  writeFileAtomic(join(out, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
+  writeFileAtomic(join(out, 'matrix.md'), renderMatrixMarkdown(matrix));
+  io.out(`matrix of ${matrix.rows.length} cases × ${matrix.runtimes.length} runtimes → ${join(out, 'matrix.md')}\n`);
+  return 0;
+}
