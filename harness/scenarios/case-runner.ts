@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { LocalEnvironment, type LocalEnvironmentOptions } from '../environment/local-environment.ts';
 import type { InvocationResult, LogLine, ProcessRecord } from '../environment/types.ts';
 import { verdictFor, type CaseEvidence, type CaseReport, type Finding } from '../reports/report-model.ts';
+import { logTail } from '../invoke/platform-log.ts';
 import { exchangeToJson, type Exchange } from '../runtime-api/recording.ts';
 import { functionConfigFor, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
 import { materialiseBootstrap } from './bootstrap-variants.ts';
@@ -87,6 +88,7 @@ interface StepRun {
   /** The process alive when the step ended. */
   alivePid: number | undefined;
   initDurationMs?: number;
+  invokerChunks: Array<{ size: number; at: number }>;
   actionFindings: MatchFailure[];
 }
 
@@ -95,10 +97,14 @@ async function runStep(env: LocalEnvironment, step: Step): Promise<StepRun> {
   const processesBefore = env.processes().length;
   const pidBefore = env.currentPid;
   const actionFindings: MatchFailure[] = [];
+  const invokerChunks: Array<{ size: number; at: number }> = [];
   let result: InvocationResult | undefined;
   let initDurationMs: number | undefined;
   switch (step.kind) {
-    case 'invoke':
+    case 'invoke': {
+      // With `stream`, record when each chunk reached the invoker: what a streaming client sees.
+      const received = performance.now();
+      const options = step.stream ? { onChunk: (b: Buffer) => invokerChunks.push({ size: b.length, at: performance.now() - received }) } : {};
       result = await env.invoke({
         payload: step.payload,
         ...(step.clientContext !== undefined ? { clientContext: step.clientContext } : {}),
@@ -106,8 +112,9 @@ async function runStep(env: LocalEnvironment, step: Step): Promise<StepRun> {
         ...(step.tenantId !== undefined ? { tenantId: step.tenantId } : {}),
         ...(step.traceId !== undefined ? { traceId: step.traceId } : {}),
         ...(step.faults ? { faults: step.faults } : {}),
-      });
+      }, options);
       break;
+    }
     case 'waitForInit': {
       const rec = await Promise.race([env.init(), sleep(step.timeoutMs).then(() => undefined)]);
       if (!rec) actionFindings.push({ path: 'waitForInit', expected: `init within ${step.timeoutMs} ms`, actual: 'still initialising' });
@@ -141,8 +148,15 @@ async function runStep(env: LocalEnvironment, step: Step): Promise<StepRun> {
     pidAfter: result?.pid ?? env.currentPid,
     alivePid: env.currentPid,
     ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+    invokerChunks,
     actionFindings,
   };
+}
+
+/** The log lines an invoker asking for LogType Tail gets: the last 4 KB of the invocation's log. */
+function tailLines(r: InvocationResult): LogLine[] {
+  const text = Buffer.from(logTail(r.logs.map((l) => l.text)), 'base64').toString('utf8');
+  return text.split('\n').filter((t) => t.length > 0).map((t) => ({ at: r.timings.done, stream: 'platform' as const, text: t }));
 }
 
 function boundedLogs(lines: readonly LogLine[]): LogLine[] {
@@ -234,15 +248,21 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
     return i;
   };
   runs.forEach((run, i) => {
+    const step = c.steps[i]!;
     const until = runs[i + 1]?.startedAt ?? Number.POSITIVE_INFINITY;
     const exchanges = recording.exchanges.filter((x) => stepOf(x) === i);
     const exits = processes.flatMap((p) => (p.exit && p.exit.at >= run.startedAt && p.exit.at < until ? [p.exit] : []));
     const observation: StepObservation = {
       index: i + 1,
-      step: c.steps[i]!,
+      step,
       ...(run.result ? { result: run.result } : {}),
       exchanges,
-      logs: run.result ? run.result.logs : allLogs.filter((l) => l.at >= run.startedAt && l.at < until),
+      logs: run.result
+        ? step.kind === 'invoke' && step.logTail
+          ? tailLines(run.result)
+          : run.result.logs
+        : allLogs.filter((l) => l.at >= run.startedAt && l.at < until),
+      invokerChunks: run.invokerChunks,
       ...(run.pidBefore !== undefined ? { pidBefore: run.pidBefore } : {}),
       ...(run.pidAfter !== undefined ? { pidAfter: run.pidAfter } : {}),
       ...(run.alivePid !== undefined ? { alivePid: run.alivePid } : {}),

@@ -27,6 +27,8 @@ export interface StepObservation {
   exits: ProcessExit[];
   /** Spawn → first /next of a process started in this step (ms). */
   initDurationMs?: number;
+  /** For `stream: true` invocations: chunk arrivals at the invoker (ms since the invoke). */
+  invokerChunks: Array<{ size: number; at: number }>;
   /** Findings the step action itself produced (expectExit not met, …). */
   actionFindings: MatchFailure[];
 }
@@ -150,7 +152,9 @@ function timingFindings(exp: NonNullable<Expectations['timings']>, o: StepObserv
   }
   if (exp.durationMaxMs !== undefined && !(t && t.done <= exp.durationMaxMs)) out.push({ path: 'timings.durationMax', expected: `≤ ${exp.durationMaxMs} ms`, actual: ms(t?.done) });
   if (exp.firstByteLeadMs !== undefined) {
-    const lead = t?.firstByte !== undefined ? t.done - t.firstByte : undefined;
+    // Prefer what a streaming invoker saw; fall back to arrival at the Runtime API.
+    const chunks = o.invokerChunks;
+    const lead = chunks.length > 1 ? chunks[chunks.length - 1]!.at - chunks[0]!.at : t?.firstByte !== undefined ? t.done - t.firstByte : undefined;
     if (lead === undefined || lead < exp.firstByteLeadMs) out.push({ path: 'timings.firstByteLeadMs', expected: `first byte ≥ ${exp.firstByteLeadMs} ms before the end`, actual: lead === undefined ? 'no body bytes' : `${lead.toFixed(1)} ms before the end` });
   }
   const init = o.initDurationMs ?? o.result?.report.initDurationMs;
