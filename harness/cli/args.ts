@@ -1,5 +1,7 @@
 /** CLI flag parsing on node:util's parseArgs (strict: unknown flags are errors), turned into UserErrors. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { FunctionOverrides } from '../runtime/resolve-runtime.ts';
+import { parseDurationFlag } from '../util/duration-flag.ts';
 import { UserError } from '../util/user-error.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -28,4 +30,21 @@ export function parsePositiveInt(flag: string, value: string | undefined): numbe
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) <= 0) throw new UserError(`--${flag}: "${value}" is not a positive integer`);
   return Number(value);
+}
+
+/** The function-configuration flags shared by invoke and serve. */
+export const FUNCTION_FLAGS = {
+  timeout: { type: 'string' },
+  memory: { type: 'string' },
+  handler: { type: 'string' },
+  env: { type: 'string', multiple: true },
+} as const;
+
+export function functionOverrides(values: { timeout?: string; memory?: string; handler?: string; env?: string[] }): FunctionOverrides {
+  return {
+    ...(values.timeout !== undefined ? { timeoutMs: parseDurationFlag('timeout', values.timeout) } : {}),
+    ...(values.memory !== undefined ? { memorySizeMb: parsePositiveInt('memory', values.memory)! } : {}),
+    ...(values.handler !== undefined ? { handler: values.handler } : {}),
+    environment: parseEnvPairs(values.env),
+  };
 }

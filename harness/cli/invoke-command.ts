@@ -5,9 +5,8 @@ import type { InvocationResult } from '../environment/types.ts';
 import { recordingToJson } from '../runtime-api/recording.ts';
 import { functionConfigFor, resolveRuntime } from '../runtime/resolve-runtime.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
-import { parseDurationFlag } from '../util/duration-flag.ts';
 import { UserError } from '../util/user-error.ts';
-import { parseEnvPairs, parseFlags, parsePositiveInt } from './args.ts';
+import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 
 export const INVOKE_USAGE = `lambdaspec invoke <runtime> [options]
@@ -33,10 +32,7 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
     event: { type: 'string' },
     record: { type: 'string' },
     stream: { type: 'boolean' },
-    timeout: { type: 'string' },
-    memory: { type: 'string' },
-    handler: { type: 'string' },
-    env: { type: 'string', multiple: true },
+    ...FUNCTION_FLAGS,
     'client-context': { type: 'string' },
     'tenant-id': { type: 'string' },
     quiet: { type: 'boolean' },
@@ -57,12 +53,7 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
       throw new UserError(`--client-context: not valid JSON: ${clientContext}`);
     }
   }
-  const config = functionConfigFor(runtime, {
-    ...(values.timeout !== undefined ? { timeoutMs: parseDurationFlag('timeout', values.timeout) } : {}),
-    ...(values.memory !== undefined ? { memorySizeMb: parsePositiveInt('memory', values.memory)! } : {}),
-    ...(values.handler !== undefined ? { handler: values.handler } : {}),
-    environment: parseEnvPairs(values.env),
-  });
+  const config = functionConfigFor(runtime, functionOverrides(values));
 
   const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '' });
   let result: InvocationResult;

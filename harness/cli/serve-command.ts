@@ -3,9 +3,8 @@ import { isIP } from 'node:net';
 import { LocalEnvironment } from '../environment/local-environment.ts';
 import { InvokeFront } from '../invoke/front.ts';
 import { functionConfigFor, resolveRuntime } from '../runtime/resolve-runtime.ts';
-import { parseDurationFlag } from '../util/duration-flag.ts';
 import { UserError } from '../util/user-error.ts';
-import { parseEnvPairs, parseFlags, parsePositiveInt } from './args.ts';
+import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 
 export const SERVE_USAGE = `lambdaspec serve <runtime> [options]
@@ -33,10 +32,7 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
     port: { type: 'string' },
     host: { type: 'string' },
     'allow-remote': { type: 'boolean' },
-    timeout: { type: 'string' },
-    memory: { type: 'string' },
-    handler: { type: 'string' },
-    env: { type: 'string', multiple: true },
+    ...FUNCTION_FLAGS,
     'no-prewarm': { type: 'boolean' },
     help: { type: 'boolean' },
   });
@@ -54,12 +50,7 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
   }
   const port = values.port === undefined ? 9000 : values.port === '0' ? 0 : parsePositiveInt('port', values.port)!;
   const runtime = resolveRuntime(positionals[0]!);
-  const config = functionConfigFor(runtime, {
-    ...(values.timeout !== undefined ? { timeoutMs: parseDurationFlag('timeout', values.timeout) } : {}),
-    ...(values.memory !== undefined ? { memorySizeMb: parsePositiveInt('memory', values.memory)! } : {}),
-    ...(values.handler !== undefined ? { handler: values.handler } : {}),
-    environment: parseEnvPairs(values.env),
-  });
+  const config = functionConfigFor(runtime, functionOverrides(values));
   const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '' });
   const front = new InvokeFront({
     host,

@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseReportLine } from '../invoke/platform-log.ts';
 import { liveProcessCount } from '../targets/process/process-runner.ts';
 import { LocalEnvironment } from './local-environment.ts';
+import { testFunctionConfig } from './test-config.ts';
 import type { FunctionConfig, InvocationResult } from './types.ts';
 
 const MINI = fileURLToPath(new URL('./fixtures/mini-runtime.py', import.meta.url));
@@ -19,22 +20,7 @@ afterEach(async () => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function config(over: Partial<FunctionConfig> = {}): FunctionConfig {
-  return {
-    functionName: 'mini',
-    version: '$LATEST',
-    region: 'us-east-1',
-    accountId: '123456789012',
-    memorySizeMb: 128,
-    timeoutMs: 3000,
-    initTimeoutMs: 10_000,
-    handler: 'probe.handler',
-    taskRoot: scratch,
-    bootstrap: MINI,
-    bootstrapArgs: [],
-    architecture: process.arch === 'arm64' ? 'arm64' : 'x86_64',
-    environment: {},
-    ...over,
-  };
+  return testFunctionConfig({ functionName: 'mini', taskRoot: scratch, bootstrap: MINI, ...over });
 }
 
 async function env(over: Partial<FunctionConfig> = {}): Promise<LocalEnvironment> {

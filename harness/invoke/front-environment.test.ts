@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../environment/local-environment.ts';
+import { testFunctionConfig } from '../environment/test-config.ts';
 import { liveProcessCount } from '../targets/process/process-runner.ts';
 import { parseReportLine } from './platform-log.ts';
 import { InvokeFront } from './front.ts';
@@ -21,21 +22,7 @@ let client: LambdaClient;
 
 beforeAll(async () => {
   env = await LocalEnvironment.create(
-    {
-      functionName: 'mini',
-      version: '$LATEST',
-      region: 'us-east-1',
-      accountId: '123456789012',
-      memorySizeMb: 256,
-      timeoutMs: 1000,
-      initTimeoutMs: 10_000,
-      handler: 'probe.handler',
-      taskRoot: scratch,
-      bootstrap: MINI,
-      bootstrapArgs: [],
-      architecture: process.arch === 'arm64' ? 'arm64' : 'x86_64',
-      environment: {},
-    },
+    testFunctionConfig({ functionName: 'mini', memorySizeMb: 256, timeoutMs: 1000, taskRoot: scratch, bootstrap: MINI }),
     { hostPath: process.env['PATH'] ?? '' },
   );
   front = new InvokeFront({ resolve: (name) => (name === 'mini' ? env : undefined) });

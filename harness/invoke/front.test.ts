@@ -6,6 +6,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testFunctionConfig } from '../environment/test-config.ts';
 import type {
   ExecutionEnvironment,
   FunctionConfig,
@@ -36,21 +37,7 @@ function deferred<T = void>(): Deferred<T> {
   return { promise, resolve };
 }
 
-const CONFIG: FunctionConfig = {
-  functionName: 'probe',
-  version: '$LATEST',
-  region: 'us-east-1',
-  accountId: '123456789012',
-  memorySizeMb: 128,
-  timeoutMs: 3000,
-  initTimeoutMs: 10_000,
-  handler: 'probe.handler',
-  taskRoot: '/var/task',
-  bootstrap: '/var/task/bootstrap',
-  bootstrapArgs: [],
-  architecture: 'x86_64',
-  environment: {},
-};
+const CONFIG: FunctionConfig = testFunctionConfig({ architecture: 'x86_64' });
 
 type Script = (input: InvocationInput, options: InvokeOptions) => Promise<InvocationResult>;
 

@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { testFunctionConfig } from '../../environment/test-config.ts';
 import type { FunctionConfig } from '../../environment/types.ts';
 import { lambdaEnvironment } from './lambda-env.ts';
 
-const config: FunctionConfig = {
+const config: FunctionConfig = testFunctionConfig({
   functionName: 'fn',
-  version: '$LATEST',
   region: 'eu-west-1',
-  accountId: '123456789012',
   memorySizeMb: 512,
-  timeoutMs: 3000,
-  initTimeoutMs: 10_000,
-  handler: 'probe.handler',
-  taskRoot: '/var/task',
-  bootstrap: '/var/task/bootstrap',
-  bootstrapArgs: [],
-  architecture: 'x86_64',
   environment: { USER_VAR: 'u', TZ: 'Europe/Paris', AWS_LAMBDA_RUNTIME_API: 'evil:1' },
-};
+});
 
 describe('lambdaEnvironment', () => {
   it("sets Lambda's variables for a custom runtime and nothing from the host", () => {
