@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { LocalEnvironment } from '../environment/local-environment.ts';
 import type { InvocationResult } from '../environment/types.ts';
 import { recordingToJson } from '../runtime-api/recording.ts';
-import { functionConfigFor, resolveRuntime } from '../runtime/resolve-runtime.ts';
+import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
+import { functionConfigFor } from '../runtime/resolve-runtime.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
@@ -43,7 +44,8 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new UserError(`invoke: expected exactly one <runtime>, got ${positionals.length}\n\n${INVOKE_USAGE}`);
-  const runtime = resolveRuntime(positionals[0]!);
+  const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
+  if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
   const payload = await readEvent(values.event, io);
   const clientContext = values['client-context'];
   if (clientContext !== undefined) {

@@ -3,6 +3,7 @@ import { killAllProcesses } from '../targets/process/process-runner.ts';
 import { UserError } from '../util/user-error.ts';
 import { SuiteError } from '../scenarios/yaml-validate.ts';
 import { benchHarnessCommand } from './bench-harness-command.ts';
+import { buildCommand } from './build-command.ts';
 import { invokeCommand } from './invoke-command.ts';
 import { processIo, type Io } from './io.ts';
 import { matrixCommand } from './matrix-command.ts';
@@ -14,6 +15,7 @@ export const USAGE = `lambdaspec — conformance and load testing for AWS Lambda
 Usage:
   lambdaspec run [runtime…] [--filter 'error.*'] [--strict]                   the conformance suite, with reports
   lambdaspec matrix [runtime…]                                                 the suite on every runtime, as a grid
+  lambdaspec build [runtime…] [--force]                                       build runtimes (cached by content hash)
   lambdaspec invoke <runtime> [--event file] [--record out.json] [--stream]   one invocation, result and log tail
   lambdaspec serve <runtime> [--port 9000]                                    the runtime behind a Lambda Invoke API
   lambdaspec bench-harness [--out reports/bench/harness.json]                 the fake Runtime API's own throughput
@@ -54,6 +56,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         const stop = stopSignal();
         return await matrixCommand(rest, io, stop.signal);
       }
+      case 'build':
+        return await buildCommand(rest, io);
       case 'invoke':
         return await invokeCommand(rest, io);
       case 'serve': {

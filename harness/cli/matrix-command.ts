@@ -1,13 +1,16 @@
 /** `lambdaspec matrix [runtime…]`: the conformance suite on every runtime, as one case × runtime grid. */
 import os from 'node:os';
 import { join, resolve } from 'node:path';
+import { buildReport } from '../reports/build-report.ts';
 import { buildMatrix, renderMatrixMarkdown } from '../reports/matrix.ts';
+import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
+import { skippedCase } from '../scenarios/case-runner.ts';
 import { REPO_ROOT } from '../runtime/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR } from '../scenarios/suite-loader.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
-import { loadSelectedCases, resolveRuntimeArgs, runOnRuntimes } from './run-command.ts';
+import { loadSelectedCases, runOnRuntimes } from './run-command.ts';
 
 export const MATRIX_USAGE = `lambdaspec matrix [runtime…] [options]
 
@@ -31,7 +34,7 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
     io.out(`${MATRIX_USAGE}\n`);
     return 0;
   }
-  const runtimes = resolveRuntimeArgs(positionals);
+  const { ready: runtimes, skipped } = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
   const suites = values.suite ?? [DEFAULT_SUITE_DIR];
   const cases = loadSelectedCases(suites, undefined);
   const jobs = parsePositiveInt('jobs', values.jobs) ?? Math.max(1, os.cpus().length);
@@ -44,7 +47,11 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
     io,
   });
   if (signal.aborted) return 130;
-  const matrix = buildMatrix(outcomes.map((o) => o.report));
+  // A runtime that cannot run here still gets its column: every case skipped, with the reason.
+  const skippedReports = skipped.map(({ runtime, reason }) =>
+    buildReport({ runtime, cases: cases.map((c) => skippedCase(c, reason)), startedAt: new Date(), finishedAt: new Date(), strict: false, suites, jobs, interrupted: false }),
+  );
+  const matrix = buildMatrix([...outcomes.map((o) => o.report), ...skippedReports]);
   const out = values.out ? resolve(values.out) : join(REPO_ROOT, 'reports', 'matrix');
   writeFileAtomic(join(out, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
   writeFileAtomic(join(out, 'matrix.md'), renderMatrixMarkdown(matrix));

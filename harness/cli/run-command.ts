@@ -1,12 +1,11 @@
 /** `lambdaspec run [runtime…]`: the conformance suite against one or more runtimes, with reports and an exit code. */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildReport } from '../reports/build-report.ts';
 import type { CaseReport, RunReport, Verdict } from '../reports/report-model.ts';
 import { writeReports, type WrittenReports } from '../reports/write-reports.ts';
-import { bundledRuntimeNames, REPO_ROOT, resolveRuntime, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
+import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
+import { REPO_ROOT, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../scenarios/suite-loader.ts';
 import { filterCases, runSuite } from '../scenarios/suite-runner.ts';
 import type { ScenarioCase } from '../scenarios/suite-model.ts';
@@ -34,19 +33,6 @@ export interface RunOutcome {
   runtime: ResolvedRuntime;
   report: RunReport;
   written: WrittenReports;
-}
-
-/** Commands a runtime says it needs that are not on PATH. */
-export function missingRequirements(rt: ResolvedRuntime): string[] {
-  return (rt.spec.requires ?? []).filter((cmd) => {
-    if (cmd.startsWith('/')) return !existsSync(cmd);
-    try {
-      execFileSync('/bin/sh', ['-c', `command -v "$1" >/dev/null`, 'sh', cmd], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
 }
 
 export interface RunSuiteOptions {
@@ -107,17 +93,6 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
   return outcomes;
 }
 
-export function resolveRuntimeArgs(args: string[]): ResolvedRuntime[] {
-  const names = args.length > 0 ? args : bundledRuntimeNames();
-  if (names.length === 0) throw new UserError('no runtime given and no bundled runtimes found under runtimes-under-test/');
-  const runtimes = names.map((n) => resolveRuntime(n));
-  for (const rt of runtimes) {
-    const missing = missingRequirements(rt);
-    if (missing.length > 0) throw new UserError(`runtime ${rt.spec.name} needs ${missing.join(', ')}, not found on PATH`);
-  }
-  return runtimes;
-}
-
 export async function runCommand(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parseFlags('run', argv, {
     suite: { type: 'string', multiple: true },
@@ -132,7 +107,8 @@ export async function runCommand(argv: string[], io: Io, signal: AbortSignal): P
     io.out(`${RUN_USAGE}\n`);
     return 0;
   }
-  const runtimes = resolveRuntimeArgs(positionals);
+  const { ready: runtimes } = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
+  if (runtimes.length === 0) throw new UserError('no runtime can run here (see the skipped ones above)');
   if (values.junit && runtimes.length > 1) throw new UserError('--junit takes one runtime; with several, each report folder gets its own junit.xml');
   const suites = values.suite ?? [DEFAULT_SUITE_DIR];
   const cases = loadSelectedCases(suites, values.filter);

@@ -2,7 +2,8 @@
 import { isIP } from 'node:net';
 import { LocalEnvironment } from '../environment/local-environment.ts';
 import { InvokeFront } from '../invoke/front.ts';
-import { functionConfigFor, resolveRuntime } from '../runtime/resolve-runtime.ts';
+import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
+import { functionConfigFor } from '../runtime/resolve-runtime.ts';
 import { UserError } from '../util/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
@@ -49,7 +50,8 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
     io.err(`warning: binding ${host}: the Invoke API has no authentication; anyone who can reach it can run the function\n`);
   }
   const port = values.port === undefined ? 9000 : values.port === '0' ? 0 : parsePositiveInt('port', values.port)!;
-  const runtime = resolveRuntime(positionals[0]!);
+  const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
+  if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
   const config = functionConfigFor(runtime, functionOverrides(values));
   const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '' });
   const front = new InvokeFront({

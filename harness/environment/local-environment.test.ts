@@ -206,3 +206,18 @@ describe('LocalEnvironment streaming', () => {
     expect(r.timings.firstByte).toBeLessThan(r.timings.done - 100);
   });
 });
+
+describe('LocalEnvironment between invocations', () => {
+  it('re-initialises and delivers the event when the runtime died while idle, as Lambda would', async () => {
+    const e = await env();
+    const first = await e.invoke(ev({ do: 'respond-then-exit', ms: 150 }));
+    expect(json(first)).toEqual({ bye: true });
+    // Enqueued while the runtime is still alive but will never take it: its exit must not fail this invocation.
+    const second = await e.invoke(ev({ do: 'echo', value: 2 }));
+    expect(second.functionError).toBeUndefined();
+    expect(json(second)).toMatchObject({ echo: 2 });
+    expect(second.coldStart).toBe(true);
+    expect(second.pid).not.toBe(first.pid);
+    expect(e.processes()[0]!.exit).toMatchObject({ code: 5 });
+  });
+});

@@ -280,93 +280,108 @@ export class LocalEnvironment implements ExecutionEnvironment {
     let initDurationMs: number | undefined;
     let phaseStart = t0;
 
-    if (!this.isWarm()) {
-      coldStart = true;
-      let init: InitOutcome;
-      if (this.pendingInitFailure) {
-        init = this.pendingInitFailure;
-        this.pendingInitFailure = undefined;
-      } else {
-        init = await this.ensureInit(this.config.initTimeoutMs, 'init');
-        if (!init.ok && init.status === 'timeout') {
-          // Suppressed init: Lambda retries init inside the invoke, bounded by the function timeout (reference §3.3).
-          init = await this.ensureInit(this.config.timeoutMs, 'invoke');
-          if (!init.ok && init.status === 'timeout') {
-            init = { ...init, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds` } };
-          }
-        }
-      }
-      if (!init.ok) {
-        return this.finish({
-          requestId, receivedAt, t0, logFrom, coldStart, phaseStart,
-          outcome: { kind: 'platform-error', error: prefixed(requestId, init.error) },
-          payload: init.payload && isJsonObject(init.payload) ? init.payload : platformPayload(prefixed(requestId, init.error)),
-          reportStatus: init.status,
-          ...(init.durationMs > 0 ? { initDurationMs: init.durationMs } : {}),
-        });
-      }
-      initDurationMs = init.durationMs;
-      phaseStart = this.clock();
-    }
-
-    const slot = this.current!;
-    const proc = slot.proc!;
-    const deadlineMs = Date.now() + this.config.timeoutMs;
-    let handedOut: number | undefined;
-    let firstByte: number | undefined;
-    const streamed: StreamedChunk[] = [];
-
     type Settled =
       | { kind: 'completed'; info: CompletedResponse }
       | { kind: 'rejected'; reason: 'too-large' | 'truncated' }
       | { kind: 'exit'; exit: ExitInfo }
       | { kind: 'timeout' };
-    let timer: NodeJS.Timeout | undefined;
-    let settled = false;
-    const settledEvent = await new Promise<Settled>((resolve) => {
-      const settle = (s: Settled): void => {
-        if (settled) return;
-        settled = true;
-        resolve(s);
-      };
-      this.api.enqueue({
-        requestId,
-        payload: input.payload,
-        deadlineMs,
-        invokedFunctionArn: input.invokedFunctionArn ?? functionArn(this.config),
-        traceId: input.traceId ?? newTraceId(),
-        ...(input.clientContext !== undefined ? { clientContext: input.clientContext } : {}),
-        ...(input.cognitoIdentity !== undefined ? { cognitoIdentity: input.cognitoIdentity } : {}),
-        ...(input.tenantId !== undefined ? { tenantId: input.tenantId } : {}),
-        ...(input.faults ? { faults: input.faults } : {}),
-        sink: {
-          handedOut: (at) => {
-            handedOut ??= at - t0;
+    let slot: ProcessSlot;
+    let handedOut: number | undefined;
+    let firstByte: number | undefined;
+    const streamed: StreamedChunk[] = [];
+    let settledEvent: Settled;
+    // A runtime that dies while idle (after its last response, before taking this event) has not failed this
+    // invocation: Lambda would start a new environment and deliver the event there. Retry once, cold.
+    for (let attempt = 0; ; attempt++) {
+      if (!this.isWarm()) {
+        coldStart = true;
+        let init: InitOutcome;
+        if (this.pendingInitFailure) {
+          init = this.pendingInitFailure;
+          this.pendingInitFailure = undefined;
+        } else {
+          init = await this.ensureInit(this.config.initTimeoutMs, 'init');
+          if (!init.ok && init.status === 'timeout') {
+            // Suppressed init: Lambda retries init inside the invoke, bounded by the function timeout (reference §3.3).
+            init = await this.ensureInit(this.config.timeoutMs, 'invoke');
+            if (!init.ok && init.status === 'timeout') {
+              init = { ...init, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds` } };
+            }
+          }
+        }
+        if (!init.ok) {
+          return this.finish({
+            requestId, receivedAt, t0, logFrom, coldStart, phaseStart,
+            outcome: { kind: 'platform-error', error: prefixed(requestId, init.error) },
+            payload: init.payload && isJsonObject(init.payload) ? init.payload : platformPayload(prefixed(requestId, init.error)),
+            reportStatus: init.status,
+            ...(init.durationMs > 0 ? { initDurationMs: init.durationMs } : {}),
+          });
+        }
+        initDurationMs = init.durationMs;
+        phaseStart = this.clock();
+      }
+
+      slot = this.current!;
+      const proc = slot.proc!;
+      const deadlineMs = Date.now() + this.config.timeoutMs;
+      handedOut = undefined;
+      firstByte = undefined;
+      streamed.length = 0;
+
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      settledEvent = await new Promise<Settled>((resolve) => {
+        const settle = (s: Settled): void => {
+          if (settled) return;
+          settled = true;
+          resolve(s);
+        };
+        this.api.enqueue({
+          requestId,
+          payload: input.payload,
+          deadlineMs,
+          invokedFunctionArn: input.invokedFunctionArn ?? functionArn(this.config),
+          traceId: input.traceId ?? newTraceId(),
+          ...(input.clientContext !== undefined ? { clientContext: input.clientContext } : {}),
+          ...(input.cognitoIdentity !== undefined ? { cognitoIdentity: input.cognitoIdentity } : {}),
+          ...(input.tenantId !== undefined ? { tenantId: input.tenantId } : {}),
+          ...(input.faults ? { faults: input.faults } : {}),
+          sink: {
+            handedOut: (at) => {
+              handedOut ??= at - t0;
+            },
+            responseStarted: (info) => {
+              if (settled || info.kind !== 'response') return;
+              options.onResponseStart?.({ streamed: info.streamed, ...(info.contentType ? { contentType: info.contentType } : {}) });
+            },
+            chunk: (data, at) => {
+              if (settled) return;
+              firstByte ??= at - t0;
+              options.onChunk?.(data);
+            },
+            completed: (info) => {
+              if (settled) return;
+              if (info.body.length > 0) firstByte ??= info.at - t0;
+              if (info.kind === 'response' && !info.streamed && info.body.length > 0) options.onChunk?.(info.body);
+              for (const c of info.chunks) streamed.push({ size: c.size, at: c.at - t0 });
+              settle({ kind: 'completed', info });
+            },
+            rejected: (info) => settle({ kind: 'rejected', reason: info.reason }),
           },
-          responseStarted: (info) => {
-            if (settled || info.kind !== 'response') return;
-            options.onResponseStart?.({ streamed: info.streamed, ...(info.contentType ? { contentType: info.contentType } : {}) });
-          },
-          chunk: (data, at) => {
-            if (settled) return;
-            firstByte ??= at - t0;
-            options.onChunk?.(data);
-          },
-          completed: (info) => {
-            if (settled) return;
-            if (info.body.length > 0) firstByte ??= info.at - t0;
-            if (info.kind === 'response' && !info.streamed && info.body.length > 0) options.onChunk?.(info.body);
-            for (const c of info.chunks) streamed.push({ size: c.size, at: c.at - t0 });
-            settle({ kind: 'completed', info });
-          },
-          rejected: (info) => settle({ kind: 'rejected', reason: info.reason }),
-        },
+        });
+        void proc.exited.then((exit) => settle({ kind: 'exit', exit }));
+        const remaining = Math.max(0, this.config.timeoutMs - (this.clock() - phaseStart));
+        timer = setTimeout(() => settle({ kind: 'timeout' }), remaining);
       });
-      void proc.exited.then((exit) => settle({ kind: 'exit', exit }));
-      const remaining = Math.max(0, this.config.timeoutMs - (this.clock() - phaseStart));
-      timer = setTimeout(() => settle({ kind: 'timeout' }), remaining);
-    });
-    clearTimeout(timer);
+      clearTimeout(timer);
+      if (settledEvent.kind === 'exit' && handedOut === undefined && attempt === 0) {
+        this.api.release(requestId);
+        this.recordExit(slot);
+        continue;
+      }
+      break;
+    }
 
     let outcome: InvocationOutcome;
     let payload: Buffer;

@@ -66,18 +66,23 @@ export function resolveRuntime(arg: string, options: ResolveOptions = {}): Resol
     resolved = bareBootstrap(path);
   }
 
-  if (requireBootstrap) {
-    const where = resolved.yamlPath ? ` (named by ${resolved.yamlPath})` : '';
-    if (!existsSync(resolved.bootstrap)) throw new UserError(`bootstrap ${resolved.bootstrap}${where} does not exist`);
-    if (!statSync(resolved.bootstrap).isFile()) throw new UserError(`bootstrap ${resolved.bootstrap}${where} is not a file`);
-    try {
-      accessSync(resolved.bootstrap, constants.X_OK);
-      if ((statSync(resolved.bootstrap).mode & 0o111) === 0) throw new Error('no exec bit');
-    } catch {
-      throw new UserError(`bootstrap ${resolved.bootstrap}${where} is not executable (chmod +x it)`);
-    }
-  }
+  // A bootstrap that the runtime's build produces is checked after the build, not before.
+  const built = resolved.spec.build?.produces.includes(resolved.spec.bootstrap) === true;
+  if (requireBootstrap && !built) assertBootstrapUsable(resolved);
   return resolved;
+}
+
+/** Exit 2 (UserError) when the bootstrap is missing, not a file, or not executable. */
+export function assertBootstrapUsable(resolved: ResolvedRuntime): void {
+  const where = resolved.yamlPath ? ` (named by ${resolved.yamlPath})` : '';
+  if (!existsSync(resolved.bootstrap)) throw new UserError(`bootstrap ${resolved.bootstrap}${where} does not exist`);
+  if (!statSync(resolved.bootstrap).isFile()) throw new UserError(`bootstrap ${resolved.bootstrap}${where} is not a file`);
+  try {
+    accessSync(resolved.bootstrap, constants.X_OK);
+    if ((statSync(resolved.bootstrap).mode & 0o111) === 0) throw new Error('no exec bit');
+  } catch {
+    throw new UserError(`bootstrap ${resolved.bootstrap}${where} is not executable (chmod +x it)`);
+  }
 }
 
 function bareBootstrap(path: string): ResolvedRuntime {
