@@ -51,7 +51,8 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
   const skippedReports = skipped.map(({ runtime, reason }) =>
     buildReport({ runtime, cases: cases.map((c) => skippedCase(c, reason)), startedAt: new Date(), finishedAt: new Date(), strict: false, suites, jobs, interrupted: false }),
   );
-  const matrix = buildMatrix([...outcomes.map((o) => o.report), ...skippedReports]);
+  const deviations = Object.fromEntries([...runtimes, ...skipped.map((s) => s.runtime)].map((rt) => [rt.spec.name, rt.spec.deviations ?? {}]));
+  const matrix = buildMatrix([...outcomes.map((o) => o.report), ...skippedReports], new Date(), deviations);
   const out = values.out ? resolve(values.out) : join(REPO_ROOT, 'reports', 'matrix');
   writeFileAtomic(join(out, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
   writeFileAtomic(join(out, 'matrix.md'), renderMatrixMarkdown(matrix));

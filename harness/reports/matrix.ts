@@ -17,11 +17,12 @@ export interface MatrixRow {
 export interface Matrix {
   format: 'lambdaspec.matrix/v1';
   generatedAt: string;
-  runtimes: Array<{ name: string; language: string; capabilities: Record<string, boolean>; totals: VerdictCounts }>;
+  runtimes: Array<{ name: string; language: string; capabilities: Record<string, boolean>; totals: VerdictCounts; deviations?: Record<string, string> }>;
   rows: MatrixRow[];
 }
 
-export function buildMatrix(reports: readonly RunReport[], generatedAt = new Date()): Matrix {
+/** `deviations`: per runtime name, the MUST cases it documents as real deviations (case id → evidence). */
+export function buildMatrix(reports: readonly RunReport[], generatedAt = new Date(), deviations: Record<string, Record<string, string>> = {}): Matrix {
   const rows = new Map<string, MatrixRow>();
   for (const r of reports) {
     for (const c of r.cases) {
@@ -35,7 +36,8 @@ export function buildMatrix(reports: readonly RunReport[], generatedAt = new Dat
     generatedAt: generatedAt.toISOString(),
     runtimes: reports.map((r) => {
       const { byArea: _byArea, ...totals } = countVerdicts(r.cases);
-      return { name: r.runtime.name, language: r.runtime.language, capabilities: r.runtime.capabilities, totals };
+      const documented = deviations[r.runtime.name];
+      return { name: r.runtime.name, language: r.runtime.language, capabilities: r.runtime.capabilities, totals, ...(documented && Object.keys(documented).length ? { deviations: documented } : {}) };
     }),
     rows: [...rows.values()],
   };
@@ -74,5 +76,7 @@ export function renderMatrixMarkdown(m: Matrix): string {
     }),
   );
   if (notes.length > 0) lines.push('', '## Why the cells that are not a pass', '', ...notes);
+  const documented = m.runtimes.flatMap((r) => Object.entries(r.deviations ?? {}).map(([id, why]) => `- **${r.name}** \`${id}\`: ${cell(why)}`));
+  if (documented.length > 0) lines.push('', '## Documented deviations of the runtimes (MUST failures that are the runtime\'s, with evidence)', '', ...documented);
   return `${lines.join('\n')}\n`;
 }

@@ -16,6 +16,8 @@ export interface RuntimeYaml {
   requires?: string[];
   environment?: Record<string, string>;
   build?: { command: string; produces: string[] };
+  /** MUST cases this runtime really deviates on: case id → the evidence. */
+  deviations?: Record<string, string>;
 }
 
 const SCHEMA_PATH = fileURLToPath(new URL('../../runtimes-under-test/runtime-yaml.schema.json', import.meta.url));
