@@ -3,6 +3,7 @@
  * checked against the invocation result, the step's slice of the recording, the process records and the logs.
  */
 import type { InvocationResult, LogLine, ProcessExit } from '../environment/types.ts';
+import { isHttpIntegration, splitHttpIntegration } from '../invoke/http-integration.ts';
 import type { Finding } from '../reports/report-model.ts';
 import type { Exchange } from '../runtime-api/recording.ts';
 import { inRange, matchString, matchValue, matchWire, show, showRange, type MatchFailure } from './match.ts';
@@ -46,20 +47,30 @@ function parseJson(payload: Buffer): { ok: true; value: unknown } | { ok: false 
   }
 }
 
+/**
+ * The body as the caller gets it. An HTTP-integration stream (JSON prelude, 8 NULs, body) is judged on its body, as
+ * the function URL's client receives it; the prelude stays visible in the wire evidence.
+ */
+function invokerBody(r: InvocationResult): Buffer {
+  if (r.outcome.kind !== 'response' || !isHttpIntegration(r.outcome.contentType)) return r.payload;
+  return splitHttpIntegration(r.payload)?.body ?? r.payload;
+}
+
 function resultFindings(exp: NonNullable<Expectations['result']>, r: InvocationResult | undefined, ctx: { requestId?: string }): MatchFailure[] {
   if (!r) return [{ path: 'result', expected: 'an invocation result', actual: 'this step invoked nothing' }];
   const out: MatchFailure[] = [];
-  const parsed = parseJson(r.payload);
+  const payload = invokerBody(r);
+  const parsed = parseJson(payload);
   const doc = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as Record<string, unknown>) : undefined;
-  const text = r.payload.toString('utf8');
+  const text = payload.toString('utf8');
   if (exp.status !== undefined && exp.status !== 200) out.push({ path: 'result.status', expected: String(exp.status), actual: '200' });
   if (exp.payload !== undefined) {
     if (!parsed.ok) out.push({ path: 'result.payload', expected: `JSON matching ${show(exp.payload)}`, actual: `not JSON: ${show(text.slice(0, 200))}` });
     else out.push(...matchValue(exp.payload, parsed.value, ctx, 'result.payload'));
   }
   if (exp.payloadText !== undefined) out.push(...matchString(exp.payloadText, text, ctx, 'result.payloadText'));
-  if (exp.payloadSize !== undefined && r.payload.length !== exp.payloadSize) {
-    out.push({ path: 'result.payloadSize', expected: String(exp.payloadSize), actual: `${r.payload.length}${r.functionError ? ` (error: ${show(text.slice(0, 160))})` : ''}` });
+  if (exp.payloadSize !== undefined && payload.length !== exp.payloadSize) {
+    out.push({ path: 'result.payloadSize', expected: String(exp.payloadSize), actual: `${payload.length}${r.functionError ? ` (error: ${show(text.slice(0, 160))})` : ''}` });
   }
   if (exp.functionError !== undefined) {
     const actual = r.functionError ?? 'none';

@@ -123,6 +123,8 @@ describe('matchExchange', () => {
     expect(matchExchange({ chunked: true, chunks: 2, chunkGapMs: { min: 150 }, trailers: { 'Lambda-Runtime-Function-Error-Type': 'Probe.Mid' }, fault: 'none' }, x, {})).toEqual([]);
     expect(matchExchange({ chunks: { min: 3 } }, x, {})[0]).toMatchObject({ path: 'exchange.chunks', actual: '2' });
     expect(matchExchange({ chunkGapMs: { min: 250 } }, x, {})[0]).toMatchObject({ path: 'exchange.chunkGapMs', actual: '200' });
+    expect(matchExchange({ chunkSpanMs: { min: 150 } }, x, {})).toEqual([]);
+    expect(matchExchange({ chunkSpanMs: { min: 300 } }, x, {})[0]).toMatchObject({ path: 'exchange.chunkSpanMs', actual: '202 ms' });
     const faulty = ex('response', { requestId: 'r' }, );
     faulty.fault = { kind: 'bad-chunk-size', detail: 'zz', at: 1 };
     expect(matchExchange({ fault: 'bad-chunk-size' }, faulty, {})).toEqual([]);

@@ -203,6 +203,12 @@ export function matchExchange(m: ExchangeMatcher, x: Exchange, ctx: MatchContext
       out.push({ path: `${path}.chunkGapMs`, expected: `gaps ${showRange(m.chunkGapMs)} ms`, actual: gaps.length ? gaps.map((g) => g.toFixed(0)).join(', ') : 'fewer than two data chunks' });
     }
   }
+  if (m.chunkSpanMs) {
+    const span = dataChunks.length > 0 ? dataChunks[dataChunks.length - 1]!.doneAt - dataChunks[0]!.at : undefined;
+    if (span === undefined || !inRange(span, m.chunkSpanMs)) {
+      out.push({ path: `${path}.chunkSpanMs`, expected: `first to last chunk ${showRange(m.chunkSpanMs)} ms`, actual: span === undefined ? 'no data chunks' : `${span.toFixed(0)} ms` });
+    }
+  }
   if (m.fault !== undefined) {
     const kind = x.fault?.kind;
     const ok = m.fault === 'none' ? kind === undefined : m.fault === 'any' ? kind !== undefined : kind === m.fault;

@@ -87,6 +87,8 @@ export interface ExchangeMatcher {
   chunked?: boolean;
   chunks?: NumberRange;
   chunkGapMs?: { min?: number; max?: number };
+  /** First to last data chunk arrival. */
+  chunkSpanMs?: { min?: number; max?: number };
   trailers?: Record<string, StringMatcher | null>;
   status?: number;
   /** A framing fault kind, `any`, or `none`. */
@@ -172,7 +174,11 @@ export interface SleepStep extends StepBase {
 
 export type Step = InvokeStep | WaitForInitStep | ExpectExitStep | SleepStep;
 
-/** Capabilities a runtime.yaml can declare and a case can need. */
-export const KNOWN_CAPABILITIES = ['streaming'] as const;
+/**
+ * Capabilities a runtime.yaml can declare and a case can need:
+ * - streaming: response streaming;
+ * - handler: the runtime loads the function named by _HANDLER (compiled runtimes such as Go and Rust ignore it).
+ */
+export const KNOWN_CAPABILITIES = ['streaming', 'handler'] as const;
 
 export const DEFAULT_CASE_TIMEOUT_MS = 30_000;
