@@ -9,6 +9,8 @@ export interface RuntimeYaml {
   language: string;
   description?: string;
   handler: string;
+  /** _HANDLER for cases that need streaming, when the runtime streams only from a dedicated handler. */
+  streamingHandler?: string;
   bootstrap: string;
   bootstrapArgs?: string[];
   architecture: Architecture;

@@ -191,9 +191,11 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
   const scratch = c.function.bootstrap ? mkdtempSync(join(tmpdir(), 'lambdaspec-bootstrap-')) : undefined;
   const spec = c.function;
   const bootstrap = spec.bootstrap && scratch ? materialiseBootstrap(spec.bootstrap, scratch, runtime.bootstrap, runtime.spec.architecture) : undefined;
+  // A runtime that streams only from a dedicated handler (Node's streamifyResponse) gets it for streaming cases.
+  const handler = spec.handler ?? (c.needs.includes('streaming') ? runtime.spec.streamingHandler : undefined);
   const config = functionConfigFor(runtime, {
     functionName: runtime.spec.name,
-    ...(spec.handler !== undefined ? { handler: spec.handler } : {}),
+    ...(handler !== undefined ? { handler } : {}),
     ...(spec.memoryMb !== undefined ? { memorySizeMb: spec.memoryMb } : {}),
     ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
     ...(spec.initTimeoutMs !== undefined ? { initTimeoutMs: spec.initTimeoutMs } : {}),

@@ -1,6 +1,7 @@
-// The probe handler (shared/probe-contract.md) for AWS's Node runtime interface client, as a buffered handler:
-// a streamified handler (awslambda.streamifyResponse) makes every response a stream and reports even an error
-// thrown before any output through trailers, never /error, so the error cases could not judge it.
+// The probe handler (shared/probe-contract.md) for AWS's Node runtime interface client, twice, as Node functions
+// choose: `handler` is buffered (errors go to /error); `streamHandler` is wrapped in awslambda.streamifyResponse,
+// so every response it gives is streamed and every error — even one before any output — goes out as trailers.
+// runtime.yaml names streamHandler for the streaming cases.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 if (process.env.PROBE_INIT_SLEEP_MS) await sleep(Number(process.env.PROBE_INIT_SLEEP_MS));
@@ -65,3 +66,21 @@ export async function handler(event, context) {
       return event;
   }
 }
+
+export const streamHandler = awslambda.streamifyResponse(async (event, responseStream, context) => {
+  const isStream = event !== null && typeof event === 'object' && (event.probe === 'stream' || event.probe === 'stream-error');
+  if (!isStream) {
+    const value = await handler(event, context);
+    responseStream.setContentType('application/json');
+    responseStream.end(JSON.stringify(value ?? null));
+    return;
+  }
+  responseStream.setContentType('text/plain; charset=utf-8');
+  const chunks = event.chunks ?? [];
+  for (let i = 0; i < chunks.length; i++) {
+    if (i > 0 && event.delayMs) await sleep(event.delayMs);
+    responseStream.write(chunks[i]);
+  }
+  if (event.probe === 'stream-error') throw probeError(event.errorType ?? 'Probe.Error', event.errorMessage ?? '');
+  responseStream.end();
+});
