@@ -48,3 +48,11 @@ describe('renderMarkdown', () => {
     expect(md).not.toContain('### ✅');
   });
 });
+
+describe('control characters', () => {
+  it('are escaped so report.md stays a text file', () => {
+    const md = renderMarkdown(sampleReport([sampleCase({ id: 'streaming.x', verdict: 'fail', reason: 'got "{}\u0000\u0000 body\r"' })]));
+    expect(md).not.toMatch(/[\u0000\r]/);
+    expect(md).toContain('\\u0000\\u0000 body\\u000d');
+  });
+});

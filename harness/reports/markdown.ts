@@ -46,6 +46,11 @@ function caseDetail(c: CaseReport): string {
   return lines.join('\n');
 }
 
+/** Control characters (NULs of an HTTP-integration prelude, CRs) shown as escapes, so the file stays text. */
+export function visible(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function preview(text: string | undefined, size: number): string {
   if (text === undefined) return `<${size} bytes, not UTF-8>`;
   return text.length > 300 ? `${text.slice(0, 300)}… (${size} bytes)` : text;
@@ -80,5 +85,5 @@ export function renderMarkdown(report: RunReport): string {
   }
   lines.push('', '## All cases', '', '| case | level | verdict | time |', '|---|---|---|---|');
   for (const c of report.cases) lines.push(`| \`${c.id}\` ${cell(c.title)} | ${c.level} | ${VERDICT_MARK[c.verdict]} | ${c.durationMs.toFixed(0)} ms |`);
-  return `${lines.join('\n')}\n`;
+  return `${visible(lines.join('\n'))}\n`;
 }

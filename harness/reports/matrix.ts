@@ -3,7 +3,7 @@
  * per-runtime totals — implementation × case, as the WebSocket and HTTP/2 conformance suites publish theirs.
  */
 import { countVerdicts, type Level, type RunReport, type Verdict, type VerdictCounts } from './report-model.ts';
-import { cell, VERDICT_MARK } from './markdown.ts';
+import { cell, VERDICT_MARK, visible } from './markdown.ts';
 
 export interface MatrixRow {
   id: string;
@@ -78,5 +78,5 @@ export function renderMatrixMarkdown(m: Matrix): string {
   if (notes.length > 0) lines.push('', '## Why the cells that are not a pass', '', ...notes);
   const documented = m.runtimes.flatMap((r) => Object.entries(r.deviations ?? {}).map(([id, why]) => `- **${r.name}** \`${id}\`: ${cell(why)}`));
   if (documented.length > 0) lines.push('', '## Documented deviations of the runtimes (MUST failures that are the runtime\'s, with evidence)', '', ...documented);
-  return `${lines.join('\n')}\n`;
+  return `${visible(lines.join('\n'))}\n`;
 }
