@@ -143,3 +143,25 @@ describe('lambdaspec serve', () => {
     expect(await running).toBe(0);
   });
 });
+
+describe('interrupting a run', () => {
+  it('on Ctrl-C writes the partial report with the cases done so far and exits 130', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const bin = fileURLToPath(new URL('../../bin/lambdaspec.mjs', import.meta.url));
+    const out = join(dir, 'interrupted');
+    const child = spawn(process.execPath, [bin, 'run', 'python-stdlib', '--report-dir', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 600 && (err.match(/^PASS /gm) ?? []).length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+    expect(report.interrupted).toBe(true);
+    expect(report.cases.length).toBeGreaterThanOrEqual(3);
+    expect(report.cases.length).toBeLessThan(71);
+    expect(report.summary.total).toBe(report.cases.length);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('interrupted: partial report');
+  });
+});
