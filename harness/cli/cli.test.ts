@@ -165,3 +165,35 @@ describe('interrupting a run', () => {
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('interrupted: partial report');
   });
 });
+
+describe('secrets in reports', () => {
+  it('keeps credential-shaped strings a runtime printed or returned out of every report format', async () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const keyId = 'AKIAIOSFODNN7EXAMPLE';
+    const suite = join(dir, 'leaky.yaml');
+    writeFileSync(
+      suite,
+      `area: leak
+cases:
+  - id: leak.printed-and-returned
+    title: A runtime that prints and returns credentials
+    level: must
+    requirement: r
+    source: https://example.com/
+    steps:
+      - invoke: { event: { probe: log, lines: ["AWS_SECRET_ACCESS_KEY=${secret}"] } }
+      - invoke: { event: { probe: echo, payload: "${keyId}" } }
+        expect: { result: { payload: "something else" } }
+`,
+    );
+    const out = join(dir, 'leaky-report');
+    const r = await cli(['run', 'python-stdlib', '--suite', suite, '--report-dir', out]);
+    expect(r.code).toBe(1);
+    for (const file of ['report.json', 'report.md', 'junit.xml']) {
+      const text = readFileSync(join(out, file), 'utf8');
+      expect(text, file).not.toContain(secret);
+      expect(text, file).not.toContain(keyId);
+    }
+    expect(readFileSync(join(out, 'report.json'), 'utf8')).toContain('[REDACTED:access-key-id]');
+  });
+});

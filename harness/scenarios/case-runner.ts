@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { LocalEnvironment, type LocalEnvironmentOptions } from '../environment/local-environment.ts';
 import type { InvocationResult, LogLine, ProcessRecord } from '../environment/types.ts';
 import { verdictFor, type CaseEvidence, type CaseReport, type Finding } from '../reports/report-model.ts';
+import { scrub, scrubExchange } from '../reports/scrub.ts';
 import { logTail } from '../invoke/platform-log.ts';
 import { exchangeToJson, type Exchange } from '../runtime-api/recording.ts';
 import { functionConfigFor, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
@@ -160,7 +161,7 @@ function tailLines(r: InvocationResult): LogLine[] {
 }
 
 function boundedLogs(lines: readonly LogLine[]): LogLine[] {
-  return lines.slice(-EVIDENCE_LOG_LINES).map((l) => (l.text.length > 500 ? { ...l, text: `${l.text.slice(0, 500)}…` } : l));
+  return lines.slice(-EVIDENCE_LOG_LINES).map((l) => ({ ...l, text: scrub(l.text.length > 500 ? `${l.text.slice(0, 500)}…` : l.text) }));
 }
 
 function evidenceResult(index: number, r: InvocationResult | undefined): CaseEvidence['results'][number] {
@@ -179,7 +180,7 @@ function evidenceResult(index: number, r: InvocationResult | undefined): CaseEvi
     outcome: r.outcome.kind,
     ...(r.functionError ? { functionError: r.functionError } : {}),
     ...(errorType ? { errorType } : {}),
-    payloadPreview: text.length > 300 ? `${text.slice(0, 300)}…` : text,
+    payloadPreview: scrub(text.length > 300 ? `${text.slice(0, 300)}…` : text),
     payloadSize: r.payload.length,
     durationMs: Math.round(r.timings.done * 100) / 100,
   };
@@ -274,14 +275,15 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
       actionFindings: run.actionFindings,
     };
     const evaluation = evaluateStep(observation);
-    findings.push(...evaluation.findings);
+    // Findings quote payloads and lines: no credential-shaped string may ride along into the report.
+    findings.push(...evaluation.findings.map((f) => ({ ...f, expected: scrub(f.expected), actual: scrub(f.actual) })));
     const evidence = evaluation.findings.length > 0 || evaluation.matched.length === 0 ? exchanges : evaluation.matched;
     for (const x of evidence.slice(0, 20)) evidenceExchanges.add(x);
   });
 
   const held = !problem && findings.length === 0;
   const first = findings[0];
-  const reason = problem ?? (first ? `step ${first.step}: ${first.path}: expected ${first.expected}, got ${first.actual}` : undefined);
+  const reason = problem ? scrub(problem) : first ? `step ${first.step}: ${first.path}: expected ${first.expected}, got ${first.actual}` : undefined;
   return {
     id: c.id,
     title: c.title,
@@ -296,7 +298,7 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
     durationMs: Math.round((performance.now() - started) * 100) / 100,
     findings,
     evidence: {
-      exchanges: [...evidenceExchanges].sort((a, b) => a.seq - b.seq).map((x) => exchangeToJson(x, EVIDENCE_BODY_BYTES)),
+      exchanges: [...evidenceExchanges].sort((a, b) => a.seq - b.seq).map((x) => scrubExchange(exchangeToJson(x, EVIDENCE_BODY_BYTES))),
       logs: boundedLogs(allLogs),
       results: runs.map((r, i) => evidenceResult(i + 1, r.result)),
     },
