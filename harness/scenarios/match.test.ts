@@ -50,6 +50,43 @@ describe('matchValue', () => {
   });
 });
 
+describe('missing keys and templates', () => {
+  it('gives operators a missing key as undefined, so absence can be matched by $oneOf and $not', () => {
+    expect(matchValue({ a: { $oneOf: [{ $absent: true }, 'x'] } }, {})).toEqual([]);
+    expect(matchValue({ a: { $oneOf: [{ $absent: true }, 'x'] } }, { a: 'x' })).toEqual([]);
+    expect(matchValue({ a: { $oneOf: [{ $absent: true }, 'x'] } }, { a: 'y' })).toHaveLength(1);
+    expect(matchValue({ a: { $not: { $any: true } } }, {})).toEqual([]);
+    expect(matchValue({ a: { $any: true } }, {})).toEqual([{ path: '$.a', expected: 'present', actual: 'absent' }]);
+    expect(matchValue({ a: { $gte: 1 } }, {})).toEqual([{ path: '$.a', expected: '≥ 1', actual: 'absent' }]);
+    expect(matchValue({ a: { b: 1 } }, {})).toEqual([{ path: '$.a', expected: '{"b":1}', actual: 'absent' }]);
+  });
+
+  it('treats template text literally around the id', () => {
+    // "." in the expected text is not a regex wildcard.
+    expect(matchValue('a.{{requestId}}', 'axr-1', { requestId: 'r-1' })).toHaveLength(1);
+    expect(matchValue('a.{{requestId}}', 'a.r-1', { requestId: 'r-1' })).toEqual([]);
+    expect(matchValue({ $exact: { id: '{{requestId}}' } }, { id: 'r-1' }, { requestId: 'r-1' })).toEqual([]);
+    expect(matchValue({ $contains: '/{{requestId}}/' }, 'x/r-1/y', { requestId: 'r-1' })).toEqual([]);
+    expect(matchValue({ $contains: '/{{requestId}}/' }, 'x/r-2/y', { requestId: 'r-1' })).toEqual([
+      { path: '$', expected: 'a string containing "/r-1/"', actual: '"x/r-2/y"' },
+    ]);
+  });
+
+  it('lets {{anyRequestId}} stand for any known id, and for nothing when none is known', () => {
+    const ctx = { allRequestIds: ['r-1', 'r-2'] };
+    expect(matchString('/inv/{{anyRequestId}}/response', '/inv/r-2/response', ctx)).toEqual([]);
+    expect(matchString('/inv/{{anyRequestId}}/response', '/inv/r-3/response', ctx)).toHaveLength(1);
+    expect(matchString({ regex: '^/inv/{{anyRequestId}}/' }, '/inv/r-1/error', ctx)).toEqual([]);
+    expect(matchValue({ id: '{{anyRequestId}}' }, { id: 'r-1' }, ctx)).toEqual([]);
+    expect(matchString('{{anyRequestId}}', 'r-1', {})).toEqual([{ path: '$', expected: '"{{anyRequestId}}"', actual: '"r-1"' }]);
+  });
+
+  it('reports a regex that does not compile as a mismatch instead of throwing', () => {
+    expect(matchValue({ $regex: '(' }, 'x')).toEqual([{ path: '$', expected: 'a string matching /(/', actual: '"x"' }]);
+    expect(matchString({ regex: '[' }, 'x')).toHaveLength(1);
+  });
+});
+
 describe('matchString', () => {
   it('matches exactly or by regex, with templates', () => {
     expect(matchString('a', 'a')).toEqual([]);
@@ -162,6 +199,44 @@ describe('matchWire', () => {
   it('with exclusive, reports every exchange nothing asked for', () => {
     const w = matchWire({ ordered: true, exclusive: true, exchanges: [{ kind: 'next', status: 200 }, { kind: 'response' }] }, all, {});
     expect(w.failures).toEqual([{ path: 'wire', expected: 'no exchanges beyond the listed ones', actual: 'GET /2018-06-01/runtime/invocation/next' }]);
+  });
+
+  it('resolves {{anyRequestId}} to ids handed out by /next, not to ids a runtime made up', () => {
+    const spec = { ordered: false, exclusive: false, exchanges: [{ kind: 'response' as const, path: '/2018-06-01/runtime/invocation/{{anyRequestId}}/response' }] };
+    expect(matchWire(spec, all, {}).failures).toEqual([]);
+    const bogus = ex('response', { status: 400, requestId: 'made-up' });
+    expect(matchWire(spec, [next, bogus], {}).failures).toHaveLength(1);
+    // Ids given by the caller (the whole case's) take precedence.
+    expect(matchWire(spec, [bogus], { allRequestIds: ['made-up'] }).failures).toEqual([]);
+  });
+
+  it('counts only matching exchanges as evidence, and with count: 0 a hit is a failure naming it', () => {
+    const w = matchWire({ ordered: false, exclusive: false, exchanges: [{ kind: 'error', count: 0 }, { kind: 'response' }] }, all, {});
+    expect(w.failures).toEqual([]);
+    expect(w.matched).toEqual([resp]);
+  });
+
+  it('checks headers that must be absent and trailers in wire matchers', () => {
+    const streamed = ex('response', {
+      status: 202,
+      requestId: 'r1',
+      headers: [{ name: 'Lambda-Runtime-Function-Response-Mode', value: 'streaming' }],
+      chunked: true,
+      chunks: [chunk(2, 0, 1), chunk(0, 2)],
+      trailers: [{ name: 'lambda-runtime-function-error-type', value: 'Probe.Mid' }],
+    });
+    const ok = matchWire(
+      {
+        ordered: true,
+        exclusive: true,
+        exchanges: [{ kind: 'response', headers: { 'lambda-runtime-function-response-mode': 'streaming', 'Content-Length': null }, trailers: { 'Lambda-Runtime-Function-Error-Type': { regex: '^Probe\\.' } }, chunks: 1 }],
+      },
+      [streamed],
+      {},
+    );
+    expect(ok).toEqual({ failures: [], matched: [streamed] });
+    const bad = matchWire({ ordered: true, exclusive: false, exchanges: [{ kind: 'response', headers: { 'Lambda-Runtime-Function-Response-Mode': null } }] }, [streamed], {});
+    expect(bad.failures).toEqual([{ path: 'wire.exchanges[0].headers.Lambda-Runtime-Function-Response-Mode', expected: 'absent', actual: '"streaming"' }]);
   });
 
   it('explains a miss with the closest exchange', () => {

@@ -12,7 +12,13 @@ export interface MatchFailure {
 }
 
 export interface MatchContext {
+  /** What `{{requestId}}` stands for: the step's request id. */
   requestId?: string;
+  /**
+   * What `{{anyRequestId}}` stands for: any of these ids. matchWire falls back to the ids the step's `/next`
+   * exchanges handed out; elsewhere, without ids, `{{anyRequestId}}` matches nothing.
+   */
+  allRequestIds?: readonly string[];
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -25,8 +31,54 @@ export function show(v: unknown): string {
   return s.length > 200 ? `${s.slice(0, 200)}… (${s.length} chars)` : s;
 }
 
+const TEMPLATE = /\{\{(requestId|anyRequestId)\}\}/g;
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** `{{requestId}}` filled in, for showing what was expected (`{{anyRequestId}}` stays as written). */
 function template(s: string, ctx: MatchContext): string {
   return ctx.requestId === undefined ? s : s.replaceAll('{{requestId}}', ctx.requestId);
+}
+
+/** Regex source for a template: `{{requestId}}` → that id, `{{anyRequestId}}` → any known id; `literal` escapes the rest. */
+function templateSource(s: string, ctx: MatchContext, literal: boolean): string {
+  let out = '';
+  let last = 0;
+  for (const m of s.matchAll(TEMPLATE)) {
+    const text = s.slice(last, m.index);
+    out += literal ? escapeRegex(text) : text;
+    if (m[1] === 'requestId') out += escapeRegex(ctx.requestId ?? '{{requestId}}');
+    else out += ctx.allRequestIds && ctx.allRequestIds.length > 0 ? `(?:${ctx.allRequestIds.map(escapeRegex).join('|')})` : '(?!)';
+    last = m.index + m[0].length;
+  }
+  const rest = s.slice(last);
+  return out + (literal ? escapeRegex(rest) : rest);
+}
+
+function hasTemplate(s: string): boolean {
+  return s.includes('{{requestId}}') || s.includes('{{anyRequestId}}');
+}
+
+/** Exact string equality with templates expanded. */
+function stringEquals(expected: string, actual: unknown, ctx: MatchContext): boolean {
+  if (typeof actual !== 'string') return false;
+  if (!hasTemplate(expected)) return expected === actual;
+  return new RegExp(`^${templateSource(expected, ctx, true)}$`).test(actual);
+}
+
+/** A regex with templates expanded; undefined when it does not compile (the loader rejects such files first). */
+function compileRegex(source: string, ctx: MatchContext): RegExp | undefined {
+  try {
+    return new RegExp(templateSource(source, ctx, false));
+  } catch {
+    return undefined;
+  }
+}
+
+function regexTest(source: string, actual: unknown, ctx: MatchContext): boolean {
+  return typeof actual === 'string' && compileRegex(source, ctx)?.test(actual) === true;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -44,12 +96,14 @@ function typeOf(v: unknown): string {
   return typeof v;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+/** Deep equality of an expected value (strings may hold templates) with an actual one. */
+function deepEqual(expected: unknown, actual: unknown, ctx: MatchContext): boolean {
+  if (typeof expected === 'string') return stringEquals(expected, actual, ctx);
+  if (expected === actual) return true;
+  if (Array.isArray(expected) && Array.isArray(actual)) return expected.length === actual.length && expected.every((x, i) => deepEqual(x, actual[i], ctx));
+  if (isPlainObject(expected) && isPlainObject(actual)) {
+    const keys = Object.keys(expected);
+    return keys.length === Object.keys(actual).length && keys.every((k) => k in actual && deepEqual(expected[k], actual[k], ctx));
   }
   return false;
 }
@@ -58,7 +112,7 @@ function operator(op: string, arg: unknown, actual: unknown, ctx: MatchContext, 
   const fail = (expected: string): MatchFailure[] => [{ path, expected, actual: show(actual) }];
   switch (op) {
     case '$regex':
-      return typeof actual === 'string' && new RegExp(template(String(arg), ctx)).test(actual) ? [] : fail(`a string matching /${String(arg)}/`);
+      return regexTest(String(arg), actual, ctx) ? [] : fail(`a string matching /${template(String(arg), ctx)}/`);
     case '$type':
       return typeOf(actual) === arg || (arg === 'number' && typeof actual === 'number') ? [] : fail(`type ${String(arg)}`);
     case '$any':
@@ -66,7 +120,7 @@ function operator(op: string, arg: unknown, actual: unknown, ctx: MatchContext, 
     case '$absent':
       return actual === undefined ? [] : fail('absent');
     case '$exact':
-      return deepEqual(templateValue(arg, ctx), actual) ? [] : fail(show(arg));
+      return deepEqual(arg, actual, ctx) ? [] : fail(show(templateValue(arg, ctx)));
     case '$gte':
       return typeof actual === 'number' && actual >= Number(arg) ? [] : fail(`≥ ${String(arg)}`);
     case '$lte':
@@ -82,7 +136,9 @@ function operator(op: string, arg: unknown, actual: unknown, ctx: MatchContext, 
     case '$not':
       return matchValue(arg, actual, ctx, path).length > 0 ? [] : fail(`not ${show(arg)}`);
     case '$contains':
-      if (typeof actual === 'string' && typeof arg === 'string') return actual.includes(template(arg, ctx)) ? [] : fail(`a string containing ${show(arg)}`);
+      if (typeof actual === 'string' && typeof arg === 'string') {
+        return new RegExp(templateSource(arg, ctx, true)).test(actual) ? [] : fail(`a string containing ${show(template(arg, ctx))}`);
+      }
       if (Array.isArray(actual)) return actual.some((x) => matchValue(arg, x, ctx, path).length === 0) ? [] : fail(`an array containing ${show(arg)}`);
       return fail(`something containing ${show(arg)}`);
     default:
@@ -105,15 +161,10 @@ export function matchValue(matcher: unknown, actual: unknown, ctx: MatchContext 
     const out: MatchFailure[] = [];
     for (const [k, m] of Object.entries(matcher)) {
       const sub = `${path}.${k}`;
-      if (isOperatorObject(m) && '$absent' in m) {
-        if (k in actual) out.push({ path: sub, expected: 'absent', actual: show(actual[k]) });
-        continue;
-      }
-      if (!(k in actual)) {
-        out.push({ path: sub, expected: show(m), actual: 'absent' });
-        continue;
-      }
-      out.push(...matchValue(m, actual[k], ctx, sub));
+      if (k in actual) out.push(...matchValue(m, actual[k], ctx, sub));
+      // A missing key is `undefined` to operators, so $absent, { $not: { $any: true } } and $oneOf with $absent hold.
+      else if (isOperatorObject(m)) out.push(...matchValue(m, undefined, ctx, sub));
+      else out.push({ path: sub, expected: show(templateValue(m, ctx)), actual: 'absent' });
     }
     return out;
   }
@@ -121,19 +172,17 @@ export function matchValue(matcher: unknown, actual: unknown, ctx: MatchContext 
     if (!Array.isArray(actual) || actual.length !== matcher.length) return [{ path, expected: show(matcher), actual: show(actual) }];
     return matcher.flatMap((m, i) => matchValue(m, actual[i], ctx, `${path}[${i}]`));
   }
-  const expected = templateValue(matcher, ctx);
-  return deepEqual(expected, actual) ? [] : [{ path, expected: show(expected), actual: show(actual) }];
+  return deepEqual(matcher, actual, ctx) ? [] : [{ path, expected: show(templateValue(matcher, ctx)), actual: show(actual) }];
 }
 
 /** A string matcher: exact string, or `{ regex }` / `{ $regex }`. */
 export function matchString(matcher: StringMatcher, actual: string | undefined, ctx: MatchContext = {}, path = '$'): MatchFailure[] {
   if (typeof matcher === 'string') {
-    const expected = template(matcher, ctx);
-    return actual === expected ? [] : [{ path, expected: show(expected), actual: show(actual) }];
+    return stringEquals(matcher, actual, ctx) ? [] : [{ path, expected: show(template(matcher, ctx)), actual: show(actual) }];
   }
   const source = 'regex' in matcher ? matcher.regex : matcher.$regex;
-  if (actual !== undefined && new RegExp(template(source, ctx)).test(actual)) return [];
-  return [{ path, expected: `a string matching /${source}/`, actual: show(actual) }];
+  if (regexTest(source, actual, ctx)) return [];
+  return [{ path, expected: `a string matching /${template(source, ctx)}/`, actual: show(actual) }];
 }
 
 export function inRange(n: number, range: NumberRange): boolean {
@@ -240,7 +289,10 @@ export interface WireMatch {
  * Match a step's exchanges. Matchers with `count` are counted over all exchanges; the others must each match a
  * distinct exchange, in order when `ordered`. With `exclusive`, no exchange may be left unmatched.
  */
-export function matchWire(spec: WireExpectation, exchanges: readonly Exchange[], ctx: MatchContext): WireMatch {
+export function matchWire(spec: WireExpectation, exchanges: readonly Exchange[], context: MatchContext): WireMatch {
+  // Ids handed out by /next, not ids a runtime named in a path: a bogus id must not satisfy {{anyRequestId}}.
+  const handedOut = exchanges.flatMap((x) => (x.kind === 'next' && x.requestId !== undefined ? [x.requestId] : []));
+  const ctx: MatchContext = { ...context, allRequestIds: context.allRequestIds ?? handedOut };
   const failures: MatchFailure[] = [];
   const matched = new Set<Exchange>();
   let cursor = 0;

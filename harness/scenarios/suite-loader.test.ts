@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseDuration } from './parse-duration.ts';
 import { DEFAULT_SUITE_DIR, loadSuiteFile, loadSuites, sizedEvent } from './suite-loader.ts';
 import { SuiteError } from './yaml-validate.ts';
 
@@ -119,7 +118,110 @@ describe('loadSuiteFile', () => {
   });
 });
 
+describe('matchers in suite files', () => {
+  // Lines 1-7 are HEAD; the payload matcher starts on line 13.
+  const withPayload = (payload: string): string =>
+    file(`${HEAD}    steps:\n      - invoke: { event: 1 }\n        expect:\n          result:\n            payload:\n${payload}`);
+
+  it('accepts every operator, nested in subsets and arrays', () => {
+    const p = withPayload(`              a: { $regex: "^x", $len: { min: 1 } }
+              b: [1, { $type: integer }, { $any: true }]
+              c: { $absent: true }
+              d: { $exact: { e: 1 } }
+              f: { $gte: 1, $lte: 2 }
+              g: { $oneOf: [1, { $regex: y }] }
+              h: { $not: { $contains: z } }
+              i: { $contains: { id: "{{requestId}}" } }
+`);
+    const step = loadSuiteFile(p).cases[0]!.steps[0]!;
+    expect(step.expect.result?.payload).toMatchObject({ c: { $absent: true }, g: { $oneOf: [1, { $regex: 'y' }] } });
+  });
+
+  it('rejects an unknown operator at its line, suggesting the one meant', () => {
+    const e = errorOf(() => loadSuiteFile(withPayload('              a:\n                b: { $regx: "x" }\n')));
+    expect(e.line).toBe(14);
+    expect(e.problem).toBe('cases[0].steps[0].expect.result.payload.a.b has unknown matcher operator "$regx" (did you mean "$regex"?)');
+    const far = errorOf(() => loadSuiteFile(withPayload('              $matches: x\n')));
+    expect(far.problem).toMatch(/has unknown matcher operator "\$matches" \(known: \$regex, \$type, \$any, \$absent, \$exact, .*\$contains\)$/);
+  });
+
+  it('rejects operators mixed with plain keys, and bad operator arguments', () => {
+    const mixed = errorOf(() => loadSuiteFile(withPayload('              a: 1\n              $regex: x\n')));
+    expect(mixed.line).toBe(14);
+    expect(mixed.problem).toMatch(/^cases\[0\]\.steps\[0\]\.expect\.result\.payload mixes the matcher operator "\$regex" with plain keys/);
+    expect(errorOf(() => loadSuiteFile(withPayload('              a: { $type: strng }\n'))).problem).toMatch(/payload\.a\.\$type must be one of "string", "number", "integer"/);
+    expect(errorOf(() => loadSuiteFile(withPayload('              a: [{ $any: false }]\n'))).problem).toBe('cases[0].steps[0].expect.result.payload.a[0].$any must be true');
+    expect(errorOf(() => loadSuiteFile(withPayload('              $oneOf: x\n'))).problem).toBe('cases[0].steps[0].expect.result.payload.$oneOf must be array');
+  });
+
+  it('checks wire json matchers the same way', () => {
+    const p = file(`${HEAD}    steps:
+      - invoke: { event: 1 }
+        expect:
+          wire:
+            exchanges:
+              - kind: response
+                json: { a: { $exat: 1 } }
+`);
+    const e = errorOf(() => loadSuiteFile(p));
+    expect(e.line).toBe(14);
+    expect(e.problem).toMatch(/wire\.exchanges\[0\]\.json\.a has unknown matcher operator "\$exat" \(did you mean "\$exact"\?\)/);
+  });
+
+  it('rejects a fault kind the recorder never reports', () => {
+    const p = file(`${HEAD}    steps:\n      - invoke: { event: 1 }\n        expect: { wire: { exchanges: [{ fault: bad-chunksize }] } }\n`);
+    expect(errorOf(() => loadSuiteFile(p)).problem).toMatch(/fault must be one of "any", "none", "bad-request-line"/);
+  });
+});
+
+describe('events and keys', () => {
+  it('decodes rawEventBase64 to the exact bytes and refuses text that is not base64', () => {
+    const step = loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { rawEventBase64: "AP8K" }\n`)).cases[0]!.steps[0]!;
+    expect(step.kind === 'invoke' && [...step.payload]).toEqual([0x00, 0xff, 0x0a]);
+    const e = errorOf(() => loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { rawEventBase64: "not base64!" }\n`)));
+    expect(e.line).toBe(9);
+    expect(e.problem).toMatch(/invoke\.rawEventBase64 must match/);
+  });
+
+  it('serialises event compactly and takes rawEvent as UTF-8', () => {
+    const [a, b] = loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { event: "é" }\n      - invoke: { rawEvent: "é" }\n`)).cases[0]!.steps;
+    expect(a!.kind === 'invoke' && a!.payload.toString('hex')).toBe('22c3a922');
+    expect(b!.kind === 'invoke' && b!.payload.toString('hex')).toBe('c3a9');
+  });
+
+  it('bounds eventSize', () => {
+    expect(errorOf(() => loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { eventSize: 1 }\n`))).problem).toMatch(/eventSize must be >= 2/);
+    expect(errorOf(() => loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { eventSize: 100000000 }\n`))).problem).toMatch(/eventSize must be <= 33554432/);
+  });
+
+  it('suggests the key a typo meant', () => {
+    const e = errorOf(() => loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { event: 1, clientContxt: {} }\n`)));
+    expect(e.problem).toBe('cases[0].steps[0].invoke has unknown key "clientContxt" (did you mean "clientContext"?)');
+  });
+
+  it('refuses a key given twice in one mapping, at its line', () => {
+    const e = errorOf(() => loadSuiteFile(file(`${HEAD}    title: Again\n    steps: [{ sleep: 1 }]\n`)));
+    expect(e.line).toBe(8);
+    expect(e.problem).toMatch(/^YAML syntax error: Map keys must be unique/);
+  });
+
+  it('rejects a negative duration where only the deadline offset may be negative', () => {
+    expect(errorOf(() => loadSuiteFile(file(`${HEAD}    steps: [{ sleep: -5ms }]\n`))).line).toBe(8);
+    const ok = loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { event: 1, faults: { deadlineOffset: -2.5s } }\n`)).cases[0]!.steps[0]!;
+    expect(ok.kind === 'invoke' && ok.faults?.deadlineOffsetMs).toBe(-2500);
+  });
+});
+
 describe('loadSuites', () => {
+  it('loads a file named twice (alone and through its folder) once, without calling it a duplicate', () => {
+    const sub = join(dir, 'twice');
+    mkdirSync(sub);
+    writeFileSync(join(sub, 'a.yaml'), `${HEAD}    steps: [{ sleep: 1 }]\n`);
+    const { files, cases } = loadSuites([join(sub, 'a.yaml'), sub]);
+    expect(files).toHaveLength(1);
+    expect(cases.map((c) => c.id)).toEqual(['demo.one']);
+  });
+
   it('loads folders recursively and refuses duplicate ids naming both places', () => {
     const sub = join(dir, 'dup');
     mkdirSync(join(sub, 'nested'), { recursive: true });
@@ -147,17 +249,7 @@ describe('loadSuites', () => {
   });
 });
 
-describe('durations and sized events', () => {
-  it('parses numbers and unit strings, and rejects the rest', () => {
-    expect(parseDuration(250)).toBe(250);
-    expect(parseDuration('250ms')).toBe(250);
-    expect(parseDuration('1.5s')).toBe(1500);
-    expect(parseDuration('2m')).toBe(120_000);
-    expect(parseDuration('-1000ms')).toBe(-1000);
-    expect(parseDuration('3 s')).toBeUndefined();
-    expect(parseDuration('fast')).toBeUndefined();
-  });
-
+describe('sized events', () => {
   it('makes a JSON string event of exactly the size asked', () => {
     const e = sizedEvent(6_291_456);
     expect(e.length).toBe(6_291_456);

@@ -225,6 +225,8 @@ function suiteFilesUnder(path: string): string[] {
 export function loadSuites(paths: readonly string[]): { files: SuiteFile[]; cases: ScenarioCase[] } {
   const files: SuiteFile[] = [];
   const seen = new Map<string, SourceLocation>();
+  // A file named twice (a folder and a file inside it) is loaded once, not reported as duplicating itself.
+  const loaded = new Set<string>();
   for (const p of paths) {
     let list: string[];
     try {
@@ -234,6 +236,8 @@ export function loadSuites(paths: readonly string[]): { files: SuiteFile[]; case
     }
     if (list.length === 0) throw new SuiteError(p, undefined, 'no *.yaml suite files here');
     for (const f of list) {
+      if (loaded.has(f)) continue;
+      loaded.add(f);
       const suite = loadSuiteFile(f);
       for (const c of suite.cases) {
         const prev = seen.get(c.id);

@@ -68,7 +68,8 @@ function lineOfKey(parsed: ParsedYaml, path: ReadonlyArray<string | number>, key
 }
 
 export function compileSchema(schema: object): ValidateFunction {
-  const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true, allowUnionTypes: true });
+  // verbose: errors carry their schema, so an unknown key can be answered with the keys that are allowed there.
+  const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true, verbose: true });
   return ajv.compile(schema);
 }
 
@@ -89,7 +90,8 @@ function readablePath(segments: ReadonlyArray<string | number>): string {
 
 /** Pick the error a person should see first: the deepest one that is not a oneOf/anyOf summary. */
 function bestError(errors: readonly ErrorObject[]): ErrorObject {
-  const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
+  // Summaries (oneOf, if/then) and the inner `not` of propertyNames say less than the errors beside them.
+  const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if' && e.keyword !== 'not');
   const pool = specific.length > 0 ? specific : errors;
   // additionalProperties (a typo'd key) is the most useful message when present.
   const unknownKey = pool.find((e) => e.keyword === 'additionalProperties');
@@ -97,19 +99,63 @@ function bestError(errors: readonly ErrorObject[]): ErrorObject {
   return [...pool].sort((a, b) => b.instancePath.length - a.instancePath.length)[0]!;
 }
 
-function describe(e: ErrorObject, where: string): string {
+/** Keys a schema object allows, for "unknown key" messages. */
+function allowedKeys(e: ErrorObject): string[] {
+  const props = isPlainObject(e.parentSchema) ? e.parentSchema['properties'] : undefined;
+  return isPlainObject(props) ? Object.keys(props) : [];
+}
+
+/** Edit distance, to suggest the key a typo meant (inputs are short keys). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+function unknownKey(e: ErrorObject, where: string): string {
+  const key = String((e.params as Record<string, unknown>)['additionalProperty']);
+  const allowed = allowedKeys(e);
+  const close = allowed
+    .map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))
+    // Two edits cover swapped or dropped letters in short keys; longer keys tolerate a third of their length.
+    .filter((c) => c.d <= Math.max(2, Math.floor(key.length / 3)) && c.d < key.length)
+    .sort((a, b) => a.d - b.d)[0];
+  // Matcher operators are the only schema keys that start with "$"; naming them helps more than "unknown key".
+  const what = key.startsWith('$') ? 'unknown matcher operator' : 'unknown key';
+  const hint = close ? ` (did you mean "${close.k}"?)` : key.startsWith('$') && allowed.length > 0 ? ` (known: ${allowed.join(', ')})` : '';
+  return `${where} has ${what} "${key}"${hint}`;
+}
+
+function describe(e: ErrorObject, where: string, all: readonly ErrorObject[]): string {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'additionalProperties':
-      return `${where} has unknown key "${String(p['additionalProperty'])}"`;
+      return unknownKey(e, where);
     case 'required':
       return `${where} is missing "${String(p['missingProperty'])}"`;
     case 'enum':
       return `${where} must be one of ${(p['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `${where} must be ${JSON.stringify(p['allowedValue'])}`;
     case 'type':
       return `${where} must be ${String(p['type'])}`;
     case 'pattern':
+      // Inside propertyNames it is a key, not the value, that fails the pattern.
+      if (e.propertyName !== undefined) return `${where} has key "${e.propertyName}" that must match ${String(p['pattern'])}`;
       return `${where} must match ${String(p['pattern'])}`;
+    case 'propertyNames': {
+      const name = String(p['propertyName']);
+      // Matchers refuse "$" keys beside plain ones with a `not`; other propertyNames schemas refuse by pattern.
+      const byNot = all.some((x) => x.instancePath === e.instancePath && x.keyword === 'not' && x.propertyName === name);
+      if (byNot) return `${where} mixes the matcher operator "${name}" with plain keys (an object is either all $-operators or a subset match)`;
+      return `${where} has an invalid key "${name}"`;
+    }
     default:
       return `${where} ${e.message ?? 'is invalid'}`;
   }
@@ -132,11 +178,12 @@ export function validateYaml(parsed: ParsedYaml, validate: ValidateFunction, one
   }
   const e = bestError(errors);
   const segs = pathSegments(e.instancePath);
-  const line =
-    e.keyword === 'additionalProperties'
-      ? lineOfKey(parsed, segs, String((e.params as Record<string, unknown>)['additionalProperty']))
-      : parsed.lineOf(segs);
-  throw new SuiteError(parsed.file, line, describe(e, readablePath(segs)));
+  const params = e.params as Record<string, unknown>;
+  // Errors about a key (unknown, or a name a pattern refuses) point at the key's own line.
+  const badKey =
+    e.keyword === 'additionalProperties' ? String(params['additionalProperty']) : e.keyword === 'propertyNames' ? String(params['propertyName']) : e.propertyName;
+  const line = badKey !== undefined ? lineOfKey(parsed, segs, badKey) : parsed.lineOf(segs);
+  throw new SuiteError(parsed.file, line, describe(e, readablePath(segs), errors));
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
