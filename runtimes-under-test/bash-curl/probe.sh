@@ -1,19 +1,20 @@
 # The probe handler (shared/probe-contract.md) in bash. Sourced by the bootstrap: top-level code is init.
 # `handler` reads the event on stdin, writes the response on stdout, logs to fd 3, and on failure sets
-# ERROR_TYPE / ERROR_MESSAGE and returns non-zero.
+# ERROR_TYPE / ERROR_MESSAGE and returns non-zero. It runs in the bootstrap's shell, so `exit` ends the runtime
+# and its counter survives between invocations.
+
+probe_sleep_ms() {
+  sleep "$(awk -v ms="$1" 'BEGIN { printf "%.3f", ms / 1000 }')"
+}
 
 if [ -n "${PROBE_INIT_SLEEP_MS:-}" ]; then
-  sleep "$(awk -v ms="$PROBE_INIT_SLEEP_MS" 'BEGIN { printf "%.3f", ms / 1000 }')"
+  probe_sleep_ms "$PROBE_INIT_SLEEP_MS"
 fi
 if [ "${PROBE_INIT_FAIL:-}" = "1" ]; then
   init_error Probe.InitFailed "PROBE_INIT_FAIL=1: init fails on purpose"
 fi
 
 PROBE_INVOCATIONS=0
-
-probe_sleep_ms() {
-  sleep "$(awk -v ms="$1" 'BEGIN { printf "%.3f", ms / 1000 }')"
-}
 
 json_or_null() { # text → the text if it is JSON, else null
   if [ -n "$1" ] && printf '%s' "$1" | jq -e . >/dev/null 2>&1; then printf '%s' "$1"; else printf 'null'; fi
@@ -25,16 +26,19 @@ handler() {
   cat > "$event"
   local probe
   probe=$(jq -r 'if type == "object" and (.probe | type) == "string" then .probe else empty end' "$event" 2>/dev/null)
+  # Responses are written with `jq -j '… | tojson'`: compact JSON with no trailing newline, so bytes are exact.
   case "$probe" in
     echo)
-      jq -c '.payload' "$event"
+      jq -j '.payload | tojson' "$event"
       ;;
     context)
-      local now
+      local now deadline=null
       now=$(date +%s%3N)
-      jq -cn \
+      # A missing or malformed deadline header is reported as null rather than failing the invocation.
+      [[ "${LAMBDA_DEADLINE_MS:-}" =~ ^[0-9]+$ ]] && deadline=$LAMBDA_DEADLINE_MS
+      jq -jn \
         --arg requestId "${LAMBDA_REQUEST_ID:-}" \
-        --argjson deadlineMs "${LAMBDA_DEADLINE_MS:-null}" \
+        --argjson deadlineMs "$deadline" \
         --argjson now "$now" \
         --arg functionArn "${LAMBDA_INVOKED_FUNCTION_ARN:-}" \
         --arg traceId "${_X_AMZN_TRACE_ID:-}" \
@@ -43,16 +47,17 @@ handler() {
         --arg tenantId "${LAMBDA_TENANT_ID:-}" \
         --argjson invocation "$PROBE_INVOCATIONS" \
         --argjson pid "$$" \
-        '{requestId: $requestId, deadlineMs: $deadlineMs,
+        'def orNull: if . == "" then null else . end;
+         {requestId: ($requestId | orNull), deadlineMs: $deadlineMs,
           remainingMs: (if $deadlineMs == null then null else $deadlineMs - $now end),
-          functionArn: $functionArn,
-          traceId: (if $traceId == "" then null else $traceId end),
+          functionArn: ($functionArn | orNull),
+          traceId: ($traceId | orNull),
           clientContext: $clientContext, identity: $identity,
-          tenantId: (if $tenantId == "" then null else $tenantId end),
+          tenantId: ($tenantId | orNull),
           invocation: $invocation, pid: $pid,
           env: {AWS_LAMBDA_FUNCTION_NAME: env.AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
                 AWS_LAMBDA_FUNCTION_VERSION: env.AWS_LAMBDA_FUNCTION_VERSION, AWS_REGION: env.AWS_REGION,
-                _HANDLER: env._HANDLER, LAMBDA_TASK_ROOT: env.LAMBDA_TASK_ROOT}}'
+                _HANDLER: env._HANDLER, LAMBDA_TASK_ROOT: env.LAMBDA_TASK_ROOT}} | tojson'
       ;;
     error|stream-error)
       # Without streaming, a stream-error fails before anything is sent.
@@ -81,7 +86,7 @@ handler() {
       printf '{"logged":%s}' "$(jq '.lines | length' "$event")"
       ;;
     stream)
-      # No streaming here: the chunks are produced with their delays and returned buffered.
+      # No streaming here: the chunks are produced with their delays and returned buffered, as raw text.
       local delay count i
       delay=$(jq -r '.delayMs // 0' "$event")
       count=$(jq '.chunks | length' "$event")

@@ -7,10 +7,15 @@ from runtime_client import StreamingResponse
 
 if os.environ.get("PROBE_INIT_SLEEP_MS"):
     time.sleep(int(os.environ["PROBE_INIT_SLEEP_MS"]) / 1000)
+
+
+def probe_error(error_type, message):
+    """An exception whose class is named `error_type` (e.g. Probe.Boom): the runtime reports the class name."""
+    return type(str(error_type), (Exception,), {})(message)
+
+
 if os.environ.get("PROBE_INIT_FAIL") == "1":
-    error = RuntimeError("PROBE_INIT_FAIL=1: init fails on purpose")
-    error.lambda_error_type = "Probe.InitFailed"
-    raise error
+    raise probe_error("Probe.InitFailed", "PROBE_INIT_FAIL=1: init fails on purpose")
 
 _invocations = 0
 _ENV_KEYS = (
@@ -21,13 +26,6 @@ _ENV_KEYS = (
     "_HANDLER",
     "LAMBDA_TASK_ROOT",
 )
-
-
-def probe_error(error_type, message):
-    """An exception whose reported errorType is exactly `error_type` (e.g. Probe.Boom)."""
-    error = Exception(message)
-    error.lambda_error_type = error_type
-    return error
 
 
 def _stream(chunks, delay_ms, fail=None):

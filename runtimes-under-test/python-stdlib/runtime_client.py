@@ -2,7 +2,7 @@
 
 The loop polls /next on one keep-alive connection, deserialises the event, calls the handler, and posts the
 result or the error. A handler that returns a StreamingResponse is streamed: chunked transfer on a fresh socket
-(http.client cannot send trailers), each chunk flushed as it is produced, a mid-stream failure reported in the
+(http.client cannot send trailers), each chunk sent as it is produced, a mid-stream failure reported in the
 declared Lambda-Runtime-Function-Error-Type / -Body trailers.
 """
 import base64
@@ -18,10 +18,15 @@ import traceback
 API_VERSION = "2018-06-01"
 ERROR_TYPE = "Lambda-Runtime-Function-Error-Type"
 ERROR_BODY = "Lambda-Runtime-Function-Error-Body"
+INVOCATION_ID = "Lambda-Runtime-Invocation-Id"
+# The Runtime API's buffered-response limit, quoted in the 413 it answers (RIE and Lambda).
+MAX_RESPONSE_BYTES = 6291556
+# The Runtime API's OpenAPI spec asks for this type on error documents so other AWS services understand them.
+ERROR_CONTENT_TYPE = "application/vnd.aws.lambda.error+json"
 
 
 class StreamingResponse:
-    """Return this from a handler to stream: `chunks` is any iterable of str or bytes."""
+    """Return this from a handler to stream: `chunks` is any iterable of str or bytes, consumed lazily."""
 
     def __init__(self, chunks, content_type="application/octet-stream"):
         self.chunks = chunks
@@ -29,14 +34,16 @@ class StreamingResponse:
 
 
 class Context:
+    """What the handler learns about one invocation; built fresh per event, so nothing carries over."""
+
     def __init__(self, headers):
         self.aws_request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
         deadline = headers.get("Lambda-Runtime-Deadline-Ms")
-        self.deadline_ms = int(deadline) if deadline and deadline.lstrip("-").isdigit() else None
+        self.deadline_ms = int(deadline) if deadline and deadline.strip().isdigit() else None
         self.invoked_function_arn = headers.get("Lambda-Runtime-Invoked-Function-Arn")
         self.client_context = _json_or_none(headers.get("Lambda-Runtime-Client-Context"))
         self.identity = _json_or_none(headers.get("Lambda-Runtime-Cognito-Identity"))
-        self.tenant_id = headers.get("Lambda-Runtime-Aws-Tenant-Id")
+        self.tenant_id = headers.get("Lambda-Runtime-Aws-Tenant-Id") or None
         self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
         self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
         self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
@@ -61,8 +68,14 @@ def error_document(error_type, message, stack=None):
 
 
 def exception_document(exc):
-    stack = [line.rstrip("\n") for line in traceback.format_tb(exc.__traceback__)]
-    return error_document(getattr(exc, "lambda_error_type", type(exc).__name__), str(exc), stack)
+    """The error document for an exception: its class name is the errorType (as AWS's Python client does)."""
+    stack = [line.rstrip("\n") for line in traceback.format_list(traceback.extract_tb(exc.__traceback__))]
+    return error_document(type(exc).__name__, str(exc), stack)
+
+
+def _header_value(text):
+    # A header line cannot carry CR/LF; an errorType containing them would otherwise break the request.
+    return str(text).replace("\r", " ").replace("\n", " ")
 
 
 class RuntimeClient:
@@ -74,82 +87,113 @@ class RuntimeClient:
         self.conn = http.client.HTTPConnection(host, self.port)
 
     def _request(self, method, path, body=None, headers=None):
+        url = f"/{API_VERSION}/runtime/{path}"
         try:
-            self.conn.request(method, f"/{API_VERSION}/runtime/{path}", body=body, headers=headers or {})
+            self.conn.request(method, url, body=body, headers=headers or {})
             response = self.conn.getresponse()
             return response, response.read()
-        except (ConnectionError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException):
             # One reconnect: the server may have closed an idle keep-alive connection.
             self.conn.close()
             self.conn = http.client.HTTPConnection(self.host, self.port)
-            self.conn.request(method, f"/{API_VERSION}/runtime/{path}", body=body, headers=headers or {})
+            self.conn.request(method, url, body=body, headers=headers or {})
             response = self.conn.getresponse()
             return response, response.read()
 
     def next(self):
-        response, body = self._request("GET", "invocation/next")
+        try:
+            response, body = self._request("GET", "invocation/next")
+        except (OSError, http.client.HTTPException) as exc:
+            sys.exit(f"[runtime] /next failed ({exc!r}): exiting")
         if response.status != 200:
-            raise SystemExit(f"/next answered {response.status}: exiting as the Runtime API asks")
-        return body, {k: v for k, v in response.getheaders()}
+            sys.exit(f"[runtime] /next answered {response.status}: exiting as the Runtime API asks")
+        # response.msg looks names up case-insensitively, whatever case the server used.
+        return body, response.msg
 
-    def post_response(self, request_id, payload):
-        response, _ = self._request(
-            "POST", f"invocation/{request_id}/response", payload, {"Content-Type": "application/json"}
-        )
+    def post_response(self, request_id, payload, extra_headers):
+        headers = {"Content-Type": "application/json", **extra_headers}
+        response, _ = self._request("POST", f"invocation/{request_id}/response", payload, headers)
         return response.status
 
-    def post_error(self, request_id, doc):
+    def post_error(self, request_id, doc, extra_headers):
         body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
-        headers = {ERROR_TYPE: doc["errorType"], "Content-Type": "application/json"}
+        headers = {ERROR_TYPE: _header_value(doc["errorType"]), "Content-Type": ERROR_CONTENT_TYPE, **extra_headers}
         response, _ = self._request("POST", f"invocation/{request_id}/error", body, headers)
         return response.status
 
     def post_init_error(self, doc):
         body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
-        self._request("POST", "init/error", body, {ERROR_TYPE: doc["errorType"], "Content-Type": "application/json"})
-
-    def stream_response(self, request_id, streaming):
-        sock = socket.create_connection((self.host, self.port))
+        headers = {ERROR_TYPE: _header_value(doc["errorType"]), "Content-Type": ERROR_CONTENT_TYPE}
         try:
-            head = (
-                f"POST /{API_VERSION}/runtime/invocation/{request_id}/response HTTP/1.1\r\n"
-                f"Host: {self.address}\r\n"
-                "Lambda-Runtime-Function-Response-Mode: streaming\r\n"
-                "Transfer-Encoding: chunked\r\n"
-                f"Content-Type: {streaming.content_type}\r\n"
-                f"Trailer: {ERROR_TYPE}, {ERROR_BODY}\r\n\r\n"
-            )
-            sock.sendall(head.encode("latin-1"))
+            self._request("POST", "init/error", body, headers)
+        except (OSError, http.client.HTTPException) as exc:
+            print(f"[runtime] could not report the init error: {exc!r}", file=sys.stderr, flush=True)
+
+    def stream_response(self, request_id, streaming, extra_headers):
+        """Stream on a fresh connection; returns the status the Runtime API answered, or None if it failed."""
+        sock = socket.create_connection((self.host, self.port))
+        # Each chunk is one small write that must leave at once, not wait for Nagle to coalesce it.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            head = [
+                f"POST /{API_VERSION}/runtime/invocation/{request_id}/response HTTP/1.1",
+                f"Host: {self.address}",
+                "Lambda-Runtime-Function-Response-Mode: streaming",
+                "Transfer-Encoding: chunked",
+                f"Content-Type: {_header_value(streaming.content_type)}",
+                f"Trailer: {ERROR_TYPE}, {ERROR_BODY}",
+                *(f"{name}: {_header_value(value)}" for name, value in extra_headers.items()),
+            ]
+            sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
             trailers = b""
-            try:
-                for chunk in streaming.chunks:
+            chunks = None
+            while True:
+                # Only the handler's iterator is guarded here: a socket error is not the handler's failure.
+                try:
+                    chunks = iter(streaming.chunks) if chunks is None else chunks
+                    chunk = next(chunks)
                     data = chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk)
-                    if data:
-                        sock.sendall(b"%x\r\n" % len(data) + data + b"\r\n")
-            except Exception as exc:  # noqa: BLE001 — any handler failure becomes the error trailers
-                doc = exception_document(exc)
-                encoded = base64.b64encode(json.dumps(doc).encode("utf-8")).decode("ascii")
-                trailers = f"{ERROR_TYPE}: {doc['errorType']}\r\n{ERROR_BODY}: {encoded}\r\n".encode("latin-1")
-                print(f"[ERROR] mid-stream failure: {doc['errorType']}: {doc['errorMessage']}", flush=True)
+                except StopIteration:
+                    break
+                except Exception as exc:  # noqa: BLE001 — any handler failure becomes the error trailers
+                    trailers = _error_trailers(exception_document(exc))
+                    break
+                if data:  # an empty chunk would read as the terminal one
+                    sock.sendall(b"%x\r\n" % len(data) + data + b"\r\n")
             sock.sendall(b"0\r\n" + trailers + b"\r\n")
-            sock.recv(4096)
+            response = http.client.HTTPResponse(sock, method="POST")
+            response.begin()
+            response.read()
+            return response.status
+        except (OSError, http.client.HTTPException) as exc:
+            print(f"[runtime] streaming the response failed: {exc!r}", file=sys.stderr, flush=True)
+            return None
         finally:
             sock.close()
+
+
+def _error_trailers(doc):
+    print(f"[ERROR] mid-stream failure: {doc['errorType']}: {doc['errorMessage']}", flush=True)
+    encoded = base64.b64encode(json.dumps(doc, ensure_ascii=False).encode("utf-8")).decode("ascii")
+    return f"{ERROR_TYPE}: {_header_value(doc['errorType'])}\r\n{ERROR_BODY}: {encoded}\r\n".encode("utf-8")
 
 
 def load_handler(client):
     spec = os.environ.get("_HANDLER", "")
     module_name, _, function_name = spec.rpartition(".")
+    if not module_name or not function_name:
+        client.post_init_error(error_document("Runtime.MalformedHandlerName", f"Bad handler '{spec}': expected module.function"))
+        sys.exit(1)
     try:
-        if not module_name:
-            raise ImportError(f"Bad handler '{spec}': expected module.function")
         module = importlib.import_module(module_name)
     except ImportError as exc:
         client.post_init_error(error_document("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}"))
         sys.exit(1)
+    except SyntaxError as exc:
+        client.post_init_error(error_document("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}"))
+        sys.exit(1)
     except Exception as exc:  # noqa: BLE001 — init code raised: report it as the init error
-        doc = exception_document(exc)
-        client.post_init_error(doc)
+        client.post_init_error(exception_document(exc))
         sys.exit(1)
     handler = getattr(module, function_name, None)
     if not callable(handler):
@@ -160,41 +204,66 @@ def load_handler(client):
     return handler
 
 
+def serialize(result):
+    return json.dumps(result, ensure_ascii=False).encode("utf-8")
+
+
+def handle_one(client, handler, body, headers):
+    request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+    invocation_id = headers.get(INVOCATION_ID)
+    # Echoed on the answer when the Runtime API sent one (a per-attempt nonce).
+    extra = {INVOCATION_ID: invocation_id} if invocation_id else {}
+    # Per invocation, and never stale: set when given, removed when not.
+    trace_id = headers.get("Lambda-Runtime-Trace-Id")
+    if trace_id:
+        os.environ["_X_AMZN_TRACE_ID"] = trace_id
+    else:
+        os.environ.pop("_X_AMZN_TRACE_ID", None)
+    try:
+        event = json.loads(body)
+    except ValueError as exc:
+        client.post_error(request_id, error_document("Runtime.UnmarshalError", f"Unable to unmarshal input: {exc}"), extra)
+        return
+    try:
+        result = handler(event, Context(headers))
+    except Exception as exc:  # noqa: BLE001 — every handler failure goes to /error
+        client.post_error(request_id, exception_document(exc), extra)
+        return
+    if isinstance(result, StreamingResponse):
+        client.stream_response(request_id, result, extra)
+        return
+    try:
+        payload = serialize(result)
+    except (TypeError, ValueError) as exc:
+        client.post_error(request_id, error_document("Runtime.MarshalError", f"Unable to marshal response: {exc}"), extra)
+        return
+    status = client.post_response(request_id, payload, extra)
+    if status == 202:
+        return
+    if status >= 500:
+        sys.exit(f"[runtime] /response answered {status}: exiting as the Runtime API asks")
+    # The response was refused: say why on /error; if that is refused too, there is nothing left to do.
+    if status == 413:
+        doc = error_document(
+            "Function.ResponseSizeTooLarge",
+            f"Response payload size ({len(payload)} bytes) exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
+        )
+    else:
+        doc = error_document("Runtime.InvalidResponse", f"The Runtime API refused the response with status {status}")
+    error_status = client.post_error(request_id, doc, extra)
+    if error_status >= 500:
+        sys.exit(f"[runtime] /error answered {error_status}: exiting as the Runtime API asks")
+
+
 def main():
+    # Handler output is the function's log: line by line, so each line is there when it is printed.
+    sys.stdout.reconfigure(encoding="utf-8", line_buffering=True)
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     handler = load_handler(client)
     while True:
         body, headers = client.next()
-        request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
-        trace_id = headers.get("Lambda-Runtime-Trace-Id")
-        # Per invocation, and never stale: set when given, removed when not.
-        if trace_id:
-            os.environ["_X_AMZN_TRACE_ID"] = trace_id
-        else:
-            os.environ.pop("_X_AMZN_TRACE_ID", None)
         try:
-            event = json.loads(body)
-        except ValueError as exc:
-            client.post_error(request_id, error_document("Runtime.UnmarshalError", f"Unable to unmarshal input: {exc}"))
-            continue
-        context = Context(headers)
-        try:
-            result = handler(event, context)
-        except Exception as exc:  # noqa: BLE001 — every handler failure goes to /error
-            client.post_error(request_id, exception_document(exc))
-            continue
-        if isinstance(result, StreamingResponse):
-            client.stream_response(request_id, result)
-            continue
-        payload = json.dumps(result, ensure_ascii=False).encode("utf-8")
-        status = client.post_response(request_id, payload)
-        if status == 413:
-            client.post_error(
-                request_id,
-                error_document(
-                    "Function.ResponseSizeTooLarge",
-                    f"Response payload size ({len(payload)} bytes) exceeded maximum allowed payload size (6291556 bytes).",
-                ),
-            )
-        elif status >= 500:
-            sys.exit(f"/response answered {status}: exiting as the Runtime API asks")
+            handle_one(client, handler, body, headers)
+        except (OSError, http.client.HTTPException) as exc:
+            # Posting the answer failed even after a reconnect; that ends this invocation, not the runtime.
+            print(f"[runtime] answering the invocation failed: {exc!r}", file=sys.stderr, flush=True)
