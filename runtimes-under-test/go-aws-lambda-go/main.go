@@ -56,11 +56,17 @@ func probeError(ev probeEvent) error {
 
 func handler(ctx context.Context, raw json.RawMessage) (any, error) {
 	n := invocations.Add(1)
-	var ev probeEvent
 	// Not an object with a string "probe": echo the event's bytes unchanged (an io.Reader is sent as is).
-	if err := json.Unmarshal(raw, &ev); err != nil || ev.Probe == nil || !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
+	var head struct {
+		Probe *string `json:"probe"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil || head.Probe == nil || !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
 		return bytes.NewReader(raw), nil
 	}
+	// A field of an unexpected type is left at its zero value; the probe name alone selects the behaviour.
+	var ev probeEvent
+	_ = json.Unmarshal(raw, &ev)
+	ev.Probe = head.Probe
 	switch *ev.Probe {
 	case "echo":
 		if ev.Payload == nil {
