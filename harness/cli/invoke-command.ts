@@ -9,8 +9,10 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
+import { callFunctionUrl } from '../targets/deployed/function-url-client.ts';
 
 export const INVOKE_USAGE = `lambdaspec invoke <runtime> [options]
+lambdaspec invoke --url <function-url> [--event file] [--method M] [--header 'Name: value']
 
 Runs <runtime> (a folder with runtime.yaml, a bootstrap path, or a bundled runtime name) in a fresh
 execution environment, sends one event, and prints the response body on stdout and the log tail on stderr.
@@ -26,6 +28,10 @@ execution environment, sends one event, and prints the response body on stdout a
   --tenant-id <id>        Lambda-Runtime-Aws-Tenant-Id
   --quiet                 print only the response body
 
+With --url, the event is sent as the HTTP request body to a function URL (deployed, or 'lambdaspec serve' at
+http://127.0.0.1:<port>/lambda-url/<function>/): the status, headers and cookies the function's HTTP-integration
+prelude turned into, and the body as it streams, with chunk arrival times.
+
 Exit status: 0 when the invocation succeeded, 1 when it failed (function error, timeout, crash), 2 on bad input.`;
 
 export async function invokeCommand(argv: string[], io: Io): Promise<number> {
@@ -37,12 +43,20 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
     'client-context': { type: 'string' },
     'tenant-id': { type: 'string' },
     quiet: { type: 'boolean' },
+    url: { type: 'string' },
+    method: { type: 'string' },
+    header: { type: 'string', multiple: true },
     help: { type: 'boolean' },
   });
   if (values.help) {
     io.out(`${INVOKE_USAGE}\n`);
     return 0;
   }
+  if (values.url !== undefined) {
+    if (positionals.length > 0) throw new UserError('invoke --url calls a function URL: name no <runtime>');
+    return invokeUrl(values.url, { event: values.event, method: values.method, header: values.header, quiet: values.quiet === true }, io);
+  }
+  if (values.method !== undefined || values.header !== undefined) throw new UserError('--method and --header are for invoke --url');
   if (positionals.length !== 1) throw new UserError(`invoke: expected exactly one <runtime>, got ${positionals.length}\n\n${INVOKE_USAGE}`);
   const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
   if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
@@ -101,4 +115,22 @@ async function readEvent(source: string | undefined, io: Io): Promise<Buffer> {
   if (source === '-') return io.readStdin();
   if (!existsSync(source)) throw new UserError(`--event: file ${source} does not exist`);
   return readFileSync(source);
+}
+
+async function invokeUrl(url: string, o: { event: string | undefined; method: string | undefined; header: string[] | undefined; quiet: boolean }, io: Io): Promise<number> {
+  const headers: Record<string, string> = {};
+  for (const h of o.header ?? []) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw new UserError(`--header: "${h}" is not 'Name: value'`);
+    headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
+  }
+  const body = await readEvent(o.event, io);
+  const r = await callFunctionUrl(url, { ...(o.method !== undefined ? { method: o.method } : {}), headers, body }, (bytes) => io.outBytes(bytes));
+  if (r.body.length > 0 && !r.body.subarray(-1).equals(Buffer.from('\n'))) io.out('\n');
+  if (!o.quiet) {
+    io.err(`HTTP ${r.status}, ${r.chunks.length} chunk(s), ${r.body.length} bytes, head after ${r.headMs.toFixed(1)} ms, done after ${r.doneMs.toFixed(1)} ms${r.truncated ? ' — the body was cut off (mid-stream error)' : ''}\n`);
+    for (const [k, v] of Object.entries(r.headers)) for (const value of Array.isArray(v) ? v : [v]) io.err(`  ${k}: ${value}\n`);
+    r.chunks.forEach((c, i) => io.err(`  chunk ${i + 1}: ${c.size} bytes at ${c.at.toFixed(1)} ms\n`));
+  }
+  return r.status >= 200 && r.status < 300 && !r.truncated ? 0 : 1;
 }

@@ -9,11 +9,14 @@ import { processIo, type Io } from './io.ts';
 import { matrixCommand } from './matrix-command.ts';
 import { runCommand } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { snapshotCommand } from './snapshot-command.ts';
 
 export const USAGE = `lambdaspec — conformance and load testing for AWS Lambda runtimes
 
 Usage:
   lambdaspec run [runtime…] [--filter 'error.*'] [--strict]                   the conformance suite, with reports
+  lambdaspec run [runtime] --target deployed --function <name> [--cold n]   the suite on a deployed function (AWS SDK)
+  lambdaspec snapshot [runtime] --out <file> [run options]                    record outcomes; compare with run --against
   lambdaspec matrix [runtime…]                                                 the suite on every runtime, as a grid
   lambdaspec build [runtime…] [--force]                                       build runtimes (cached by content hash)
   lambdaspec invoke <runtime> [--event file] [--record out.json] [--stream]   one invocation, result and log tail
@@ -24,8 +27,9 @@ Usage:
 Run 'lambdaspec <command> --help' for a command's options.`;
 
 /** Resolves (and aborts) when the user asks to stop (Ctrl-C / SIGTERM); a second Ctrl-C stops at once. */
-function stopSignal(): { promise: Promise<void>; signal: AbortSignal; signalled: () => NodeJS.Signals | undefined } {
+function stopSignal(): { promise: Promise<void>; signal: AbortSignal; signalled: () => NodeJS.Signals | undefined; dispose: () => void } {
   let got: NodeJS.Signals | undefined;
+  let dispose = (): void => undefined;
   const controller = new AbortController();
   const promise = new Promise<void>((resolve) => {
     const on = (sig: NodeJS.Signals): void => {
@@ -40,20 +44,31 @@ function stopSignal(): { promise: Promise<void>; signal: AbortSignal; signalled:
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
+    dispose = () => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+    };
   });
-  return { promise, signal: controller.signal, signalled: () => got };
+  return { promise, signal: controller.signal, signalled: () => got, dispose };
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
+  // Signal handlers live as long as the command: main() runs many times in one process under tests.
+  let stop: ReturnType<typeof stopSignal> | undefined;
+  const stopper = (): ReturnType<typeof stopSignal> => (stop ??= stopSignal());
   try {
     switch (command) {
       case 'run': {
-        const stop = stopSignal();
+        const stop = stopper();
         return await runCommand(rest, io, stop.signal);
       }
+      case 'snapshot': {
+        const stop = stopper();
+        return await snapshotCommand(rest, io, stop.signal);
+      }
       case 'matrix': {
-        const stop = stopSignal();
+        const stop = stopper();
         return await matrixCommand(rest, io, stop.signal);
       }
       case 'build':
@@ -61,7 +76,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'invoke':
         return await invokeCommand(rest, io);
       case 'serve': {
-        const stop = stopSignal();
+        const stop = stopper();
         const code = await serveCommand(rest, io, stop.promise);
         return stop.signalled() === 'SIGINT' ? 130 : code;
       }
@@ -83,6 +98,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     throw e;
   } finally {
+    stop?.dispose();
     await killAllProcesses();
   }
 }

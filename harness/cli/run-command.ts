@@ -1,13 +1,17 @@
 /** `lambdaspec run [runtime…]`: the conformance suite against one or more runtimes, with reports and an exit code. */
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { buildReport } from '../reports/build-report.ts';
-import type { CaseReport, RunReport, Verdict } from '../reports/report-model.ts';
+import type { CaseReport, ColdStartMeasurement, RunReport, Verdict } from '../reports/report-model.ts';
 import { writeReports, type WrittenReports } from '../reports/write-reports.ts';
 import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
-import { REPO_ROOT, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
+import { REPO_ROOT, resolveRuntime, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../scenarios/suite-loader.ts';
-import { filterCases, runSuite } from '../scenarios/suite-runner.ts';
+import { filterCases, runSuite, SuiteStoppedError, type SuiteRunOptions } from '../scenarios/suite-runner.ts';
+import { compareWithSnapshot, readSnapshot, renderComparison, snapshotFromReport } from '../snapshots/snapshot.ts';
+import { createDeployedTarget, deployedRuntime, parseCapabilities, type DeployedTarget } from '../targets/deployed/deployed-target.ts';
+import type { DeployedTargetOptions } from '../targets/deployed/lambda-client.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { ScenarioCase } from '../scenarios/suite-model.ts';
 import { UserError } from '../util/user-error.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
@@ -23,9 +27,43 @@ report.md and junit.xml to reports/<runtime>/.
   --strict               a broken SHOULD fails the run too
   --report-dir <dir>     where reports go (one runtime: this folder; several: <dir>/<runtime>/)
   --junit <file>         also write the JUnit XML here (one runtime only)
-  --jobs <n>             cases run in parallel (default: number of CPUs)
+  --jobs <n>             cases run in parallel (default: number of CPUs; deployed: 1)
+  --against <snapshot>   compare each case's outcome with a snapshot ('lambdaspec snapshot'); differences exit 1
 
-Exit status: 0 when no MUST failed (--strict: no SHOULD either), 1 otherwise, 2 on bad input, 130 interrupted.`;
+Deployed functions (--target deployed; the runtime argument is optional and only describes its capabilities):
+  --target deployed      run through the AWS SDK against a deployed function; cases that need the wire or the
+                         process are skipped as not observable
+  --function <name|arn>  the function (required)
+  --streaming-function <name|arn>   the function for the streaming cases, when it is a separate one
+  --qualifier <q>        version or alias
+  --region <r>  --profile <p>       as for the AWS CLI (credentials: the SDK's standard provider chain)
+  --endpoint <url>       endpoint override (LocalStack, lambdaspec serve)
+  --capabilities <list>  streaming,handler — when no runtime is named
+  --cold <n>             first force n cold starts (UpdateFunctionConfiguration) and report their Init Duration
+
+Exit status: 0 when no MUST failed (--strict: no SHOULD either), 1 otherwise, 2 on bad input or when the deployed
+function cannot be reached (the cases done so far are still reported), 130 interrupted.`;
+
+/** Flags of \`run\`, shared with \`snapshot\`. */
+export const RUN_FLAGS = {
+  suite: { type: 'string', multiple: true },
+  filter: { type: 'string', multiple: true },
+  strict: { type: 'boolean' },
+  'report-dir': { type: 'string' },
+  junit: { type: 'string' },
+  jobs: { type: 'string' },
+  against: { type: 'string' },
+  target: { type: 'string' },
+  function: { type: 'string' },
+  'streaming-function': { type: 'string' },
+  qualifier: { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  endpoint: { type: 'string' },
+  capabilities: { type: 'string' },
+  cold: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
 
 const MARK: Record<Verdict, string> = { pass: 'PASS', fail: 'FAIL', 'non-strict': 'WARN', informational: 'INFO', skipped: 'SKIP' };
 
@@ -44,6 +82,12 @@ export interface RunSuiteOptions {
   junit?: string;
   signal: AbortSignal;
   io: Io;
+  /** Target name for the report (default process). */
+  target?: string;
+  /** A further skip rule of the target (deployed: not observable). */
+  skip?: (c: ScenarioCase) => string | undefined;
+  caseOptions?: SuiteRunOptions['caseOptions'];
+  coldStarts?: ColdStartMeasurement;
 }
 
 export function loadSelectedCases(suites: string[], filter: string[] | undefined): ScenarioCase[] {
@@ -70,7 +114,21 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
         o.io.err(`${MARK[r.verdict]} ${rt.spec.name} ${r.id} (${Math.round(r.durationMs)} ms)${r.verdict !== 'pass' && r.reason ? ` — ${r.reason}` : ''}\n`);
       }
     };
-    const cases_ = await runSuite(cases, rt, { jobs: o.jobs, onCase, signal: o.signal });
+    let cases_: CaseReport[];
+    let stopped: SuiteStoppedError | undefined;
+    try {
+      cases_ = await runSuite(cases, rt, {
+        jobs: o.jobs,
+        onCase,
+        signal: o.signal,
+        ...(o.skip ? { skip: o.skip } : {}),
+        ...(o.caseOptions ? { caseOptions: o.caseOptions } : {}),
+      });
+    } catch (e) {
+      if (!(e instanceof SuiteStoppedError)) throw e;
+      stopped = e;
+      cases_ = e.cases;
+    }
     if (o.io.isTTY) o.io.err('\r\x1b[K');
     const report = buildReport({
       runtime: rt,
@@ -81,9 +139,17 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
       ...(o.filter ? { filter: o.filter } : {}),
       suites: o.suites,
       jobs: o.jobs,
-      interrupted: o.signal.aborted,
+      interrupted: o.signal.aborted || stopped !== undefined,
+      ...(o.target ? { target: o.target } : {}),
+      ...(stopped ? { stopped: stopped.message } : {}),
+      ...(o.coldStarts ? { coldStarts: o.coldStarts } : {}),
     });
     const written = writeReports(report, o.reportDir(rt), o.junit);
+    if (stopped) {
+      // Nothing gathered is lost: the report holds the cases done, then the run ends with the reason (exit 2).
+      const cause = stopped.cause instanceof UserError ? stopped.cause.message : stopped.message;
+      throw new UserError(cases_.length > 0 ? `${cause}\n(the ${cases_.length} cases done before that are in ${written.markdown})` : cause);
+    }
     outcomes.push({ runtime: rt, report, written });
     const s = report.summary;
     o.io.out(
@@ -93,38 +159,113 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
   return outcomes;
 }
 
+type RunValues = ReturnType<typeof parseRunFlags>['values'];
+
+export function parseRunFlags(command: string, argv: string[]) {
+  return parseFlags(command, argv, RUN_FLAGS);
+}
+
+/** Everything a run needs besides its flags' plain values: which runtimes, and the target's hooks. */
+interface RunPlan {
+  runtimes: ResolvedRuntime[];
+  target: string;
+  deployed?: DeployedTarget;
+}
+
+async function planRun(values: RunValues, positionals: string[], io: Io): Promise<RunPlan> {
+  const target = values.target ?? 'process';
+  const deployedOnly = (['function', 'streaming-function', 'qualifier', 'region', 'profile', 'endpoint', 'capabilities', 'cold'] as const).filter((k) => values[k] !== undefined);
+  if (target !== 'deployed') {
+    if (target !== 'process') throw new UserError(`--target: unknown target "${target}" (known: process, deployed)`);
+    if (deployedOnly.length > 0) throw new UserError(`--${deployedOnly[0]} is for --target deployed`);
+    const { ready } = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
+    if (ready.length === 0) throw new UserError('no runtime can run here (see the skipped ones above)');
+    return { runtimes: ready, target };
+  }
+  if (!values.function) throw new UserError('--target deployed needs --function <name|arn>');
+  if (positionals.length > 1) throw new UserError('--target deployed runs one function: name at most one runtime (for its capabilities)');
+  if (positionals.length === 1 && values.capabilities !== undefined) throw new UserError('--capabilities is for a deployed function without a runtime folder; the runtime.yaml already declares them');
+  const options: DeployedTargetOptions = {
+    functionName: values.function,
+    ...(values['streaming-function'] !== undefined ? { streamingFunctionName: values['streaming-function'] } : {}),
+    ...(values.qualifier !== undefined ? { qualifier: values.qualifier } : {}),
+    ...(values.region !== undefined ? { region: values.region } : {}),
+    ...(values.profile !== undefined ? { profile: values.profile } : {}),
+    ...(values.endpoint !== undefined ? { endpoint: parseEndpoint(values.endpoint) } : {}),
+  };
+  const runtime = positionals[0] !== undefined
+    ? resolveRuntime(positionals[0], { requireBootstrap: false })
+    : deployedRuntime(values.function, parseCapabilities(values.capabilities));
+  return { runtimes: [runtime], target, deployed: createDeployedTarget(options) };
+}
+
+function parseEndpoint(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
+    return value;
+  } catch {
+    throw new UserError(`--endpoint: "${value}" is not an http(s) URL`);
+  }
+}
+
+/** Run the suite as \`run\` and \`snapshot\` do; reports are written even when interrupted or stopped. */
+export async function executeRun(values: RunValues, positionals: string[], io: Io, signal: AbortSignal): Promise<RunOutcome[]> {
+  const plan = await planRun(values, positionals, io);
+  const { runtimes } = plan;
+  if (values.junit && runtimes.length > 1) throw new UserError('--junit takes one runtime; with several, each report folder gets its own junit.xml');
+  const suites = values.suite ?? [DEFAULT_SUITE_DIR];
+  const cases = loadSelectedCases(suites, values.filter);
+  // A deployed function is one function with its own concurrency: one case at a time unless asked.
+  const jobs = parsePositiveInt('jobs', values.jobs) ?? (plan.deployed ? 1 : Math.max(1, os.cpus().length));
+  const cold = parsePositiveInt('cold', values.cold);
+  const base = values['report-dir'] ? resolve(values['report-dir']) : join(REPO_ROOT, 'reports');
+  const reportDir = (rt: ResolvedRuntime): string => (values['report-dir'] && runtimes.length === 1 ? base : join(base, rt.spec.name));
+  try {
+    let coldStarts: ColdStartMeasurement | undefined;
+    if (plan.deployed && cold !== undefined) {
+      io.err(`forcing ${cold} cold start${cold === 1 ? '' : 's'} of ${plan.deployed.options.functionName}\n`);
+      coldStarts = await plan.deployed.coldStarts(cold);
+      if (coldStarts.degraded) io.err(`cold starts: ${coldStarts.degraded}\n`);
+    }
+    return await runOnRuntimes(runtimes, cases, {
+      suites,
+      ...(values.filter ? { filter: values.filter } : {}),
+      strict: values.strict === true,
+      jobs,
+      reportDir,
+      ...(values.junit ? { junit: resolve(values.junit) } : {}),
+      signal,
+      io,
+      target: plan.target,
+      ...(plan.deployed ? { skip: plan.deployed.skip, caseOptions: { createEnvironment: plan.deployed.createEnvironment } } : {}),
+      ...(coldStarts ? { coldStarts } : {}),
+    });
+  } finally {
+    plan.deployed?.close();
+  }
+}
+
 export async function runCommand(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseFlags('run', argv, {
-    suite: { type: 'string', multiple: true },
-    filter: { type: 'string', multiple: true },
-    strict: { type: 'boolean' },
-    'report-dir': { type: 'string' },
-    junit: { type: 'string' },
-    jobs: { type: 'string' },
-    help: { type: 'boolean' },
-  });
+  const { values, positionals } = parseRunFlags('run', argv);
   if (values.help) {
     io.out(`${RUN_USAGE}\n`);
     return 0;
   }
-  const { ready: runtimes } = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
-  if (runtimes.length === 0) throw new UserError('no runtime can run here (see the skipped ones above)');
-  if (values.junit && runtimes.length > 1) throw new UserError('--junit takes one runtime; with several, each report folder gets its own junit.xml');
-  const suites = values.suite ?? [DEFAULT_SUITE_DIR];
-  const cases = loadSelectedCases(suites, values.filter);
-  const jobs = parsePositiveInt('jobs', values.jobs) ?? Math.max(1, os.cpus().length);
-  const base = values['report-dir'] ? resolve(values['report-dir']) : join(REPO_ROOT, 'reports');
-  const reportDir = (rt: ResolvedRuntime): string => (values['report-dir'] && runtimes.length === 1 ? base : join(base, rt.spec.name));
-  const outcomes = await runOnRuntimes(runtimes, cases, {
-    suites,
-    ...(values.filter ? { filter: values.filter } : {}),
-    strict: values.strict === true,
-    jobs,
-    reportDir,
-    ...(values.junit ? { junit: resolve(values.junit) } : {}),
-    signal,
-    io,
-  });
+  const snapshot = values.against !== undefined ? readSnapshot(resolve(values.against)) : undefined;
+  const outcomes = await executeRun(values, positionals, io, signal);
   if (signal.aborted) return 130;
-  return outcomes.some((o) => o.report.exitCode === 1) ? 1 : 0;
+  let differs = false;
+  if (snapshot && values.against !== undefined) {
+    for (const o of outcomes) {
+      const comparison = compareWithSnapshot(snapshot, values.against, snapshotFromReport(o.report, o.runtime.spec.name));
+      const dir = dirname(o.written.json);
+      writeFileAtomic(join(dir, 'parity.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+      const md = renderComparison(comparison);
+      writeFileAtomic(join(dir, 'parity.md'), md);
+      io.out(md);
+      if (comparison.differences.length > 0) differs = true;
+    }
+  }
+  return outcomes.some((o) => o.report.exitCode === 1) || differs ? 1 : 0;
 }

@@ -27,6 +27,7 @@ import {
   type InvokeOptions,
   type LogLine,
   type PlatformError,
+  type ConfigurationUpdate,
   type ProcessRecord,
   type ReportFields,
   type StreamedChunk,
@@ -140,6 +141,19 @@ export class LocalEnvironment implements ExecutionEnvironment {
 
   invoke(input: InvocationInput, options: InvokeOptions = {}): Promise<InvocationResult> {
     return this.serial(() => this.runInvocation(input, options));
+  }
+
+  reconfigure(update: ConfigurationUpdate): Promise<void> {
+    return this.serial(async () => {
+      // The config object is shared by reference with whoever created the environment: change it in place.
+      const config = this.config as { -readonly [K in keyof FunctionConfig]: FunctionConfig[K] };
+      if (update.environment) config.environment = { ...update.environment };
+      if (update.memorySizeMb !== undefined) config.memorySizeMb = update.memorySizeMb;
+      if (update.timeoutMs !== undefined) config.timeoutMs = update.timeoutMs;
+      // A configuration change retires the environment: the next invocation starts a fresh runtime (cold).
+      await this.killCurrent();
+      this.pendingInitFailure = undefined;
+    });
   }
 
   async close(): Promise<void> {

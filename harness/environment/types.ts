@@ -166,6 +166,14 @@ export interface ProcessRecord {
   spawnFailure?: PlatformError;
 }
 
+/** What `UpdateFunctionConfiguration` may change on a local function (the parts the Invoke front accepts). */
+export interface ConfigurationUpdate {
+  /** Replaces the function's environment variables (Lambda replaces the whole map, it does not merge). */
+  environment?: Record<string, string>;
+  memorySizeMb?: number;
+  timeoutMs?: number;
+}
+
 /**
  * One Lambda execution environment: a fake Runtime API instance and at most one runtime process at a time.
  * Invocations are serialised, as in Lambda's on-demand model.
@@ -183,4 +191,10 @@ export interface ExecutionEnvironment {
   processes(): ProcessRecord[];
   /** Kill the runtime and stop the Runtime API. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Apply a configuration update the way Lambda does: the running runtime is retired, so the next invocation is a
+   * cold start with the new configuration. Absent where the configuration cannot change (a deployed function's
+   * proxy changes it through the Lambda API instead).
+   */
+  reconfigure?(update: ConfigurationUpdate): Promise<void>;
 }

@@ -404,7 +404,7 @@ describe('Invoke: request errors', () => {
   it('404 UnknownOperationException for any other route or method', async () => {
     for (const [method, path] of [
       ['GET', invokePath()],
-      ['PUT', '/2015-03-31/functions/probe/configuration'],
+      ['DELETE', '/2015-03-31/functions/probe/configuration'],
       ['POST', '/2015-03-31/functions/probe'],
       ['GET', '/'],
     ] as const) {

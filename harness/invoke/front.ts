@@ -13,6 +13,8 @@ import {
   type InvocationResult,
 } from '../environment/types.ts';
 import { errorMessage, invokeCompleteMessage, payloadChunkMessage } from './event-stream.ts';
+import { configurationDocument, parseConfigurationUpdate } from './function-configuration.ts';
+import { functionUrlEvent, parseFunctionUrlPath, serveFunctionUrl } from './function-url.ts';
 import { logTail } from './platform-log.ts';
 
 /** Synchronous request payload limit (exactly 6 MiB; the response limit is 100 bytes more). */
@@ -25,6 +27,26 @@ export interface InvokeFrontOptions {
   port?: number;
   /** Resolve a bare function name (the front strips ARN prefixes and qualifiers) to its environment. */
   resolve: (functionName: string) => ExecutionEnvironment | undefined;
+  /**
+   * Decide whether a call is let through: a rejection is answered as Lambda answers it. This is how tests stand in
+   * for the service's refusals (throttling, bad credentials) without an AWS account.
+   */
+  admit?: (call: FrontCall) => FrontRejection | undefined;
+}
+
+/** A call to the front, as `admit` sees it. */
+export interface FrontCall {
+  operation: Operation | 'GetFunctionConfiguration' | 'UpdateFunctionConfiguration' | 'FunctionUrl';
+  functionName: string;
+  /** From the SigV4 `Authorization` header's `Credential=<key id>/…`, when signed. */
+  accessKeyId?: string;
+}
+
+/** How the front refuses a call: e.g. 429 `TooManyRequestsException`, 403 `UnrecognizedClientException`. */
+export interface FrontRejection {
+  status: number;
+  errorType: string;
+  message: string;
 }
 
 /** A function identifier from the request path: bare name, `name:qualifier`, partial or full ARN. */
@@ -77,6 +99,8 @@ const ROUTES: ReadonlyArray<{ operation: Operation; pattern: RegExp }> = [
   { operation: 'Invoke', pattern: /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/ },
   { operation: 'InvokeWithResponseStream', pattern: /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations\/?$/ },
 ];
+
+const CONFIGURATION_ROUTE = /^\/2015-03-31\/functions\/([^/]+)\/configuration\/?$/;
 
 type BodyRead = { ok: true; body: Buffer } | { ok: false; size: number };
 
@@ -174,6 +198,9 @@ export class InvokeFront {
   private closed: Promise<void> | undefined;
   /** Async (`Event`) invocations still running; `close()` gives them a grace period. */
   private readonly pending = new Set<Promise<void>>();
+  private readonly startedAt = new Date();
+  /** When UpdateFunctionConfiguration last changed each environment (LastModified). */
+  private readonly lastModified = new WeakMap<ExecutionEnvironment, Date>();
 
   constructor(options: InvokeFrontOptions) {
     this.options = options;
@@ -239,6 +266,16 @@ export class InvokeFront {
     const target = req.url ?? '/';
     const q = target.indexOf('?');
     const url = { pathname: q < 0 ? target : target.slice(0, q), searchParams: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
+    const config = CONFIGURATION_ROUTE.exec(url.pathname);
+    if (config && (req.method === 'GET' || req.method === 'PUT')) {
+      await this.handleConfiguration(req, res, req.method, decodeURIComponentSafe(config[1]!), url.searchParams.get('Qualifier') || undefined, requestId);
+      return;
+    }
+    const fnUrl = parseFunctionUrlPath(url.pathname);
+    if (fnUrl) {
+      await this.handleFunctionUrl(req, res, fnUrl, q < 0 ? '' : target.slice(q + 1), requestId);
+      return;
+    }
     const route = req.method === 'POST' ? ROUTES.find((r) => r.pattern.test(url.pathname)) : undefined;
     if (!route) {
       this.sendError(res, requestId, userError(404, 'UnknownOperationException', `Unknown operation: ${req.method ?? ''} ${url.pathname}`));
@@ -254,6 +291,11 @@ export class InvokeFront {
       return;
     }
     const rawName = decodeURIComponentSafe(route.pattern.exec(url.pathname)![1]!);
+    const refused = this.refusal(req, route.operation, rawName);
+    if (refused) {
+      this.sendError(res, requestId, refused);
+      return;
+    }
     const validated = this.validate(req, url, route.operation, rawName, read.body, requestId);
     if ('status' in validated) {
       this.sendError(res, requestId, validated);
@@ -329,6 +371,60 @@ export class InvokeFront {
       ...(qualifier !== undefined ? { invokedFunctionArn: `${functionArn(env.config)}:${qualifier}` } : {}),
     };
     return { env, invocationType: typeHeader, input, tail: headerOf(req, 'X-Amz-Log-Type') === 'Tail' };
+  }
+
+  private refusal(req: IncomingMessage, operation: FrontCall['operation'], rawName: string | undefined): ApiError | undefined {
+    if (!this.options.admit) return undefined;
+    const accessKeyId = /Credential=([^/,\s]+)\//.exec(headerOf(req, 'Authorization') ?? '')?.[1];
+    const name = rawName === undefined ? '' : (parseFunctionName(rawName)?.name ?? rawName);
+    const r = this.options.admit({ operation, functionName: name, ...(accessKeyId !== undefined ? { accessKeyId } : {}) });
+    if (!r) return undefined;
+    return { status: r.status, errorType: r.errorType, body: { Type: r.status >= 500 ? 'Service' : 'User', message: r.message, Message: r.message } };
+  }
+
+  /** GetFunctionConfiguration / UpdateFunctionConfiguration (see function-configuration.ts). */
+  private async handleConfiguration(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: 'GET' | 'PUT',
+    rawName: string | undefined,
+    qualifier: string | undefined,
+    requestId: string,
+  ): Promise<void> {
+    const operation = method === 'GET' ? 'GetFunctionConfiguration' : 'UpdateFunctionConfiguration';
+    const read = await readBody(req, MAX_REQUEST_PAYLOAD_BYTES);
+    const refused = this.refusal(req, operation, rawName);
+    if (refused) return this.sendError(res, requestId, refused);
+    const target = rawName === undefined ? undefined : parseFunctionName(rawName);
+    const env = target ? this.options.resolve(target.name) : undefined;
+    const q = target?.qualifier ?? qualifier;
+    if (!env || (q !== undefined && q !== env.config.version)) {
+      return this.sendError(res, requestId, userError(404, 'ResourceNotFoundException', `Function not found: ${rawName ?? ''}`));
+    }
+    if (method === 'PUT') {
+      if (q !== undefined && q !== '$LATEST') {
+        return this.sendError(res, requestId, userError(400, 'InvalidParameterValueException', 'Only the unpublished ($LATEST) configuration can be updated.'));
+      }
+      const update = read.ok ? parseConfigurationUpdate(read.body) : 'Request too large';
+      if (typeof update === 'string') return this.sendError(res, requestId, userError(400, 'InvalidParameterValueException', update));
+      if (!env.reconfigure) return this.sendError(res, requestId, userError(400, 'InvalidParameterValueException', 'This function cannot be reconfigured here.'));
+      await env.reconfigure(update);
+      this.lastModified.set(env, new Date());
+    }
+    const body = Buffer.from(JSON.stringify(configurationDocument(env.config, this.lastModified.get(env) ?? this.startedAt)));
+    res.writeHead(200, this.headers(requestId, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) }));
+    res.end(body);
+  }
+
+  private async handleFunctionUrl(req: IncomingMessage, res: ServerResponse, target: { name: string; rawPath: string }, rawQuery: string, requestId: string): Promise<void> {
+    const read = await readBody(req, MAX_REQUEST_PAYLOAD_BYTES);
+    const refused = this.refusal(req, 'FunctionUrl', target.name);
+    if (refused) return this.sendError(res, requestId, refused);
+    const env = this.options.resolve(target.name);
+    if (!env) return this.sendError(res, requestId, userError(404, 'ResourceNotFoundException', `Function not found: ${target.name}`));
+    if (!read.ok) return this.sendError(res, requestId, userError(413, 'RequestEntityTooLargeException', 'Request must be smaller than 6291456 bytes'));
+    const event = functionUrlEvent(req, target.rawPath, rawQuery, read.body, requestId, new Date());
+    await serveFunctionUrl(res, env, { payload: Buffer.from(JSON.stringify(event)), requestId }, requestId);
   }
 
   private invokeAsync(v: Validated): void {

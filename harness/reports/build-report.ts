@@ -3,7 +3,7 @@ import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedRuntime } from '../runtime/resolve-runtime.ts';
-import { countVerdicts, exitCodeFor, type CaseReport, type RunReport } from './report-model.ts';
+import { countVerdicts, exitCodeFor, type CaseReport, type ColdStartMeasurement, type RunReport } from './report-model.ts';
 
 export function toolVersion(): string {
   try {
@@ -25,6 +25,8 @@ export interface BuildReportInput {
   jobs: number;
   interrupted: boolean;
   target?: string;
+  stopped?: string;
+  coldStarts?: ColdStartMeasurement;
 }
 
 export function buildReport(input: BuildReportInput): RunReport {
@@ -50,6 +52,8 @@ export function buildReport(input: BuildReportInput): RunReport {
     summary,
     exitCode: exitCodeFor(summary, input.strict),
     interrupted: input.interrupted,
+    ...(input.stopped !== undefined ? { stopped: input.stopped } : {}),
+    ...(input.coldStarts ? { coldStarts: input.coldStarts } : {}),
     cases: input.cases,
   };
 }

@@ -1,5 +1,5 @@
 /** Markdown summary of a report: totals, per-area table, then every case that did not pass, with its evidence. */
-import type { CaseReport, RunReport, Verdict } from './report-model.ts';
+import type { CaseReport, ColdStartMeasurement, RunReport, Verdict } from './report-model.ts';
 
 export const VERDICT_MARK: Record<Verdict, string> = {
   pass: '✅ pass',
@@ -56,6 +56,16 @@ function preview(text: string | undefined, size: number): string {
   return text.length > 300 ? `${text.slice(0, 300)}… (${size} bytes)` : text;
 }
 
+function coldStartSection(m: ColdStartMeasurement): string[] {
+  const out = ['## Cold starts', ''];
+  if (m.degraded) out.push(`_${cell(m.degraded)}_`, '');
+  out.push('| # | Init Duration | Duration | Billed | Max Memory Used | client |', '|---|---|---|---|---|---|');
+  m.samples.forEach((x, i) => {
+    out.push(`| ${i + 1} | ${x.initDurationMs !== undefined ? `${x.initDurationMs.toFixed(2)} ms` : 'warm'} | ${x.durationMs.toFixed(2)} ms | ${x.billedDurationMs} ms | ${x.maxMemoryUsedMb} MB | ${x.clientMs.toFixed(1)} ms |`);
+  });
+  return out;
+}
+
 export function renderMarkdown(report: RunReport): string {
   const s = report.summary;
   const lines = [
@@ -71,6 +81,8 @@ export function renderMarkdown(report: RunReport): string {
   for (const [area, c] of Object.entries(s.byArea).sort(([a], [b]) => a.localeCompare(b))) {
     lines.push(`| ${area} | ${c.pass} | ${c.fail} | ${c['non-strict']} | ${c.informational} | ${c.skipped} |`);
   }
+  if (report.stopped) lines.push('', `**The run stopped early:** ${cell(report.stopped)}. The cases below are the ones done before it.`);
+  if (report.coldStarts) lines.push('', ...coldStartSection(report.coldStarts));
   const notPassed = report.cases.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skipped');
   const order: Verdict[] = ['fail', 'non-strict', 'informational'];
   notPassed.sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict) || a.id.localeCompare(b.id));

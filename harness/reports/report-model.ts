@@ -37,6 +37,12 @@ export interface CaseEvidence {
     payloadPreview?: string;
     payloadSize?: number;
     durationMs?: number;
+    /** Digest of the payload with per-invocation values masked (snapshots/normalise.ts): equal outcomes, equal digests. */
+    payloadDigest?: string;
+    /** REPORT fields present in the invocation's REPORT line. */
+    reportFields?: string[];
+    /** Chunks the response arrived in, when it was streamed. */
+    chunks?: number;
   }>;
 }
 
@@ -76,6 +82,25 @@ export interface RuntimeDescription {
   capabilities: Record<string, boolean>;
 }
 
+/** One forced cold start of a deployed function (`--cold N`). */
+export interface ColdStartSample {
+  requestId: string;
+  /** From the REPORT line; absent means the invocation was not cold after all. */
+  initDurationMs?: number;
+  durationMs: number;
+  billedDurationMs: number;
+  maxMemoryUsedMb: number;
+  /** Invoke call to answer, as the client saw it. */
+  clientMs: number;
+}
+
+export interface ColdStartMeasurement {
+  requested: number;
+  samples: ColdStartSample[];
+  /** Set when cold starts could not be forced: why, and what was measured instead. */
+  degraded?: string;
+}
+
 export interface RunReport {
   format: 'lambdaspec.report/v1';
   tool: { name: 'lambdaspec'; version: string };
@@ -91,6 +116,10 @@ export interface RunReport {
   exitCode: 0 | 1;
   /** True when the run was interrupted and `cases` holds only the cases done so far. */
   interrupted: boolean;
+  /** Why the run stopped before its end (e.g. the deployed function was throttled); `cases` holds the cases done. */
+  stopped?: string;
+  /** Forced cold starts of a deployed function (`--cold N`). */
+  coldStarts?: ColdStartMeasurement;
   cases: CaseReport[];
 }
 

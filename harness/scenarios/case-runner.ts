@@ -6,22 +6,30 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalEnvironment, type LocalEnvironmentOptions } from '../environment/local-environment.ts';
-import type { InvocationResult, LogLine, ProcessRecord } from '../environment/types.ts';
+import type { ExecutionEnvironment, FunctionConfig, InvocationResult, LogLine, ProcessRecord } from '../environment/types.ts';
 import { verdictFor, type CaseEvidence, type CaseReport, type Finding } from '../reports/report-model.ts';
 import { scrub, scrubExchange } from '../reports/scrub.ts';
 import { logTail } from '../invoke/platform-log.ts';
 import { exchangeToJson, type Exchange } from '../runtime-api/recording.ts';
 import { functionConfigFor, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
+import { payloadDigest, reportFieldsPresent } from '../snapshots/normalise.ts';
+import { StopRunError } from '../util/user-error.ts';
 import { materialiseBootstrap } from './bootstrap-variants.ts';
 import { evaluateStep, type StepObservation } from './expectations.ts';
 import type { MatchFailure } from './match.ts';
 import type { ScenarioCase, Step } from './suite-model.ts';
 
+/** What a case runs against: an execution environment with a clock, and the pid serving (when there is one to see). */
+export type CaseEnvironment = ExecutionEnvironment & { clock(): number; readonly currentPid: number | undefined };
+
 export interface CaseRunOptions {
   environment?: LocalEnvironmentOptions;
+  /** Run against something other than a local environment (a deployed function); default: a LocalEnvironment. */
+  createEnvironment?: (config: FunctionConfig, c: ScenarioCase) => Promise<CaseEnvironment>;
   /** Called with the environment once it exists, so an interrupted run can close it. */
-  onEnvironment?: (env: LocalEnvironment) => void;
+  onEnvironment?: (env: CaseEnvironment) => void;
 }
+
 
 /** After the last step, wait this long so the runtime's follow-up requests (its next /next) are recorded too. */
 const SETTLE_MS = 100;
@@ -61,12 +69,12 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function latestProcess(env: LocalEnvironment): ProcessRecord | undefined {
+function latestProcess(env: CaseEnvironment): ProcessRecord | undefined {
   const all = env.processes();
   return all[all.length - 1];
 }
 
-async function waitForExit(env: LocalEnvironment, withinMs: number): Promise<ProcessRecord | undefined> {
+async function waitForExit(env: CaseEnvironment, withinMs: number): Promise<ProcessRecord | undefined> {
   const deadline = Date.now() + withinMs;
   // Nothing started yet: start the runtime, since its exit is what the step waits for.
   if (env.processes().length === 0) void env.init().catch(() => undefined);
@@ -93,7 +101,7 @@ interface StepRun {
   actionFindings: MatchFailure[];
 }
 
-async function runStep(env: LocalEnvironment, step: Step): Promise<StepRun> {
+async function runStep(env: CaseEnvironment, step: Step): Promise<StepRun> {
   const startedAt = env.clock();
   const processesBefore = env.processes().length;
   const pidBefore = env.currentPid;
@@ -183,6 +191,9 @@ function evidenceResult(index: number, r: InvocationResult | undefined): CaseEvi
     payloadPreview: scrub(text.length > 300 ? `${text.slice(0, 300)}…` : text),
     payloadSize: r.payload.length,
     durationMs: Math.round(r.timings.done * 100) / 100,
+    payloadDigest: payloadDigest(r.payload),
+    reportFields: reportFieldsPresent(r.report),
+    ...(r.outcome.kind === 'response' && r.outcome.streamed ? { chunks: r.outcome.chunks.length } : {}),
   };
 }
 
@@ -203,7 +214,9 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
     ...(spec.environment ? { environment: spec.environment } : {}),
     ...(bootstrap ? { bootstrap } : {}),
   });
-  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '', ...options.environment });
+  const env = options.createEnvironment
+    ? await options.createEnvironment(config, c)
+    : await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '', ...options.environment });
   options.onEnvironment?.(env);
 
   const runs: StepRun[] = [];
@@ -224,6 +237,12 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
       await steps.catch(() => undefined);
     }
   } catch (e) {
+    // An error that ends the whole run, not just this case: the suite stops with the cases done so far.
+    if (e instanceof StopRunError) {
+      await env.close();
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
+      throw e;
+    }
     problem = `harness error: ${e instanceof Error ? e.message : String(e)}`;
   } finally {
     clearTimeout(timer);

@@ -1,0 +1,54 @@
+/**
+ * `lambdaspec snapshot`: run the suite (typically on a deployed function) and record each case's result-level
+ * outcome, so a local run can later be checked against it with `lambdaspec run <runtime> --against <file>`.
+ */
+import { resolve } from 'node:path';
+import { snapshotFromReport } from '../snapshots/snapshot.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { UserError } from '../util/user-error.ts';
+import type { Io } from './io.ts';
+import { executeRun, parseRunFlags } from './run-command.ts';
+
+export const SNAPSHOT_USAGE = `lambdaspec snapshot [runtime] --out <file> [run options]
+
+Runs the conformance suite like 'lambdaspec run' (any target; usually --target deployed --function <name>) and
+writes, per case, the outcome of each invocation: payload (per-invocation values such as request ids, deadlines
+and ARNs masked), function error, error type, REPORT fields present, streamed chunk count.
+Then 'lambdaspec run <runtime> --against <file>' reports every case whose local outcome differs.
+
+  --out <file>     where the snapshot goes, e.g. snapshots/my-function.json (required)
+  (every option of 'lambdaspec run --help' except --against)
+
+Exit status: 0 when the snapshot was written, 2 on bad input or an unreachable function, 130 interrupted.`;
+
+export async function snapshotCommand(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
+  // --out is snapshot's own flag; everything else is run's.
+  const rest: string[] = [];
+  let out: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--out') {
+      out = argv[++i];
+      if (out === undefined) throw new UserError("snapshot: option '--out <file>' argument missing");
+    } else if (a.startsWith('--out=')) out = a.slice('--out='.length);
+    else rest.push(a);
+  }
+  const { values, positionals } = parseRunFlags('snapshot', rest);
+  if (values.help) {
+    io.out(`${SNAPSHOT_USAGE}\n`);
+    return 0;
+  }
+  if (!out) throw new UserError('snapshot: --out <file> is required (e.g. --out snapshots/my-function.json)');
+  if (values.against !== undefined) throw new UserError('snapshot: --against is for lambdaspec run');
+  const outcomes = await executeRun(values, positionals, io, signal);
+  if (signal.aborted) return 130;
+  const o = outcomes[0];
+  if (!o || outcomes.length > 1) throw new UserError('snapshot: name one runtime or one deployed function');
+  const subject = values.function ?? o.runtime.spec.name;
+  const snapshot = snapshotFromReport(o.report, subject);
+  const path = resolve(out);
+  writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`);
+  const compared = snapshot.cases.filter((c) => c.skipped === undefined).length;
+  io.out(`snapshot of ${subject} (${o.report.target}): ${compared} cases recorded, ${snapshot.cases.length - compared} skipped → ${path}\n`);
+  return 0;
+}
