@@ -12,6 +12,10 @@ export const SERVE_USAGE = `lambdaspec serve <runtime> [options]
 
 Serves <runtime> behind the Lambda Invoke API (Invoke and InvokeWithResponseStream), so curl or the AWS SDK can
 call it as they would call Lambda. The function answers to its runtime name and to "function" (RIE's name).
+A runtime.yaml with a streamingHandler also serves <name>-stream, the same runtime with that handler.
+Each function also has a function URL, http://<host>:<port>/lambda-url/<name>/, and accepts
+GetFunctionConfiguration / UpdateFunctionConfiguration (Environment, MemorySize, Timeout; an update makes the
+next invocation a cold start), so 'lambdaspec run --target deployed --endpoint <url>' can test against it.
 
   --port <n>             port to listen on (default 9000; 0 picks a free one)
   --host <addr>          address to bind (default 127.0.0.1)
@@ -52,18 +56,26 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
   const port = values.port === undefined ? 9000 : values.port === '0' ? 0 : parsePositiveInt('port', values.port)!;
   const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
   if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
-  const config = functionConfigFor(runtime, functionOverrides(values));
+  const overrides = functionOverrides(values);
+  const config = functionConfigFor(runtime, overrides);
   const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '' });
+  // Node's streamifyResponse handler is a function of its own: serve it under <name>-stream.
+  const streamHandler = values.handler === undefined ? runtime.spec.streamingHandler : undefined;
+  const streamName = `${config.functionName}-stream`;
+  const streamEnv = streamHandler
+    ? await LocalEnvironment.create(functionConfigFor(runtime, { ...overrides, functionName: streamName, handler: streamHandler }), { hostPath: process.env['PATH'] ?? '' })
+    : undefined;
   const front = new InvokeFront({
     host,
     port,
-    resolve: (name) => (name === config.functionName || name === 'function' ? env : undefined),
+    resolve: (name) => (name === config.functionName || name === 'function' ? env : name === streamName ? streamEnv : undefined),
   });
   let url: string;
   try {
     ({ url } = await front.start());
   } catch (e) {
     await env.close();
+    await streamEnv?.close();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UserError(`serve: port ${port} on ${host} is already in use (try --port 0)`);
     throw e;
@@ -82,6 +94,8 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
       `  curl -sS -X POST '${url}/2015-03-31/functions/${config.functionName}/invocations' \\`,
       `    -H 'X-Amz-Log-Type: Tail' -d '{"probe":"echo","payload":"hello"}' -D -`,
       'or with the AWS SDK / CLI: endpoint ' + url + ', any region and dummy credentials.',
+      ...(streamEnv ? [`Streaming handler (${streamHandler}) as function ${streamName}.`] : []),
+      `Function URL: ${url}/lambda-url/${config.functionName}/`,
       'Ctrl-C to stop.',
       '',
     ].join('\n'),
@@ -89,5 +103,6 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
   await stop;
   await front.close();
   await env.close();
+  await streamEnv?.close();
   return 0;
 }
