@@ -143,6 +143,39 @@ describe('lambdaspec run --target deployed', () => {
     expect(net.err).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/);
   });
 
+  it('writes no credential-shaped string from the log tail or the payload into the reports', async () => {
+    const key = 'AKIA' + 'IOSFODNN7EXAMPLE';
+    const secret = 'aws_secret_access_key=' + 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const suite = join(dir, 'leaky.yaml');
+    writeFileSync(
+      suite,
+      [
+        'area: robustness',
+        'cases:',
+        '  - id: robustness.leaky-log',
+        '    title: a runtime that prints credentials',
+        '    level: must',
+        '    requirement: reports carry no secrets',
+        '    source: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html',
+        '    steps:',
+        '      - invoke:',
+        `          event: { probe: log, lines: ["${key}", "${secret}"] }`,
+        '          logTail: true',
+        '        expect:',
+        `          logs: { contains: ["${key}"] }`,
+        '',
+      ].join('\n'),
+    );
+    const r = await run(['run', 'python-stdlib', '--target', 'deployed', '--function', 'probe-fn', '--endpoint', url, '--report-dir', join(dir, 'leak'), '--suite', suite]);
+    expect(r.code).toBe(0);
+    for (const f of ['report.json', 'report.md', 'junit.xml']) {
+      const text = readFileSync(join(dir, 'leak', f), 'utf8');
+      expect(text).not.toContain(key);
+      expect(text).not.toContain('wJalrXUtnFEMI');
+    }
+    expect(readFileSync(join(dir, 'leak', 'report.json'), 'utf8')).toContain('[REDACTED:access-key-id]');
+  });
+
   it('rejects deployed-only flags on local targets and a missing --function', async () => {
     expect((await run(['run', 'python-stdlib', '--function', 'x'])).err).toMatch(/--function is for --target deployed/);
     expect((await run(['run', '--target', 'deployed'])).err).toMatch(/needs --function/);
