@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SUITE_DIR, loadSuiteFile, loadSuites, sizedEvent } from './suite-loader.ts';
 import { SuiteError } from './yaml-validate.ts';
+import { errorOf } from './test-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-suites-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,16 +24,6 @@ cases:
     requirement: r
     source: https://example.com/doc
 `;
-
-function errorOf(fn: () => unknown): SuiteError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SuiteError) return e;
-    throw e;
-  }
-  throw new Error('expected a SuiteError');
-}
 
 describe('loadSuiteFile', () => {
   it('loads a case with normalised durations, events as bytes and faults', () => {

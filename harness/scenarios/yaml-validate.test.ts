@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRuntimeYaml } from '../runtime/runtime-yaml.ts';
 import { compileSchema, readYaml, SuiteError, validateYaml } from './yaml-validate.ts';
+import { errorOf } from './test-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-yaml-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,16 +14,6 @@ function file(text: string, name = `f${++n}.yaml`): string {
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;
-}
-
-function errorOf(fn: () => unknown): SuiteError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SuiteError) return e;
-    throw e;
-  }
-  throw new Error('expected a SuiteError');
 }
 
 const RUNTIME = 'name: demo\nlanguage: bash\nhandler: probe.handler\nbootstrap: bootstrap\narchitecture: x86_64\n';
