@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SUITE_DIR, loadSuiteFile, loadSuites, sizedEvent } from './suite-loader.ts';
-import { SuiteError } from './yaml-validate.ts';
 import { errorOf } from './test-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-suites-'));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRuntimeYaml } from '../runtime/runtime-yaml.ts';
-import { compileSchema, readYaml, SuiteError, validateYaml } from './yaml-validate.ts';
+import { compileSchema, readYaml, validateYaml } from './yaml-validate.ts';
 import { errorOf } from './test-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-yaml-'));
