@@ -3,7 +3,7 @@
  * (which know their fault) and mutations (judged by the reference parser), each fed in random reads.
  * Size and seed: LAMBDASPEC_FUZZ_RUNS / LAMBDASPEC_FUZZ_SEED (see fuzz/fuzz-config.ts).
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   hostileCaseArb,
@@ -16,11 +16,21 @@ import {
   splitBytes,
 } from './fuzz/http-arbitraries.ts';
 import { fuzzParameters, fuzzSeed, fuzzTotalRuns } from './fuzz/fuzz-config.ts';
-import { observeParser } from './fuzz/parser-harness.ts';
+import { expectSame, observeParser } from './fuzz/parser-harness.ts';
 import { DEFAULT_PARSER_LIMITS, firstBadRequestLineByte, referenceParse } from './fuzz/reference-parser.ts';
 import { loadRegressions } from './fuzz/regressions.ts';
 
 console.log(`fuzz: seed ${fuzzSeed()}, ${fuzzTotalRuns()} inputs in all (LAMBDASPEC_FUZZ_SEED / LAMBDASPEC_FUZZ_RUNS)`);
+
+// CPU time of this file's properties, printed for the record (never asserted: the machine is shared).
+let cpuAtStart: NodeJS.CpuUsage;
+beforeAll(() => {
+  cpuAtStart = process.cpuUsage();
+});
+afterAll(() => {
+  const used = process.cpuUsage(cpuAtStart);
+  console.log(`fuzz: parser properties used ${((used.user + used.system) / 1e6).toFixed(1)} s of CPU`);
+});
 
 // Generous: 100k inputs on a shared two-core machine. Nothing here asserts a time.
 const FUZZ_TIMEOUT = 600_000;
@@ -34,8 +44,8 @@ describe('RequestParser fuzz: valid requests', () => {
           const bytes = serializePipeline(pipeline);
           const want = { completed: pipeline.map(intended), pending: false };
           // The oracle must agree with the generator, or it is no oracle for the other properties.
-          expect(referenceParse(bytes, closed)).toEqual(want);
-          expect(observeParser(splitBytes(bytes, split), closed, DEFAULT_PARSER_LIMITS)).toEqual(want);
+          expectSame(referenceParse(bytes, closed), want, 'reference parser');
+          expectSame(observeParser(splitBytes(bytes, split), closed, DEFAULT_PARSER_LIMITS), want, 'RequestParser');
         }),
         fuzzParameters('parserValid'),
       );
@@ -51,10 +61,10 @@ describe('RequestParser fuzz: hostile inputs', () => {
       fc.assert(
         fc.property(hostileCaseArb, splitArb, (c, split) => {
           const oracle = referenceParse(c.bytes, c.closed, c.limits);
-          expect(oracle.fault?.kind, `oracle on ${c.label}`).toBe(c.expect);
-          expect(oracle.completed.slice(0, c.before.length)).toEqual(c.before.map(intended));
-          expect(oracle.completed).toHaveLength(c.before.length + (c.expect === undefined ? 1 : 0));
-          expect(observeParser(splitBytes(c.bytes, split), c.closed, c.limits)).toEqual(oracle);
+          expectSame(oracle.fault?.kind, c.expect, `reference parser on ${c.label}`);
+          expectSame(oracle.completed.slice(0, c.before.length), c.before.map(intended), 'requests before the hostile part');
+          expectSame(oracle.completed.length, c.before.length + (c.expect === undefined ? 1 : 0), 'requests completed');
+          expectSame(observeParser(splitBytes(c.bytes, split), c.closed, c.limits), oracle, `RequestParser on ${c.label}`);
         }),
         fuzzParameters('parserHostile'),
       );
@@ -70,7 +80,7 @@ describe('RequestParser fuzz: mutated requests', () => {
       fc.assert(
         fc.property(mutatedCaseArb(), splitArb, (c, split) => {
           const oracle = referenceParse(c.bytes, c.closed, c.limits);
-          expect(observeParser(splitBytes(c.bytes, split), c.closed, c.limits)).toEqual(oracle);
+          expectSame(observeParser(splitBytes(c.bytes, split), c.closed, c.limits), oracle, 'RequestParser');
         }),
         fuzzParameters('parserMutated'),
       );

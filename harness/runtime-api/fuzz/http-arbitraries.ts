@@ -188,7 +188,7 @@ const chunkArb: fc.Arbitrary<GenChunk> = fc
 
 const chunkedBodyArb: fc.Arbitrary<GenBody> = fc.record({
   kind: fc.constant('chunked' as const),
-  chunks: fc.array(chunkArb, { maxLength: 5 }),
+  chunks: fc.array(chunkArb, { maxLength: 4 }),
   last: fc.record({ sizeText: fc.constantFrom('0', '00', '000'), ext: chunkExtArb, bws: fc.constant('') }),
   trailers: fc.array(field(ordinaryNameArb, fieldValueArb), { maxLength: 3 }),
   trailerEnd: eolArb,
@@ -223,7 +223,7 @@ export const requestArb = (options: RequestOptions = {}): fc.Arbitrary<GenReques
       headEnd: eolArb,
       body: fc.oneof(
         fc.constant({ kind: 'none' } as GenBody),
-        bodyBytesArb(300).map((data): GenBody => ({ kind: 'length', data })),
+        bodyBytesArb(120).map((data): GenBody => ({ kind: 'length', data })),
         chunkedBodyArb,
       ),
     })
@@ -235,7 +235,7 @@ export const requestArb = (options: RequestOptions = {}): fc.Arbitrary<GenReques
       return framing.chain((extra) => interleave(r.fields, extra)).map((fields) => ({ ...r, body, fields }));
     });
 
-export const pipelineArb = (options: RequestOptions = {}) => fc.array(requestArb(options), { minLength: 1, maxLength: 4 });
+export const pipelineArb = (options: RequestOptions = {}, maxLength = 3) => fc.array(requestArb(options), { minLength: 1, maxLength });
 
 const fieldLine = (f: GenField) => `${f.name}:${f.raw}${f.eol}`;
 const chunkLine = (c: Omit<GenChunk, 'data'>) => `${c.sizeText}${c.ext === '' ? '' : `${c.bws};${c.ext}`}\r\n`;
@@ -509,5 +509,5 @@ export interface MutatedCase {
 
 export const mutatedCaseArb = (options: RequestOptions = {}): fc.Arbitrary<MutatedCase> =>
   fc
-    .record({ pipeline: pipelineArb(options), mutations: fc.array(mutationArb, { minLength: 1, maxLength: 4 }), closed: fc.boolean(), limits: limitsArb })
+    .record({ pipeline: pipelineArb(options, 2), mutations: fc.array(mutationArb, { minLength: 1, maxLength: 4 }), closed: fc.boolean(), limits: limitsArb })
     .map(({ pipeline, mutations, closed, limits }) => ({ bytes: mutate(serializePipeline(pipeline), mutations), closed, limits }));

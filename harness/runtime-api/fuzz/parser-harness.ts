@@ -2,6 +2,8 @@
  * Drives a `RequestParser` over reads of a byte stream and reduces what it reported to the oracle's shape
  * (`OracleOutcome`), checking on the way the event invariants no input may break.
  */
+import { isDeepStrictEqual } from 'node:util';
+import { expect } from 'vitest';
 import { RequestParser, type ParserLimits } from '../http-parser.ts';
 import type { RecordedRequest } from '../recording.ts';
 import type { NormalRequest, OracleOutcome } from './reference-parser.ts';
@@ -63,4 +65,9 @@ export function observeParser(pieces: readonly Buffer[], closed: boolean, limits
   if (!faulted && !parser.idle) out.pending = true;
   if (faulted !== parser.failed) violation('failed flag disagrees with onFault');
   return out;
+}
+
+/** Deep equality for hot property loops: node's check is cheap; vitest's (with its diff) runs only on a mismatch. */
+export function expectSame<T>(actual: T, expected: T, label?: string): void {
+  if (!isDeepStrictEqual(actual, expected)) expect(actual, label).toEqual(expected);
 }
