@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
-import { RuntimeApiServer } from './server.ts';
+import { MAX_PENDING_REQUESTS, RuntimeApiServer } from './server.ts';
 import type { Exchange } from './recording.ts';
 import { hostileCaseArb, intended, mutatedCaseArb, pipelineArb, serializePipeline, splitArb, splitBytes } from './fuzz/http-arbitraries.ts';
 import { fuzzParameters } from './fuzz/fuzz-config.ts';
@@ -154,5 +154,110 @@ describe('RuntimeApiServer fuzz over sockets', () => {
       await sendAndClose(c, splitBytes(bytes, regression.split ?? []));
       expectSame(actualExchanges(exchangesFrom(c.port)), expectedExchanges(referenceParse(bytes, true)), file);
     }
+  });
+});
+
+describe('RuntimeApiServer resource bounds against hostile peers', () => {
+  const own: RuntimeApiServer[] = [];
+  afterAll(async () => {
+    for (const s of own) await s.close();
+  });
+  const start = async (options: { record?: boolean; headTimeoutMs?: number } = {}) => {
+    const t0 = performance.now();
+    const server = new RuntimeApiServer({ clock: () => performance.now() - t0, startedAt: Date.now(), ...options });
+    own.push(server);
+    await server.listen();
+    return server;
+  };
+  const open = (server: RuntimeApiServer) =>
+    new Promise<net.Socket>((resolve, reject) => {
+      const [host, port] = server.address.split(':');
+      const s = net.connect({ host: host!, port: Number(port), noDelay: true }, () => resolve(s));
+      s.once('error', reject);
+    });
+  /** Poll `read` every 25 ms until it holds still for 8 polls (bounded: 400 polls). */
+  const settle = async (read: () => number): Promise<number> => {
+    let last = -1;
+    let still = 0;
+    for (let i = 0; i < 400 && still < 8; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      const now = read();
+      still = now === last ? still + 1 : 0;
+      last = now;
+    }
+    return last;
+  };
+
+  it(`stops reading a connection with ${MAX_PENDING_REQUESTS} answers pending behind a parked /next, and catches up once it is answered`, async () => {
+    const server = await start();
+    const socket = await open(server);
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    const total = 10_000;
+    socket.write('GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n\r\n' + 'GET /x HTTP/1.1\r\n\r\n'.repeat(total));
+    const recorded = await settle(() => server.recording().exchanges.length);
+    // Without the bound every request would be parsed and its 404 held in memory behind the parked /next.
+    expect(recorded).toBeGreaterThanOrEqual(MAX_PENDING_REQUESTS);
+    expect(recorded).toBeLessThan(total);
+    expect(received).toBe('');
+    server.enqueue({
+      requestId: 'r1',
+      payload: Buffer.from('{}'),
+      deadlineMs: 1_900_000_000_000,
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+      traceId: 'Root=1-abc',
+      sink: { handedOut: () => undefined, responseStarted: () => undefined, chunk: () => undefined, completed: () => undefined, rejected: () => undefined },
+    });
+    await settle(() => received.length);
+    expect(received.startsWith('HTTP/1.1 200 OK')).toBe(true);
+    expect(received.split('HTTP/1.1 404 ').length - 1).toBe(total);
+    expect(server.recording().exchanges).toHaveLength(total + 1);
+    socket.destroy();
+  });
+
+  it('holds back reading a peer that pipelines without reading, so unsent answers stay bounded', async () => {
+    const server = await start({ record: false });
+    const socket = await open(server);
+    socket.pause(); // never read the answers
+    socket.write('GET /x HTTP/1.1\r\n\r\n'.repeat(100_000));
+    let peak = 0;
+    await settle(() => {
+      peak = Math.max(peak, server.bufferedOutputBytes());
+      return server.bufferedOutputBytes();
+    });
+    // One 64 KiB read of 18-byte requests yields ~3,600 answers of ~150 bytes: under 1 MiB. Unbounded, the
+    // 100,000 answers (~15 MB) would pile up in the server's memory beyond what the kernel buffers take.
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThan(2 * 1024 * 1024);
+    socket.destroy();
+  });
+
+  it('drops a connection whose request head is not complete within headTimeoutMs, recording closed-mid-head', async () => {
+    const server = await start({ headTimeoutMs: 200 });
+    const socket = await open(server);
+    const closed = new Promise<void>((r) => socket.once('close', () => r()));
+    socket.on('error', () => undefined);
+    socket.write('GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    await closed;
+    // The server's own 'close' may come a moment after ours.
+    await settle(() => server.recording().exchanges.length);
+    const rec = server.recording();
+    expect(rec.exchanges.map((x) => x.fault?.kind)).toEqual(['closed-mid-head']);
+    expect(rec.connections[0]!.closedBy).toBe('server');
+  });
+
+  it('keeps a connection idle between requests or inside a body open past headTimeoutMs', async () => {
+    const server = await start({ headTimeoutMs: 100 });
+    const socket = await open(server);
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    socket.write('GET /a HTTP/1.1\r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: 4\r\n\r\nab');
+    await new Promise((r) => setTimeout(r, 400));
+    socket.write('cd');
+    await settle(() => received.length);
+    expect(received.split('HTTP/1.1 404 ').length - 1).toBe(2);
+    expect(socket.destroyed).toBe(false);
+    expect(server.recording().exchanges.map((x) => x.fault)).toEqual([undefined, undefined]);
+    socket.destroy();
   });
 });
