@@ -10,7 +10,19 @@ import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { MAX_PENDING_REQUESTS, RuntimeApiServer } from './server.ts';
 import type { Exchange } from './recording.ts';
-import { hostileCaseArb, intended, mutatedCaseArb, pipelineArb, serializePipeline, splitArb, splitBytes } from './fuzz/http-arbitraries.ts';
+import {
+  hostileCaseArb,
+  intended,
+  mutatedCaseArb,
+  pipelineArb,
+  requestArb,
+  serializeBody,
+  serializeHead,
+  serializePipeline,
+  splitArb,
+  splitBytes,
+  type GenRequest,
+} from './fuzz/http-arbitraries.ts';
 import { fuzzParameters } from './fuzz/fuzz-config.ts';
 import { expectSame, normalRequest } from './fuzz/parser-harness.ts';
 import { DEFAULT_PARSER_LIMITS, referenceParse, type NormalRequest, type OracleOutcome } from './fuzz/reference-parser.ts';
@@ -131,8 +143,9 @@ describe('RuntimeApiServer fuzz over sockets', () => {
           expectSame(actualExchanges(exchangesFrom(fine.port)), good.map((g) => ({ request: intended(g).request, answered: true })), 'well-behaved connection');
           expectSame(actualExchanges(exchangesFrom(bad.port)), expectedExchanges(oracle), 'hostile connection');
           if (oracle.fault && !['closed-mid-head', 'closed-mid-body', 'missing-terminal-chunk', 'body-exceeds-content-length'].includes(oracle.fault.kind)) {
-            // A fault found before our FIN is answered 400 on the wire.
-            expect(bad.received().toString('latin1')).toContain('HTTP/1.1 400 Bad Request');
+            // A fault found before our FIN is answered 400 on the wire, and the server closes the connection.
+            expect(bad.received().toString('latin1')).toMatch(/HTTP\/1\.1 400 Bad Request\r\n[^]*"errorType":"TruncatedHTTPRequest"/);
+            expect(api.recording().connections.filter((c) => c.remotePort === bad.port).at(-1)?.closedBy).toBe('server');
           }
         }),
         fuzzParameters('socketHostile'),
@@ -145,6 +158,38 @@ describe('RuntimeApiServer fuzz over sockets', () => {
     },
     FUZZ_TIMEOUT,
   );
+
+  it(
+    'answers Expect: 100-continue with 100 Continue before the body is sent, then records the request exactly',
+    async () => {
+// HTTP/1.0 expectations are ignored (RFC 9110 §10.1.1): 1.1 only.
+      const continued = requestArb({ avoidNext: true, avoidClose: true }).filter((r) => r.version === '1.1' && intended(r).head.keepAlive && (r.body.kind === 'chunked' || (r.body.kind === 'length' && r.body.data.length > 0)));
+      await fc.assert(
+        fc.asyncProperty(continued, splitArb, async (r, split) => {
+          const req: GenRequest = { ...r, fields: [...r.fields, { name: 'Expect', value: '100-continue', raw: ' 100-continue', eol: '\r\n' }] };
+          seen = api.recording().exchanges.length;
+          const client = await connect();
+          client.socket.write(serializeHead(req));
+          // As curl does: the body waits for the interim response.
+          for (let i = 0; i < 400 && !client.received().includes('HTTP/1.1 100 Continue\r\n\r\n'); i++) await new Promise((res) => setTimeout(res, 5));
+          expect(client.received().toString('latin1')).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+          await sendAndClose(client, splitBytes(serializeBody(req.body), split));
+          expectSame(actualExchanges(exchangesFrom(client.port)), [{ request: intended(req).request, answered: true }], 'recording');
+        }),
+        fuzzParameters('socketContinue'),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+
+  it('sends no 100 Continue when the framing says there is no content, only the final answer', async () => {
+    for (const framing of ['', 'Content-Length: 0\r\n']) {
+      seen = api.recording().exchanges.length;
+      const client = await connect();
+      await sendAndClose(client, [Buffer.from(`POST /x HTTP/1.1\r\nExpect: 100-continue\r\n${framing}\r\n`)]);
+      expect(client.received().toString('latin1')).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
+    }
+  });
 
   it('replays the regression fixtures over a socket', async () => {
     for (const { file, regression, bytes, limits } of loadRegressions()) {

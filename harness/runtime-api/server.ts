@@ -437,7 +437,9 @@ export class RuntimeApiServer {
             : errorResponse(404, 'NotFound', `No Runtime API route for ${head.method} ${head.target}`), wantsClose),
         );
     }
-    if (head.expectContinue && conn.handler && !conn.closed && conn.isHeadSlot(slot) && slot.response === undefined) {
+    // RFC 9110 §10.1.1: no 100 when the framing says there is no content (the final answer follows at once).
+    const hasContent = head.framing.kind === 'chunked' || (head.framing.kind === 'length' && head.framing.length > 0);
+    if (head.expectContinue && hasContent && conn.handler && !conn.closed && conn.isHeadSlot(slot) && slot.response === undefined) {
       conn.socket.write(CONTINUE_BYTES);
       conn.record.bytesOut += CONTINUE_BYTES.length;
     }

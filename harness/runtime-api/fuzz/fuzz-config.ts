@@ -13,9 +13,10 @@ export const DEFAULT_FUZZ_RUNS = 105_000;
 export const FUZZ_SHARES = {
   parserValid: 0.25,
   parserHostile: 0.22,
-  parserMutated: 0.5,
+  parserMutated: 0.498,
   socketValid: 0.01,
   socketHostile: 0.02,
+  socketContinue: 0.002,
 } as const;
 
 export type FuzzProperty = keyof typeof FUZZ_SHARES;
