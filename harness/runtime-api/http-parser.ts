@@ -369,9 +369,9 @@ export class RequestParser {
     if (st === ST_REQUEST_LINE) {
       if (this.lineLen === 0) this.msgStart = now;
       // Only bytes within maxHeaderBytes are judged: the byte crossing the limit is a size fault whatever it is, so
-    // the fault kind does not depend on where the reads split the line (see line()).
-    const room = this.limits.maxHeaderBytes - this.headBytes - this.lineLen;
-    if (!this.scanRequestLinePrefix(data, pos, Math.min(len, pos + Math.max(room, 0)))) {
+      // the fault kind does not depend on where the reads split the line (see line()).
+      const room = this.limits.maxHeaderBytes - this.headBytes - this.lineLen;
+      if (!this.scanRequestLinePrefix(data, pos, Math.min(len, pos + Math.max(room, 0)))) {
         const shown = Buffer.concat([this.lineBuf.subarray(0, Math.min(this.lineLen, 81)), data.subarray(pos, Math.min(len, pos + 81))]);
         this.requestLineFault('bad-request-line', `bad request line ${quoteBytes(shown, 0, shown.length)}`, now);
         return;
