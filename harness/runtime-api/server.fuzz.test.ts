@@ -277,6 +277,19 @@ describe('RuntimeApiServer resource bounds against hostile peers', () => {
     socket.destroy();
   });
 
+  it('answers 400 and closes once a head passes 64 KiB, without waiting for its line end', async () => {
+    const server = await start();
+    const socket = await open(server);
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((r) => socket.once('close', () => r()));
+    socket.write(`GET / HTTP/1.1\r\nX-Big: ${'a'.repeat(70 * 1024)}`);
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(server.recording().exchanges.map((x) => x.fault?.kind)).toEqual(['headers-too-large']);
+  });
+
   it('drops a connection whose request head is not complete within headTimeoutMs, recording closed-mid-head', async () => {
     const server = await start({ headTimeoutMs: 200 });
     const socket = await open(server);
