@@ -257,11 +257,13 @@ describe('RequestParser: well-formed requests', () => {
     expect(p.heads()[0]!.framing).toEqual({ kind: 'length', length: 0 });
   });
 
-  it('treats Transfer-Encoding: chunked on HTTP/1.0 as chunked', () => {
+  it('treats Transfer-Encoding on HTTP/1.0 as faulty framing (RFC 9112 §6.1), never as chunked', () => {
     const p = setup();
     p.feed('POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n');
-    expect(p.heads()[0]!.framing).toEqual({ kind: 'chunked' });
-    expect(p.completed()[0]!.body.toString()).toBe('ok');
+    expect(p.heads()).toEqual([]);
+    expect(p.faults().map((f) => f.fault.kind)).toEqual(['unsupported-transfer-encoding']);
+    expect(p.faults()[0]!.fault.detail).toContain('HTTP/1.0');
+    expect(p.faults()[0]!.request?.headers).toEqual([{ name: 'Transfer-Encoding', value: 'chunked' }]);
   });
 
   it('collects declared trailer names from several Trailer fields', () => {
@@ -466,6 +468,9 @@ describe('RequestParser: framing faults', () => {
     // Limits.
     { name: 'header section over maxHeaderBytes', input: `GET / HTTP/1.1\r\nX-A: ${'a'.repeat(100)}\r\n\r\n`, kind: 'headers-too-large', limits: { maxHeaderBytes: 64 } },
     { name: 'request line over maxHeaderBytes', input: `GET /${'a'.repeat(100)} HTTP/1.1\r\n\r\n`, kind: 'headers-too-large', limits: { maxHeaderBytes: 64 } },
+    // Found by the fuzzer: the kind once depended on how the line was split across reads.
+    { name: 'bad byte past maxHeaderBytes in a request line', input: `GET /${'a'.repeat(100)}\x00 HTTP/1.1\r\n\r\n`, kind: 'headers-too-large', limits: { maxHeaderBytes: 64 } },
+    { name: 'bad byte before maxHeaderBytes in a long request line', input: `GET /a\x00${'a'.repeat(100)} HTTP/1.1\r\n\r\n`, kind: 'bad-request-line', limits: { maxHeaderBytes: 64 } },
     { name: 'unterminated field over maxHeaderBytes', input: `GET / HTTP/1.1\r\nX-A: ${'a'.repeat(100)}`, kind: 'headers-too-large', limits: { maxHeaderBytes: 64 } },
     { name: 'more fields than maxHeaderCount', input: 'GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n', kind: 'headers-too-large', limits: { maxHeaderCount: 2 } },
     // Content-Length.

@@ -149,13 +149,18 @@ function parseFieldLine(line: string): RecordedHeader | string {
 type FramingResult = { framing: BodyFraming } | { kind: FramingFaultKind; detail: string };
 
 /** RFC 9112 §6: decide how the body is framed from the Content-Length / Transfer-Encoding fields. */
-function decideFraming(contentLength: string[] | undefined, transferEncoding: string[] | undefined): FramingResult {
+function decideFraming(contentLength: string[] | undefined, transferEncoding: string[] | undefined, httpVersion: string): FramingResult {
   // Checked first: with both present a front end and we could disagree on the body, whatever the values are.
   if (transferEncoding && contentLength) {
     return {
       kind: 'conflicting-framing',
       detail: `both Transfer-Encoding ${quote(transferEncoding.join(', '))} and Content-Length ${quote(contentLength.join(', '))}`,
     };
+  }
+  if (transferEncoding && httpVersion === '1.0') {
+    // RFC 9112 §6.1: a server MUST treat Transfer-Encoding in an HTTP/1.0 message as faulty framing (a 1.0 hop in
+    // front would frame the body differently: a smuggling vector).
+    return { kind: 'unsupported-transfer-encoding', detail: `Transfer-Encoding ${quote(transferEncoding.join(', '))} in an HTTP/1.0 request` };
   }
   if (transferEncoding) {
     const codings = listElements(transferEncoding);
@@ -363,7 +368,10 @@ export class RequestParser {
     const st = this.state;
     if (st === ST_REQUEST_LINE) {
       if (this.lineLen === 0) this.msgStart = now;
-      if (!this.scanRequestLinePrefix(data, pos, len)) {
+      // Only bytes within maxHeaderBytes are judged: the byte crossing the limit is a size fault whatever it is, so
+      // the fault kind does not depend on where the reads split the line (see line()).
+      const room = this.limits.maxHeaderBytes - this.headBytes - this.lineLen;
+      if (!this.scanRequestLinePrefix(data, pos, Math.min(len, pos + Math.max(room, 0)))) {
         const shown = Buffer.concat([this.lineBuf.subarray(0, Math.min(this.lineLen, 81)), data.subarray(pos, Math.min(len, pos + 81))]);
         this.requestLineFault('bad-request-line', `bad request line ${quoteBytes(shown, 0, shown.length)}`, now);
         return;
@@ -450,7 +458,14 @@ export class RequestParser {
       case ST_REQUEST_LINE:
         if (e === start) return; // RFC 9112 §2.2: ignore empty lines before the request line.
         if (lineBytes > this.limits.maxHeaderBytes) {
-          this.requestLineFault('headers-too-large', `request line exceeds ${this.limits.maxHeaderBytes} bytes`, now);
+          // As when the line arrives in pieces: an impossible byte before the limit makes it a bad request line.
+          this.rlPhase = RL_METHOD;
+          this.rlCount = 0;
+          if (!this.scanRequestLinePrefix(buf, start, start + this.limits.maxHeaderBytes)) {
+            this.requestLineFault('bad-request-line', `bad request line ${quoteBytes(buf, start, end)}`, now);
+          } else {
+            this.requestLineFault('headers-too-large', `request line exceeds ${this.limits.maxHeaderBytes} bytes`, now);
+          }
           return;
         }
         this.requestLine(buf.toString('latin1', start, e), lineBytes, now);
@@ -547,7 +562,7 @@ export class RequestParser {
       }
     }
     // Note: a missing Host is not a framing fault; routing the request is the server's business.
-    const decided = decideFraming(contentLength, transferEncoding);
+    const decided = decideFraming(contentLength, transferEncoding, this.httpVersion);
     const framing: BodyFraming = 'framing' in decided ? decided.framing : { kind: 'none' };
     if (this.record) {
       this.request = {

@@ -35,6 +35,15 @@ export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
 
 const API_PREFIX = '/2018-06-01/runtime/';
 
+/**
+ * Requests of one connection waiting for their answer (pipelined behind a parked /next, say) before the server
+ * stops reading that connection. With the socket's own write backpressure this bounds what a client that pipelines
+ * without reading can make the server hold: 64 queued answers plus what one read (≤ 64 KiB) of requests produces.
+ */
+export const MAX_PENDING_REQUESTS = 64;
+/** Default time a request head may take from its first byte to its empty line before the server drops the connection. */
+export const DEFAULT_HEAD_TIMEOUT_MS = 30_000;
+
 export const HEADER = {
   requestId: 'Lambda-Runtime-Aws-Request-Id',
   deadline: 'Lambda-Runtime-Deadline-Ms',
@@ -95,6 +104,12 @@ export interface RuntimeApiOptions {
   record?: boolean;
   maxResponseBytes?: number;
   host?: string;
+  /**
+   * A request head (request line and fields) not complete within this many ms closes the connection, recorded as
+   * `closed-mid-head` with `closedBy: 'server'` (default 30 s, like a front end's header timeout). Bodies have no
+   * such limit: a streamed response legitimately takes as long as the invocation.
+   */
+  headTimeoutMs?: number;
 }
 
 interface Slot {
@@ -125,6 +140,9 @@ class Connection {
   /** Bytes following this connection's last complete request are garbage if they fail to parse. */
   readonly record: ConnectionRecord;
   readonly parser: RequestParser;
+  /** Reading is paused: too many answers pending, or the peer is not reading ours (see MAX_PENDING_REQUESTS). */
+  private paused = false;
+  private headTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly server: RuntimeApiServer,
@@ -179,6 +197,50 @@ class Connection {
         this.socket.end();
       }
     }
+    this.maybeResume();
+  }
+
+  /** After each read: stop reading while answers pile up; time a request head that has begun. */
+  afterRead(): void {
+    if (!this.paused && (this.slots.length >= MAX_PENDING_REQUESTS || this.socket.writableNeedDrain)) {
+      this.paused = true;
+      this.socket.pause();
+    }
+    if (this.inHead()) {
+      if (!this.headTimer && !this.closed) this.armHeadTimer();
+    } else {
+      this.stopHeadTimer();
+    }
+  }
+
+  private inHead(): boolean {
+    return this.handler === undefined && !this.parser.idle && !this.parser.failed;
+  }
+
+  private armHeadTimer(): void {
+    this.headTimer = setTimeout(() => {
+      this.headTimer = undefined;
+      if (this.closed || !this.inHead()) return;
+      // While we hold reading back, the head is late by our doing: give it a fresh period.
+      if (this.paused) return this.armHeadTimer();
+      // The parser records the fault (closed-mid-head) when the socket closes.
+      this.closeBy('server');
+      this.socket.destroy();
+    }, this.server.headTimeoutMs);
+    this.headTimer.unref();
+  }
+
+  stopHeadTimer(): void {
+    if (this.headTimer) clearTimeout(this.headTimer);
+    this.headTimer = undefined;
+  }
+
+  /** Resume reading once answers have drained (after flush() and on the socket's 'drain'). */
+  maybeResume(): void {
+    if (this.paused && !this.closed && this.slots.length < MAX_PENDING_REQUESTS && !this.socket.writableNeedDrain) {
+      this.paused = false;
+      this.socket.resume();
+    }
   }
 
   isHeadSlot(slot: Slot): boolean {
@@ -202,6 +264,7 @@ class Connection {
 export class RuntimeApiServer {
   readonly clock: () => number;
   readonly recordEnabled: boolean;
+  readonly headTimeoutMs: number;
   private readonly startedAt: number;
   private readonly maxResponseBytes: number;
   private readonly host: string;
@@ -231,6 +294,7 @@ export class RuntimeApiServer {
     this.recordEnabled = options.record ?? true;
     this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     this.host = options.host ?? '127.0.0.1';
+    this.headTimeoutMs = options.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS;
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
   }
 
@@ -251,6 +315,13 @@ export class RuntimeApiServer {
   /** `host:port`, the value of AWS_LAMBDA_RUNTIME_API. */
   get address(): string {
     return `${this.host}:${this.port}`;
+  }
+
+  /** Bytes written but not yet taken by the kernel, over all connections (what a non-reading peer makes us hold). */
+  bufferedOutputBytes(): number {
+    let sum = 0;
+    for (const conn of this.connections) sum += conn.socket.writableLength;
+    return sum;
   }
 
   get runtimeState(): string {
@@ -306,7 +377,9 @@ export class RuntimeApiServer {
     socket.on('data', (data: Buffer) => {
       conn.record.bytesIn += data.length;
       conn.parser.push(data);
+      conn.afterRead();
     });
+    socket.on('drain', () => conn.maybeResume());
     const endParser = (): void => {
       if (conn.ended) return;
       conn.ended = true;
@@ -322,6 +395,7 @@ export class RuntimeApiServer {
       // ECONNRESET from a runtime that dies mid-request: the parser's end() below records the fault.
     });
     socket.on('close', () => {
+      conn.stopHeadTimer();
       conn.closeBy('peer');
       if (!conn.closed) endParser();
       conn.closed = true;
@@ -340,6 +414,7 @@ export class RuntimeApiServer {
 
   /** @internal called by Connection */
   onHead(conn: Connection, head: RequestHead, request: RecordedRequest | undefined, at: number): void {
+    conn.stopHeadTimer();
     const route = routeOf(head.method, head.target);
     const exchange = this.newExchange(conn, route.kind, request, route.requestId);
     const slot = conn.enqueueSlot(exchange);
@@ -362,7 +437,9 @@ export class RuntimeApiServer {
             : errorResponse(404, 'NotFound', `No Runtime API route for ${head.method} ${head.target}`), wantsClose),
         );
     }
-    if (head.expectContinue && conn.handler && !conn.closed && conn.isHeadSlot(slot) && slot.response === undefined) {
+    // RFC 9110 §10.1.1: no 100 when the framing says there is no content (the final answer follows at once).
+    const hasContent = head.framing.kind === 'chunked' || (head.framing.kind === 'length' && head.framing.length > 0);
+    if (head.expectContinue && hasContent && conn.handler && !conn.closed && conn.isHeadSlot(slot) && slot.response === undefined) {
       conn.socket.write(CONTINUE_BYTES);
       conn.record.bytesOut += CONTINUE_BYTES.length;
     }
