@@ -215,7 +215,7 @@ export function cdfSvg(input: CdfInput): string {
   const x = linearScale(d0, d1, M.left, width - M.right);
   const y = linearScale(0, 1, height - M.bottom, M.top + 14);
   const guides = [0.5, 0.9, 0.99]
-    .map((q) => `<line x1="${M.left}" y1="${n(y(q))}" x2="${width - M.right}" y2="${n(y(q))}" stroke="#9aa0a6" stroke-dasharray="3 3"/><text x="${width - M.right}" y="${n(y(q) - 3)}" text-anchor="end" font-size="10" fill="#5f6368">p${Math.round(q * 100)}</text>`)
+    .map((q) => `<line x1="${M.left}" y1="${n(y(q))}" x2="${width - M.right}" y2="${n(y(q))}" stroke="#9aa0a6" stroke-dasharray="3 3"/><text x="${width - M.right}" y="${n(q > 0.95 ? y(q) + 10 : y(q) - 3)}" text-anchor="end" font-size="10" fill="#5f6368">p${Math.round(q * 100)}</text>`)
     .join('');
   const paths = series
     .map((s, i) => {
