@@ -25,9 +25,12 @@ export const FLAWED_CASES: ReadonlyArray<readonly [string, string]> = [
   ['response.utf8-exact', ''],
 ];
 
-export async function flawedRun(): Promise<RunReport> {
+/** `withFlaws: false` runs the same cases on the runtime without its flaws, reported under `name`. */
+export async function flawedRun(options: { withFlaws?: boolean; name?: string } = {}): Promise<RunReport> {
   const { cases } = loadSuites([DEFAULT_SUITE_DIR]);
-  const base = resolveRuntime(FLAWED);
+  const resolved = resolveRuntime(FLAWED);
+  const base: ResolvedRuntime = options.name ? { ...resolved, spec: { ...resolved.spec, name: options.name } } : resolved;
+  const withFlaws = options.withFlaws ?? true;
   const markers: string[] = [];
   const startedAt = new Date();
   const reports: CaseReport[] = [];
@@ -37,7 +40,7 @@ export async function flawedRun(): Promise<RunReport> {
       if (!c) throw new Error(`no case ${id} in ${DEFAULT_SUITE_DIR}`);
       const marker = randomUUID();
       markers.push(marker);
-      const rt: ResolvedRuntime = { ...base, spec: { ...base.spec, environment: { FLAW: flaw, FLAW_MARKER: marker } } };
+      const rt: ResolvedRuntime = { ...base, spec: { ...base.spec, environment: { FLAW: withFlaws ? flaw : '', FLAW_MARKER: marker } } };
       reports.push(await runCase(c, rt));
     }
     const skipMe = cases.find((k) => k.id === 'lifecycle.timeout-reset') ?? cases[0]!;

@@ -33,7 +33,7 @@ const CSS = `
 .filters .verdicts label{display:inline-flex;align-items:center;gap:3px}
 .filters button{font:inherit;font-size:12px;padding:3px 8px;border:1px solid var(--line);border-radius:4px;background:#fff;cursor:pointer}
 #shown{font-size:12px}
-details.case{border:1px solid var(--line);border-left-width:6px;border-radius:6px;margin:0 0 6px;background:#fff}
+details.case{scroll-margin-top:96px;border:1px solid var(--line);border-left-width:6px;border-radius:6px;margin:0 0 6px;background:#fff}
 ${VERDICTS.map((v) => `details.case[data-verdict="${v}"]{border-left-color:${VERDICT_STYLE[v].colour}}`).join('\n')}
 details.case>summary{cursor:pointer;padding:6px 10px;list-style:none;display:grid;grid-template-columns:120px 1fr auto;gap:2px 10px;align-items:baseline}
 details.case>summary::-webkit-details-marker{display:none}
