@@ -3,9 +3,8 @@
  * and a why-panel for the clicked cell (reason, deviation note, link to that runtime's report.html#case-id).
  */
 import type { Matrix, MatrixRow } from '../matrix.ts';
-import type { VerdictCounts } from '../report-model.ts';
 import { attr, esc } from './escape.ts';
-import { renderPage, verdictBadge } from './page.ts';
+import { renderPage, verdictBadge, verdictStack } from './page.ts';
 import { VERDICT_STYLE, VERDICTS } from './palette.ts';
 
 export interface MatrixHtmlOptions {
@@ -18,7 +17,6 @@ const CSS = `
 .dev-mark{display:inline-block;font-size:10px;font-weight:700;padding:0 3px;border-radius:3px;background:#1d1d1f;color:#fff;vertical-align:top}
 table.totals{font-size:13px;margin-bottom:18px}
 table.totals td.num{text-align:right;font-variant-numeric:tabular-nums}
-.stack{display:flex;width:200px;height:12px;border-radius:3px;overflow:hidden;background:#eceef1;margin-top:3px}
 .tools{position:sticky;top:0;z-index:6;display:flex;flex-wrap:wrap;gap:8px 18px;align-items:center;padding:8px 0;background:#fff;border-bottom:1px solid var(--line);margin-bottom:8px;font-size:13px}
 .tools input[type=search]{padding:4px 8px;width:220px;font:inherit;border:1px solid var(--line);border-radius:4px}
 table.grid{border-collapse:separate;border-spacing:0;font-size:13px}
@@ -74,14 +72,10 @@ function apply(){
 q.addEventListener('input',apply);diff.addEventListener('change',apply);apply();
 })();`;
 
-function stackBar(c: VerdictCounts): string {
-  if (c.total === 0) return '';
-  return `<div class="stack" aria-hidden="true">${VERDICTS.filter((v) => c[v] > 0).map((v) => `<span style="width:${((c[v] / c.total) * 100).toFixed(1)}%;background:${VERDICT_STYLE[v].colour}"></span>`).join('')}</div>`;
-}
 
 function totals(m: Matrix): string {
   const rows = m.runtimes
-    .map((r) => `<tr><td><b>${esc(r.name)}</b> <span class="muted">${esc(r.language)}</span>${stackBar(r.totals)}</td>${VERDICTS.map((v) => `<td class="num">${r.totals[v]}</td>`).join('')}<td class="num">${r.totals.total}</td><td class="num">${Object.keys(r.deviations ?? {}).length || ''}</td></tr>`)
+    .map((r) => `<tr><td><b>${esc(r.name)}</b> <span class="muted">${esc(r.language)}</span>${verdictStack(r.totals)}</td>${VERDICTS.map((v) => `<td class="num">${r.totals[v]}</td>`).join('')}<td class="num">${r.totals.total}</td><td class="num">${Object.keys(r.deviations ?? {}).length || ''}</td></tr>`)
     .join('');
   return `<table class="totals"><thead><tr><th>runtime</th>${VERDICTS.map((v) => `<th>${verdictBadge(v)}</th>`).join('')}<th>total</th><th>documented deviations</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { esc } from './escape.ts';
+import type { VerdictCounts } from '../report-model.ts';
 import { VERDICT_STYLE, VERDICTS } from './palette.ts';
 
 export interface PageInput {
@@ -32,6 +33,7 @@ th{font-weight:600;background:var(--panel)}
 .badge{display:inline-flex;align-items:center;gap:4px;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;white-space:nowrap;border:1px solid}
 .badge .sym{font-weight:700}
 ${VERDICTS.map((v) => `.v-${v}{color:${VERDICT_STYLE[v].colour};background:${VERDICT_STYLE[v].tint};border-color:${VERDICT_STYLE[v].colour}}`).join('\n')}
+.stack{display:flex;width:180px;height:12px;border-radius:3px;overflow:hidden;background:#eceef1;margin-top:3px}
 .chip{display:inline-block;padding:0 6px;border-radius:4px;background:var(--panel);border:1px solid var(--line);font-size:12px}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
 `;
@@ -40,6 +42,12 @@ svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",san
 export function verdictBadge(v: keyof typeof VERDICT_STYLE): string {
   const s = VERDICT_STYLE[v];
   return `<span class="badge v-${v}"><span class="sym" aria-hidden="true">${s.symbol}</span>${s.label}</span>`;
+}
+
+/** Verdict counts as one proportional bar (decoration beside the numbers, hidden from screen readers). */
+export function verdictStack(c: VerdictCounts): string {
+  if (c.total === 0) return '';
+  return `<div class="stack" aria-hidden="true">${VERDICTS.filter((v) => c[v] > 0).map((v) => `<span style="width:${((c[v] / c.total) * 100).toFixed(1)}%;background:${VERDICT_STYLE[v].colour}"></span>`).join('')}</div>`;
 }
 
 export function renderPage(p: PageInput): string {

@@ -5,7 +5,7 @@
  */
 import type { CaseReport, RunReport, VerdictCounts } from '../report-model.ts';
 import { attr, esc, safeHref } from './escape.ts';
-import { renderPage, verdictBadge } from './page.ts';
+import { renderPage, verdictBadge, verdictStack } from './page.ts';
 import { VERDICT_STYLE, VERDICTS } from './palette.ts';
 import { timelineSvg, TIMELINE_COLOURS } from './timeline.ts';
 import { ms, renderExchange } from './transcript.ts';
@@ -23,7 +23,6 @@ const CSS = `
 .tile.total{border-color:#5f6368;color:#1d1d1f}
 .areas{margin:0 0 18px;font-size:13px;align-self:flex-start}
 .areas td.num{text-align:right;font-variant-numeric:tabular-nums}
-.stack{display:flex;width:180px;height:12px;border-radius:3px;overflow:hidden;background:#eceef1;margin-top:3px}
 .summary{display:flex;flex-direction:column}
 .filters{position:sticky;top:0;z-index:5;display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px;padding:10px 12px;margin:0 -12px 12px;background:rgba(255,255,255,.96);border-bottom:1px solid var(--line)}
 .filters label{font-size:13px}
@@ -53,6 +52,7 @@ blockquote.req{margin:0;padding:6px 12px;border-left:4px solid var(--line);backg
 .reason{padding:6px 10px;border-radius:4px;background:#fff4e5;border:1px solid #e8c79a}
 table.grid{font-size:12.5px;width:100%}
 table.grid td{word-break:break-word}
+table.grid td.mono{min-width:200px}
 .exchange{border:1px solid var(--line);border-radius:5px;margin:0 0 6px}
 .exchange>summary{cursor:pointer;padding:4px 8px;background:var(--panel)}
 .exchange>*:not(summary){margin-left:10px;margin-right:10px}
@@ -107,15 +107,11 @@ function tiles(s: VerdictCounts): string {
   return `<div class="tiles"><button type="button" class="tile total" data-only="" title="show all"><span class="count">${s.total}</span><span class="name">cases</span></button>${t}</div>`;
 }
 
-function stackBar(c: VerdictCounts): string {
-  if (c.total === 0) return '';
-  return `<div class="stack" aria-hidden="true">${VERDICTS.filter((v) => c[v] > 0).map((v) => `<span style="width:${((c[v] / c.total) * 100).toFixed(1)}%;background:${VERDICT_STYLE[v].colour}"></span>`).join('')}</div>`;
-}
 
 function areaTable(byArea: Record<string, VerdictCounts>): string {
   const rows = Object.entries(byArea)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([area, c]) => `<tr><td>${esc(area)}</td><td>${stackBar(c)}</td>${VERDICTS.map((v) => `<td class="num">${c[v] || '<span class="muted">·</span>'}</td>`).join('')}<td class="num">${c.total}</td></tr>`)
+    .map(([area, c]) => `<tr><td>${esc(area)}</td><td>${verdictStack(c)}</td>${VERDICTS.map((v) => `<td class="num">${c[v] || '<span class="muted">·</span>'}</td>`).join('')}<td class="num">${c.total}</td></tr>`)
     .join('');
   return `<table class="areas"><thead><tr><th>area</th><th></th>${VERDICTS.map((v) => `<th>${verdictBadge(v)}</th>`).join('')}<th>total</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

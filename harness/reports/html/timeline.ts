@@ -102,7 +102,12 @@ export function timelineSvg(input: TimelineInput): string {
       out.push(`<line class="wait" x1="${n(x(re))}" y1="${cy}" x2="${n(x(t1))}" y2="${cy}" stroke="${TIMELINE_COLOURS.wait}" stroke-dasharray="1 3"><title>no response</title></line>`);
     }
     if (ex.fault) out.push(`<path class="fault" d="M${n(x(ex.fault.at) - 5)},${n(cy - 5)}l10,10m0,-10l-10,10" stroke="${TIMELINE_COLOURS.fault}" stroke-width="2.5"><title>${esc(`framing fault ${ex.fault.kind}: ${ex.fault.detail}`)}</title></path>`);
-    if (ex.injected) out.push(`<text x="${n(x(rs))}" y="${n(cy + 16)}" font-size="9" fill="${TIMELINE_COLOURS.fault}">${esc(`injected: ${ex.injected}`)}</text>`);
+    if (ex.injected) {
+      const text = `injected: ${ex.injected}`;
+      // Kept inside the frame: a label near the right edge moves left rather than being cut off.
+      const at = Math.max(LABEL_W, Math.min(x(rs), width - RIGHT - text.length * 5.2));
+      out.push(`<text x="${n(at)}" y="${n(cy + 16)}" font-size="9" fill="${TIMELINE_COLOURS.fault}">${esc(text)}</text>`);
+    }
     out.push('</g>');
     row++;
   }
