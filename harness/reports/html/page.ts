@@ -32,7 +32,7 @@ th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertic
 th{font-weight:600;background:var(--panel)}
 .badge{display:inline-flex;align-items:center;gap:4px;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;white-space:nowrap;border:1px solid}
 .badge .sym{font-weight:700}
-${VERDICTS.map((v) => `.v-${v}{color:${VERDICT_STYLE[v].colour};background:${VERDICT_STYLE[v].tint};border-color:${VERDICT_STYLE[v].colour}}`).join('\n')}
+${VERDICTS.map((v) => `.v-${v}{color:${VERDICT_STYLE[v].text};background:${VERDICT_STYLE[v].tint};border-color:${VERDICT_STYLE[v].colour}}`).join('\n')}
 .stack{display:flex;width:180px;height:12px;border-radius:3px;overflow:hidden;background:#eceef1;margin-top:3px}
 .chip{display:inline-block;padding:0 6px;border-radius:4px;background:var(--panel);border:1px solid var(--line);font-size:12px}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}

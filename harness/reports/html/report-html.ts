@@ -21,6 +21,7 @@ const CSS = `
 .tile .count{font-size:26px;font-weight:700;line-height:1.1;display:block}
 .tile .name{font-size:12px;font-weight:600}
 .tile.total{border-color:#5f6368;color:#1d1d1f}
+.tile[aria-pressed=true]{box-shadow:0 0 0 3px #1d1d1f}
 .areas{margin:0 0 18px;font-size:13px;align-self:flex-start}
 .areas td.num{text-align:right;font-variant-numeric:tabular-nums}
 .summary{display:flex;flex-direction:column}
@@ -88,8 +89,10 @@ function apply(){
   shown.textContent='showing '+count+' of '+cases.length;none.hidden=count>0;
 }
 [q,area,level].concat(boxes).forEach(function(el){el.addEventListener('input',apply);el.addEventListener('change',apply);});
+boxes.forEach(function(b){b.addEventListener('change',function(){document.querySelectorAll('[data-only]').forEach(function(o){o.removeAttribute('aria-pressed');});});});
 [].slice.call(document.querySelectorAll('[data-only]')).forEach(function(t){t.addEventListener('click',function(){
   var v=t.getAttribute('data-only');boxes.forEach(function(b){b.checked=!v||b.value===v;});apply();
+  document.querySelectorAll('[data-only]').forEach(function(o){o.setAttribute('aria-pressed',String(o===t&&!!v));});
 });});
 document.getElementById('expand').addEventListener('click',function(){cases.forEach(function(c){if(!c.hidden)c.open=true;});});
 document.getElementById('collapse').addEventListener('click',function(){cases.forEach(function(c){c.open=false;});});
