@@ -28,9 +28,9 @@ export const TIMELINE_COLOURS = {
 };
 
 const ROW = 22;
-const LABEL_W = 230;
+const LABEL_W = 262;
 const RIGHT = 16;
-const TOP = 10;
+const TOP = 16;
 
 function n(v: number): string {
   return String(Math.round(v * 100) / 100);
@@ -74,7 +74,9 @@ export function timelineSvg(input: TimelineInput): string {
   for (const ex of input.exchanges) {
     const cy = TOP + row * ROW + ROW / 2;
     const label = `#${ex.seq} ${ex.request.method} ${shortTarget(ex.request.target)}`;
-    const clipped = label.length > 36 ? `${label.slice(0, 35)}…` : label;
+    // Request ids shortened to their first 8 characters, so `…/response` stays readable in the label column.
+    const brief = label.replace(/invocation\/([^/]{8})[^/]{4,}\//, 'invocation/$1…/');
+    const clipped = brief.length > 39 ? `${brief.slice(0, 38)}…` : brief;
     out.push(`<g class="exchange-row" data-seq="${ex.seq}"><text x="4" y="${n(cy + 4)}" font-size="11" font-family="ui-monospace,Menlo,Consolas,monospace" fill="#1d1d1f">${esc(clipped)}<title>${esc(label)}</title></text>`);
     const rs = ex.request.timing.start;
     const re = requestEnd(ex);
@@ -86,6 +88,7 @@ export function timelineSvg(input: TimelineInput): string {
       // Sizes above the ticks, skipping a label that would overlap the previous one.
       let lastX = -Infinity;
       for (const c of ex.request.chunks) {
+        if (c.size === 0) continue; // the terminal chunk: its tick says enough
         const cx = x(c.at);
         if (cx - lastX < 26) continue;
         lastX = cx;
