@@ -68,6 +68,7 @@ table.chunks caption{text-align:left;font-size:12px;font-weight:600;padding:4px 
 .mark{font-size:11px;padding:0 5px;border-radius:3px;border:1px solid #D55E00;color:#a34400;background:#f8dcc8}
 .fault-detail{margin:6px 0;color:#a34400}
 .timeline-wrap{overflow-x:auto;border:1px solid var(--line);border-radius:5px;padding:4px;background:#fff}
+.timeline-wrap svg{display:block;width:100%;height:auto;min-width:760px;max-width:1400px}
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:11.5px;color:var(--muted);margin:4px 0}
 .legend i{display:inline-block;width:14px;height:8px;margin-right:4px;vertical-align:middle}
 .log-stdout .s{color:#0072B2}.log-stderr .s{color:#D55E00}.log-platform .s{color:#6b6b6b}

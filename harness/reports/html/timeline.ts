@@ -132,6 +132,9 @@ export function timelineSvg(input: TimelineInput): string {
       out.push(`<line x1="${n(x(p.startedAt))}" y1="${cy}" x2="${n(x(end))}" y2="${cy}" stroke="#5f6368" stroke-width="2"/>`);
       out.push(`<circle cx="${n(x(p.startedAt))}" cy="${cy}" r="4" fill="#fff" stroke="#1d1d1f"><title>${esc(`pid ${p.pid ?? '?'} started at ${formatNumber(p.startedAt)} ms${p.spawnFailure ? `; could not start: ${p.spawnFailure.errorMessage}` : ''}`)}</title></circle>`);
       if (p.firstNextAt !== undefined) out.push(`<line x1="${n(x(p.firstNextAt))}" y1="${cy - 6}" x2="${n(x(p.firstNextAt))}" y2="${cy + 6}" stroke="${TIMELINE_COLOURS.request}" stroke-width="2"><title>${esc(`first /next at ${formatNumber(p.firstNextAt)} ms`)}</title></line>`);
+    }
+    // Exits drawn last: a restart right after an exit must not hide the exit under the new process's start.
+    for (const p of procs) {
       if (p.exit) {
         const ex = x(p.exit.at);
         out.push(`<path class="exit" d="M${n(ex)},${cy - 6}l6,6l-6,6l-6,-6z" fill="${p.exit.killed ? '#6b6b6b' : TIMELINE_COLOURS.fault}"><title>${esc(`pid ${p.exit.pid} ${p.exit.killed ? 'killed by the harness' : 'exited'} at ${formatNumber(p.exit.at)} ms: ${p.exit.signal ? `signal ${p.exit.signal}` : `code ${p.exit.code}`}`)}</title></path>`);
