@@ -187,8 +187,10 @@ export function histogramSvg(input: HistogramInput): string {
   for (const v of s) counts[Math.min(bins - 1, Math.floor((v - d0) / w))]!++;
   const top = Math.max(...counts);
   const x = linearScale(d0, d1, M.left, width - M.right);
-  const yTicks = niceTicks(0, top, 4).filter((t) => Number.isInteger(t));
-  const y = linearScale(0, Math.max(top, yTicks[yTicks.length - 1] ?? top), height - M.bottom, M.top);
+  // Headroom above the tallest bar, up to a round count.
+  const yMax = niceDomain(0, Math.max(1, top * 1.1), 4)[1];
+  const yTicks = niceTicks(0, yMax, 4).filter((t) => Number.isInteger(t));
+  const y = linearScale(0, yMax, height - M.bottom, M.top + 8);
   const colour = input.colour ?? seriesColour(0);
   const bars = counts
     .map((c, i) => {
@@ -215,7 +217,7 @@ export function cdfSvg(input: CdfInput): string {
   const x = linearScale(d0, d1, M.left, width - M.right);
   const y = linearScale(0, 1, height - M.bottom, M.top + 14);
   const guides = [0.5, 0.9, 0.99]
-    .map((q) => `<line x1="${M.left}" y1="${n(y(q))}" x2="${width - M.right}" y2="${n(y(q))}" stroke="#9aa0a6" stroke-dasharray="3 3"/><text x="${width - M.right}" y="${n(q > 0.95 ? y(q) + 10 : y(q) - 3)}" text-anchor="end" font-size="10" fill="#5f6368">p${Math.round(q * 100)}</text>`)
+    .map((q) => `<line x1="${M.left}" y1="${n(y(q))}" x2="${width - M.right}" y2="${n(y(q))}" stroke="#9aa0a6" stroke-dasharray="3 3"/><text x="${width - M.right}" y="${n(y(q) + 10)}" text-anchor="end" font-size="10" fill="#5f6368">p${Math.round(q * 100)}</text>`)
     .join('');
   const paths = series
     .map((s, i) => {
