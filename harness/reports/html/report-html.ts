@@ -211,11 +211,11 @@ export function renderReportHtml(report: RunReport): string {
     `<span>target <b>${esc(report.target)}</b></span>`,
     `<span>strict <b>${o.strict ? 'yes' : 'no'}</b></span>`,
     `<span>exit code <b>${report.exitCode}</b></span>`,
-    `<span>${esc(report.startedAt)} · ${(report.durationMs / 1000).toFixed(1)} s · ${o.jobs} jobs</span>`,
+    `<span title="${attr(`${report.startedAt} → ${report.finishedAt}`)}">${esc(report.startedAt)} · ${(report.durationMs / 1000).toFixed(1)} s · ${o.jobs} jobs</span>`,
     `<span>capabilities: ${caps.length ? caps.map((c) => `<span class="chip">${esc(c)}</span>`).join(' ') : 'none'}</span>`,
     `<span class="muted">bootstrap <code>${esc(rt.bootstrap)}</code></span>`,
     ...(o.filter ? [`<span>filter <code>${esc(o.filter.join(' '))}</code></span>`] : []),
-    `<span class="muted">suites ${esc(o.suites.join(', '))} · lambdaspec ${esc(report.tool.version)} · node ${esc(report.environment.node)} ${esc(report.environment.platform)}/${esc(report.environment.arch)}</span>`,
+    `<span class="muted">suites ${esc(o.suites.join(', '))} · lambdaspec ${esc(report.tool.version)} · node ${esc(report.environment.node)} ${esc(report.environment.platform)}/${esc(report.environment.arch)}, ${report.environment.cpus} CPUs</span>`,
   ].join('');
   const banner = report.interrupted ? `<div class="banner" role="alert">Interrupted: this report holds only the ${report.cases.length} cases that finished.</div>` : '';
   const body = `<header class="top"><h1>lambdaspec report — ${esc(rt.name)}</h1>${rt.description ? `<div class="muted">${esc(rt.description)}</div>` : ''}<div class="meta">${meta}</div>${banner}</header>
