@@ -108,6 +108,7 @@ describe('lambdaspec run', () => {
     expect(report.summary.fail).toBe(0);
     expect(report.runtime).toMatchObject({ name: 'python-stdlib', capabilities: { streaming: true } });
     expect(existsSync(join(out, 'report.md'))).toBe(true);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<details class="case" id="streaming.chunked-framing"');
     expect(readFileSync(junit, 'utf8')).toMatch(/^<\?xml/);
     expect(r.err).toMatch(/^PASS python-stdlib error\.handler-error-posted \(\d+ ms\)$/m);
     expect(r.out).toMatch(/python-stdlib: \d+ pass, 0 fail/);
@@ -189,7 +190,7 @@ cases:
     const out = join(dir, 'leaky-report');
     const r = await cli(['run', 'python-stdlib', '--suite', suite, '--report-dir', out]);
     expect(r.code).toBe(1);
-    for (const file of ['report.json', 'report.md', 'junit.xml']) {
+    for (const file of ['report.json', 'report.md', 'report.html', 'junit.xml']) {
       const text = readFileSync(join(out, file), 'utf8');
       expect(text, file).not.toContain(secret);
       expect(text, file).not.toContain(keyId);

@@ -1,7 +1,8 @@
 /** `lambdaspec matrix [runtime…]`: the conformance suite on every runtime, as one case × runtime grid. */
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { buildReport } from '../reports/build-report.ts';
+import { renderMatrixHtml } from '../reports/html/matrix-html.ts';
 import { buildMatrix, renderMatrixMarkdown } from '../reports/matrix.ts';
 import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
 import { skippedCase } from '../scenarios/case-runner.ts';
@@ -15,7 +16,7 @@ import { loadSelectedCases, runOnRuntimes } from './run-command.ts';
 export const MATRIX_USAGE = `lambdaspec matrix [runtime…] [options]
 
 Runs the conformance suite on each runtime (default: every bundled runtime), writes each runtime's reports to
-reports/<runtime>/ and the grid to reports/matrix/matrix.json and matrix.md.
+reports/<runtime>/ and the grid to reports/matrix/matrix.json, matrix.md and matrix.html.
 
   --suite <dir|file>   suite to run (repeatable; default suites/conformance)
   --out <dir>          where the matrix goes (default reports/matrix)
@@ -56,6 +57,9 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
   const out = values.out ? resolve(values.out) : join(REPO_ROOT, 'reports', 'matrix');
   writeFileAtomic(join(out, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
   writeFileAtomic(join(out, 'matrix.md'), renderMatrixMarkdown(matrix));
+  // Each cell links to its runtime's report.html, relative to wherever the matrix went.
+  const htmlReports = new Map(outcomes.map((o) => [o.runtime.spec.name, relative(out, o.written.html).split(sep).join('/')]));
+  writeFileAtomic(join(out, 'matrix.html'), renderMatrixHtml(matrix, { reportHref: (name) => htmlReports.get(name) }));
   io.out(`matrix of ${matrix.rows.length} cases × ${matrix.runtimes.length} runtimes → ${join(out, 'matrix.md')}\n`);
   return 0;
 }

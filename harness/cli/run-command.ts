@@ -19,7 +19,7 @@ import type { Io } from './io.ts';
 
 export const RUN_USAGE = `lambdaspec run [runtime…] [options]
 
-Runs the conformance suite against each runtime (default: every bundled runtime) and writes report.json,
+Runs the conformance suite against each runtime (default: every bundled runtime) and writes report.json, report.html,
 report.md and junit.xml to reports/<runtime>/.
 
   --suite <dir|file>     suite to run (repeatable; default suites/conformance)

@@ -1,7 +1,7 @@
 /**
  * `report.json`, the source of truth of a run: every other format (JUnit, Markdown, HTML, the matrix) is a view of it.
  */
-import type { LogLine } from '../environment/types.ts';
+import type { LogLine, ProcessRecord } from '../environment/types.ts';
 import type { ExchangeJson } from '../runtime-api/recording.ts';
 
 /**
@@ -44,6 +44,8 @@ export interface CaseEvidence {
     /** Chunks the response arrived in, when it was streamed. */
     chunks?: number;
   }>;
+  /** The runtime processes the case started: start, first /next, exit (absent in reports written before it existed). */
+  processes?: ProcessRecord[];
 }
 
 export interface CaseReport {

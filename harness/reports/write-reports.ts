@@ -1,6 +1,7 @@
-/** Writing a run's reports: report.json (the source of truth), report.md and junit.xml, each atomically. */
+/** Writing a run's reports: report.json (the source of truth), report.md, report.html and junit.xml, each atomically. */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.ts';
+import { renderReportHtml } from './html/report-html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { RunReport } from './report-model.ts';
@@ -8,15 +9,18 @@ import type { RunReport } from './report-model.ts';
 export interface WrittenReports {
   json: string;
   markdown: string;
+  html: string;
   junit: string;
 }
 
 export function writeReports(report: RunReport, dir: string, junitPath?: string): WrittenReports {
   const json = join(dir, 'report.json');
   const markdown = join(dir, 'report.md');
+  const html = join(dir, 'report.html');
   const junit = junitPath ?? join(dir, 'junit.xml');
   writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileAtomic(markdown, renderMarkdown(report));
+  writeFileAtomic(html, renderReportHtml(report));
   writeFileAtomic(junit, renderJunit(report));
-  return { json, markdown, junit };
+  return { json, markdown, html, junit };
 }

@@ -320,6 +320,7 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
       exchanges: [...evidenceExchanges].sort((a, b) => a.seq - b.seq).map((x) => scrubExchange(exchangeToJson(x, EVIDENCE_BODY_BYTES))),
       logs: boundedLogs(allLogs),
       results: runs.map((r, i) => evidenceResult(i + 1, r.result)),
+      processes: processes.map((p) => ({ ...p, ...(p.spawnFailure ? { spawnFailure: { ...p.spawnFailure, errorMessage: scrub(p.spawnFailure.errorMessage) } } : {}) })),
     },
   };
 }

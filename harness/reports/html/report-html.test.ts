@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { sampleCase, sampleReport } from '../sample-report.ts';
+import { renderReportHtml } from './report-html.ts';
+import { HOSTILE, hostileCase } from './hostile.ts';
+
+function scriptTags(html: string): number {
+  return html.match(/<script\b/gi)?.length ?? 0;
+}
+
+describe('report.html', () => {
+  const html = renderReportHtml(
+    sampleReport([
+      hostileCase(),
+      sampleCase({ id: 'next.ok', verdict: 'pass' }),
+      sampleCase({ id: 'streaming.skip', verdict: 'skipped', reason: 'unsupported: runtime.yaml does not declare capability streaming' }),
+      sampleCase({ id: 'context.warn', verdict: 'non-strict', level: 'should', reason: 'no trace id' }),
+    ]),
+  );
+
+  it('never turns runtime-controlled text into markup', () => {
+    // The page's own single script, nothing else: no injected <script>, no element carrying onerror.
+    expect(scriptTags(html)).toBe(1);
+    expect(html).not.toContain(HOSTILE);
+    expect(html).not.toMatch(/<img\b/i);
+    // Attribute values are quoted and escaped; outside them, no tag carries an event handler.
+    expect(html.replace(/"[^"]*"/g, '""')).not.toMatch(/<[^>]*\sonerror=/i);
+    expect(html).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
+    // A header name cannot break out of its element either.
+    expect(html).toContain('X-Evil&quot;&gt;&lt;b');
+    // Terminal escapes a runtime printed show as text, not raw control bytes.
+    expect(html).toContain('\\u001b[31m');
+    expect(html).not.toContain('\u001b');
+  });
+
+  it('links only http(s) sources', () => {
+    expect(html).not.toContain('href="javascript:');
+    expect(html).toContain('href="https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html"');
+  });
+
+  it('forbids network access and foreign scripts with a Content-Security-Policy', () => {
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(html).not.toMatch(/<(link|iframe)\b/i);
+    expect(html).not.toMatch(/src="https?:/i);
+  });
+
+  it('has a summary, filters and one expandable block per case with what the verdict rests on', () => {
+    expect(html).toMatch(/<span class="count">4<\/span><span class="name">cases<\/span>/);
+    for (const id of ['error.hostile', 'next.ok', 'streaming.skip', 'context.warn']) expect(html).toContain(`<details class="case" id="${id}"`);
+    expect(html).toContain('id="q"');
+    expect(html).toContain('<select id="area">');
+    expect(html).toContain('<select id="level">');
+    expect(html.match(/name="verdict"/g)).toHaveLength(5);
+    const hostile = html.slice(html.indexOf('id="error.hostile"'), html.indexOf('id="next.ok"'));
+    expect(hostile).toContain('<svg xmlns="http://www.w3.org/2000/svg" class="timeline"');
+    expect(hostile).toContain('class="chunk"');
+    expect(hostile).toContain('<table class="chunks">');
+    expect(hostile).toContain('Lambda-Runtime-Function-Error-Type');
+    expect(hostile).toContain('framing fault');
+    expect(hostile).toContain('class="grid findings"');
+    expect(hostile).toContain('class="grid results"');
+    expect(hostile).toContain('class="grid processes"');
+    expect(hostile).toContain('Log lines (2)');
+  });
+
+  it('marks an interrupted run', () => {
+    const r = sampleReport([sampleCase({ id: 'a.b', verdict: 'pass' })]);
+    expect(renderReportHtml(r)).not.toContain('Interrupted');
+    expect(renderReportHtml({ ...r, interrupted: true })).toContain('Interrupted: this report holds only the 1 cases');
+  });
+});
