@@ -10,7 +10,7 @@ import { DEFAULT_SUITE_DIR } from '../scenarios/suite-loader.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
-import { loadSelectedCases, runOnRuntimes } from './run-command.ts';
+import { loadSelectedCases, runOnRuntimes, TARGET_FLAGS, targetFromFlags } from './run-command.ts';
 
 export const MATRIX_USAGE = `lambdaspec matrix [runtime…] [options]
 
@@ -20,6 +20,8 @@ reports/<runtime>/ and the grid to reports/matrix/matrix.json and matrix.md.
   --suite <dir|file>   suite to run (repeatable; default suites/conformance)
   --out <dir>          where the matrix goes (default reports/matrix)
   --jobs <n>           cases run in parallel (default: number of CPUs)
+  --target <name>      where the bootstrap runs: process (default), sandbox, container
+  --emulate            run runtimes built for the other architecture under qemu user-mode emulation
 
 Exit status: 0 when the matrix was written (verdicts are its content, not failures), 2 on bad input, 130 interrupted.`;
 
@@ -28,12 +30,14 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
     suite: { type: 'string', multiple: true },
     out: { type: 'string' },
     jobs: { type: 'string' },
+    ...TARGET_FLAGS,
     help: { type: 'boolean' },
   });
   if (values.help) {
     io.out(`${MATRIX_USAGE}\n`);
     return 0;
   }
+  const target = await targetFromFlags(values);
   const { ready: runtimes, skipped } = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
   const suites = values.suite ?? [DEFAULT_SUITE_DIR];
   const cases = loadSelectedCases(suites, undefined);
@@ -45,11 +49,13 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
     reportDir: (rt) => join(REPO_ROOT, 'reports', rt.spec.name),
     signal,
     io,
+    target,
+    emulate: values.emulate === true,
   });
   if (signal.aborted) return 130;
   // A runtime that cannot run here still gets its column: every case skipped, with the reason.
   const skippedReports = skipped.map(({ runtime, reason }) =>
-    buildReport({ runtime, cases: cases.map((c) => skippedCase(c, reason)), startedAt: new Date(), finishedAt: new Date(), strict: false, suites, jobs, interrupted: false }),
+    buildReport({ runtime, cases: cases.map((c) => skippedCase(c, reason)), startedAt: new Date(), finishedAt: new Date(), strict: false, suites, jobs, interrupted: false, target: target.name }),
   );
   const deviations = Object.fromEntries([...runtimes, ...skipped.map((s) => s.runtime)].map((rt) => [rt.spec.name, rt.spec.deviations ?? {}]));
   const matrix = buildMatrix([...outcomes.map((o) => o.report), ...skippedReports], new Date(), deviations);

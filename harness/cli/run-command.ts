@@ -9,6 +9,7 @@ import { REPO_ROOT, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../scenarios/suite-loader.ts';
 import { filterCases, runSuite } from '../scenarios/suite-runner.ts';
 import type { ScenarioCase } from '../scenarios/suite-model.ts';
+import { availableTarget, type Target } from '../targets/target.ts';
 import { UserError } from '../util/user-error.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
@@ -24,6 +25,8 @@ report.md and junit.xml to reports/<runtime>/.
   --report-dir <dir>     where reports go (one runtime: this folder; several: <dir>/<runtime>/)
   --junit <file>         also write the JUnit XML here (one runtime only)
   --jobs <n>             cases run in parallel (default: number of CPUs)
+  --target <name>        where the bootstrap runs: process (default), sandbox (bubblewrap, Lambda-shaped), container
+  --emulate              run a runtime built for the other architecture under qemu user-mode emulation
 
 Exit status: 0 when no MUST failed (--strict: no SHOULD either), 1 otherwise, 2 on bad input, 130 interrupted.`;
 
@@ -44,6 +47,20 @@ export interface RunSuiteOptions {
   junit?: string;
   signal: AbortSignal;
   io: Io;
+  /** Where bootstraps run (default: the process target). */
+  target?: Target;
+  emulate?: boolean;
+}
+
+/** The --target and --emulate flags shared by run and matrix. */
+export const TARGET_FLAGS = {
+  target: { type: 'string' },
+  emulate: { type: 'boolean' },
+} as const;
+
+/** The target the flags name, checked for availability (UserError with the reason when it cannot run here). */
+export async function targetFromFlags(values: { target?: string }): Promise<Target> {
+  return availableTarget(values.target ?? 'process');
 }
 
 export function loadSelectedCases(suites: string[], filter: string[] | undefined): ScenarioCase[] {
@@ -70,7 +87,15 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
         o.io.err(`${MARK[r.verdict]} ${rt.spec.name} ${r.id} (${Math.round(r.durationMs)} ms)${r.verdict !== 'pass' && r.reason ? ` — ${r.reason}` : ''}\n`);
       }
     };
-    const cases_ = await runSuite(cases, rt, { jobs: o.jobs, onCase, signal: o.signal });
+    const target = o.target ?? (await availableTarget('process'));
+    const prepared = await target.prepare(rt, { emulate: o.emulate === true });
+    if (prepared.note) o.io.err(`${rt.spec.name} on ${target.name}: ${prepared.note}\n`);
+    let cases_: CaseReport[];
+    try {
+      cases_ = await runSuite(cases, rt, { jobs: o.jobs, onCase, signal: o.signal, environment: prepared.environment });
+    } finally {
+      await prepared.close();
+    }
     if (o.io.isTTY) o.io.err('\r\x1b[K');
     const report = buildReport({
       runtime: rt,
@@ -82,6 +107,7 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
       suites: o.suites,
       jobs: o.jobs,
       interrupted: o.signal.aborted,
+      target: target.name,
     });
     const written = writeReports(report, o.reportDir(rt), o.junit);
     outcomes.push({ runtime: rt, report, written });
@@ -101,12 +127,14 @@ export async function runCommand(argv: string[], io: Io, signal: AbortSignal): P
     'report-dir': { type: 'string' },
     junit: { type: 'string' },
     jobs: { type: 'string' },
+    ...TARGET_FLAGS,
     help: { type: 'boolean' },
   });
   if (values.help) {
     io.out(`${RUN_USAGE}\n`);
     return 0;
   }
+  const target = await targetFromFlags(values);
   const { ready: runtimes } = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
   if (runtimes.length === 0) throw new UserError('no runtime can run here (see the skipped ones above)');
   if (values.junit && runtimes.length > 1) throw new UserError('--junit takes one runtime; with several, each report folder gets its own junit.xml');
@@ -124,6 +152,8 @@ export async function runCommand(argv: string[], io: Io, signal: AbortSignal): P
     ...(values.junit ? { junit: resolve(values.junit) } : {}),
     signal,
     io,
+    target,
+    emulate: values.emulate === true,
   });
   if (signal.aborted) return 130;
   return outcomes.some((o) => o.report.exitCode === 1) ? 1 : 0;

@@ -14,7 +14,7 @@ import {
 } from '../invoke/platform-log.ts';
 import { RuntimeApiServer, streamErrorFromTrailers, type CompletedResponse } from '../runtime-api/server.ts';
 import type { Recording } from '../runtime-api/recording.ts';
-import { checkBootstrap } from '../targets/process/bootstrap-check.ts';
+import { checkBootstrap, type BootstrapCheckOptions, type BootstrapProblem } from '../targets/process/bootstrap-check.ts';
 import { lambdaEnvironment } from '../targets/process/lambda-env.ts';
 import { launchProcess, type ExitInfo, type LaunchSpec, type RunningProcess } from '../targets/process/process-runner.ts';
 import {
@@ -43,6 +43,10 @@ export interface LocalEnvironmentOptions {
   allowForeignArch?: boolean;
   /** How long a runtime that reported an init error gets to exit by itself before it is killed. */
   initErrorExitGraceMs?: number;
+  /** Replaces the bootstrap check: a target that shows the bootstrap at another path (/var/task) words it so. */
+  checkBootstrap?: (config: FunctionConfig, options: BootstrapCheckOptions) => BootstrapProblem | undefined;
+  /** Called once when the environment closes, with the id its launches carried (`LaunchSpec.environmentId`). */
+  onClose?: (environmentId: string) => Promise<void> | void;
 }
 
 type InitOutcome =
@@ -75,6 +79,14 @@ export function exitDescription(exit: Pick<ExitInfo, 'code' | 'signal'>): string
   return `Runtime exited with error: exit status ${exit.code ?? 'unknown'}`;
 }
 
+/**
+ * A runtime killed at its memory limit is Runtime.OutOfMemory (REPORT `Error Type: Runtime.OutOfMemory`, reference
+ * §3.1), its message still Go's "Runtime exited with error: signal: killed"; any other exit is Runtime.ExitError.
+ */
+export function exitErrorType(exit: Pick<ExitInfo, 'outOfMemory'>): string {
+  return exit.outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+}
+
 /** A fresh X-Ray trace header, as Lambda puts in Lambda-Runtime-Trace-Id. */
 export function newTraceId(): string {
   const epoch = Math.floor(Date.now() / 1000).toString(16);
@@ -84,6 +96,8 @@ export function newTraceId(): string {
 export class LocalEnvironment implements ExecutionEnvironment {
   readonly config: FunctionConfig;
   readonly api: RuntimeApiServer;
+  /** Carried by every launch of this environment, so a target can keep per-environment state. */
+  readonly id = randomUUID();
   private readonly t0 = performance.now();
   private readonly startedAt = Date.now();
   readonly clock = (): number => performance.now() - this.t0;
@@ -150,6 +164,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
     await this.chain.catch(() => undefined);
     await this.killCurrent();
     await this.api.close();
+    await this.options.onClose?.(this.id);
   }
 
   // --- internals ----------------------------------------------------------------------------------------------
@@ -196,10 +211,13 @@ export class LocalEnvironment implements ExecutionEnvironment {
     if (this.isWarm()) return { ok: true, durationMs: 0, fresh: false };
     await this.killCurrent();
     const startAt = this.clock();
-    const problem = checkBootstrap(this.config.bootstrap, {
+    const checkOptions: BootstrapCheckOptions = {
       architecture: this.config.architecture,
       ...(this.options.allowForeignArch ? { allowForeignArch: true } : {}),
-    });
+    };
+    const problem = this.options.checkBootstrap
+      ? this.options.checkBootstrap(this.config, checkOptions)
+      : checkBootstrap(this.config.bootstrap, checkOptions);
     if (problem) {
       const slot: ProcessSlot = { record: { startedAt: startAt, spawnFailure: { errorType: problem.errorType, errorMessage: problem.message } }, initialised: false };
       this.slots.push(slot);
@@ -217,6 +235,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
       cwd: this.config.taskRoot,
       env,
       clock: this.clock,
+      environmentId: this.id,
     });
     const slot: ProcessSlot = { record: { startedAt: startAt, ...(proc.pid !== undefined ? { pid: proc.pid } : {}) }, proc, initialised: false };
     this.slots.push(slot);
@@ -253,7 +272,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
       }
       case 'exit': {
         this.recordExit(slot);
-        const error = { errorType: 'Runtime.ExitError', errorMessage: exitDescription(event.exit) };
+        const error = { errorType: exitErrorType(event.exit), errorMessage: exitDescription(event.exit) };
         this.platform(initReportLine(durationMs, phase, 'error', error.errorType));
         return { ok: false, status: 'error', durationMs, error };
       }
@@ -418,7 +437,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
       case 'exit': {
         this.api.release(requestId);
         this.recordExit(slot);
-        const error = prefixed(requestId, { errorType: 'Runtime.ExitError', errorMessage: exitDescription(settledEvent.exit) });
+        const error = prefixed(requestId, { errorType: exitErrorType(settledEvent.exit), errorMessage: exitDescription(settledEvent.exit) });
         outcome = { kind: 'platform-error', error };
         payload = platformPayload(error);
         reportStatus = 'error';

@@ -15,6 +15,8 @@ export interface LaunchSpec {
   clock: () => number;
   capture?: Partial<CaptureLimits>;
   onLine?: (line: CapturedLine) => void;
+  /** The execution environment starting it: a target keeps per-environment state (the sandbox's /tmp) under it. */
+  environmentId?: string;
 }
 
 export interface ExitInfo {
@@ -22,6 +24,8 @@ export interface ExitInfo {
   signal: NodeJS.Signals | null;
   /** Set when spawn itself failed. */
   spawnError?: string;
+  /** Set when the launcher killed the process for using more than AWS_LAMBDA_FUNCTION_MEMORY_SIZE. */
+  outOfMemory?: boolean;
   at: number;
 }
 
