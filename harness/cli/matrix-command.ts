@@ -10,7 +10,8 @@ import { DEFAULT_SUITE_DIR } from '../scenarios/suite-loader.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
-import { loadSelectedCases, runOnRuntimes, TARGET_FLAGS, targetFromFlags } from './run-command.ts';
+import { loadSelectedCases, runOnRuntimes } from './run-command.ts';
+import { TARGET_FLAGS, TARGET_USAGE, targetFromFlags } from './target-flags.ts';
 
 export const MATRIX_USAGE = `lambdaspec matrix [runtime…] [options]
 
@@ -20,8 +21,7 @@ reports/<runtime>/ and the grid to reports/matrix/matrix.json and matrix.md.
   --suite <dir|file>   suite to run (repeatable; default suites/conformance)
   --out <dir>          where the matrix goes (default reports/matrix)
   --jobs <n>           cases run in parallel (default: number of CPUs)
-  --target <name>      where the bootstrap runs: process (default), sandbox, container
-  --emulate            run runtimes built for the other architecture under qemu user-mode emulation
+${TARGET_USAGE}
 
 Exit status: 0 when the matrix was written (verdicts are its content, not failures), 2 on bad input, 130 interrupted.`;
 

@@ -12,6 +12,7 @@ import type { ScenarioCase } from '../scenarios/suite-model.ts';
 import { availableTarget, type Target } from '../targets/target.ts';
 import { UserError } from '../util/user-error.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
+import { TARGET_FLAGS, TARGET_USAGE, targetFromFlags } from './target-flags.ts';
 import type { Io } from './io.ts';
 
 export const RUN_USAGE = `lambdaspec run [runtime…] [options]
@@ -25,8 +26,7 @@ report.md and junit.xml to reports/<runtime>/.
   --report-dir <dir>     where reports go (one runtime: this folder; several: <dir>/<runtime>/)
   --junit <file>         also write the JUnit XML here (one runtime only)
   --jobs <n>             cases run in parallel (default: number of CPUs)
-  --target <name>        where the bootstrap runs: process (default), sandbox (bubblewrap, Lambda-shaped), container
-  --emulate              run a runtime built for the other architecture under qemu user-mode emulation
+${TARGET_USAGE}
 
 Exit status: 0 when no MUST failed (--strict: no SHOULD either), 1 otherwise, 2 on bad input, 130 interrupted.`;
 
@@ -52,16 +52,6 @@ export interface RunSuiteOptions {
   emulate?: boolean;
 }
 
-/** The --target and --emulate flags shared by run and matrix. */
-export const TARGET_FLAGS = {
-  target: { type: 'string' },
-  emulate: { type: 'boolean' },
-} as const;
-
-/** The target the flags name, checked for availability (UserError with the reason when it cannot run here). */
-export async function targetFromFlags(values: { target?: string }): Promise<Target> {
-  return availableTarget(values.target ?? 'process');
-}
 
 export function loadSelectedCases(suites: string[], filter: string[] | undefined): ScenarioCase[] {
   const { cases } = loadSuites(suites);

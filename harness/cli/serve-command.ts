@@ -7,6 +7,7 @@ import { functionConfigFor } from '../runtime/resolve-runtime.ts';
 import { UserError } from '../util/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
+import { prepareTarget, TARGET_FLAGS, TARGET_USAGE } from './target-flags.ts';
 
 export const SERVE_USAGE = `lambdaspec serve <runtime> [options]
 
@@ -20,6 +21,7 @@ call it as they would call Lambda. The function answers to its runtime name and 
   --memory <MB>          memory size (default 128)
   --handler <name>       _HANDLER (default from runtime.yaml)
   --env KEY=VALUE        extra environment variable (repeatable)
+${TARGET_USAGE}
   --no-prewarm           start the runtime on the first invoke instead of now`;
 
 export function isLoopback(host: string): boolean {
@@ -34,6 +36,7 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
     host: { type: 'string' },
     'allow-remote': { type: 'boolean' },
     ...FUNCTION_FLAGS,
+    ...TARGET_FLAGS,
     'no-prewarm': { type: 'boolean' },
     help: { type: 'boolean' },
   });
@@ -53,7 +56,8 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
   const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
   if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
   const config = functionConfigFor(runtime, functionOverrides(values));
-  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '' });
+  const prepared = await prepareTarget(values, runtime, io);
+  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '', ...prepared.environment });
   const front = new InvokeFront({
     host,
     port,
@@ -64,6 +68,7 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
     ({ url } = await front.start());
   } catch (e) {
     await env.close();
+    await prepared.close();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UserError(`serve: port ${port} on ${host} is already in use (try --port 0)`);
     throw e;
@@ -89,5 +94,6 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
   await stop;
   await front.close();
   await env.close();
+  await prepared.close();
   return 0;
 }

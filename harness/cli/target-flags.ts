@@ -1,0 +1,25 @@
+/** `--target` and `--emulate`, shared by run, matrix, invoke and serve. */
+import type { ResolvedRuntime } from '../runtime/resolve-runtime.ts';
+import { availableTarget, type PreparedTarget, type Target } from '../targets/target.ts';
+import type { Io } from './io.ts';
+
+export const TARGET_FLAGS = {
+  target: { type: 'string' },
+  emulate: { type: 'boolean' },
+} as const;
+
+export const TARGET_USAGE = `  --target <name>        where the bootstrap runs: process (default), sandbox (bubblewrap, Lambda-shaped), container
+  --emulate              run a runtime built for the other architecture under qemu user-mode emulation`;
+
+/** The target the flags name, checked for availability (UserError with the reason when it cannot run here). */
+export function targetFromFlags(values: { target?: string }): Promise<Target> {
+  return availableTarget(values.target ?? 'process');
+}
+
+/** Prepare one runtime on the flags' target, saying how it emulates when it does. */
+export async function prepareTarget(values: { target?: string; emulate?: boolean }, runtime: ResolvedRuntime, io: Io): Promise<PreparedTarget> {
+  const target = await targetFromFlags(values);
+  const prepared = await target.prepare(runtime, { emulate: values.emulate === true });
+  if (prepared.note) io.err(`${runtime.spec.name} on ${target.name}: ${prepared.note}\n`);
+  return prepared;
+}
