@@ -52,7 +52,7 @@ function onPath(cmd: string): string | undefined {
 export function planEmulation(architecture: Architecture, emulate: boolean, host: Architecture = hostArchitecture(), binfmtDir = BINFMT_DIR): EmulationPlan {
   if (architecture === host) return { mode: 'native', architecture };
   if (!emulate) {
-    return { mode: 'off', architecture, note: `${architecture} runtime on an ${host} machine: without --emulate every start is an exec format error, as on Lambda` };
+    return { mode: 'off', architecture, note: `${architecture} runtime on an ${host} machine: without --emulate it cannot start here (fork/exec …: exec format error, Runtime.InvalidEntrypoint)` };
   }
   const name = QEMU_NAME[architecture];
   if (binfmtRegistered(name, binfmtDir)) {

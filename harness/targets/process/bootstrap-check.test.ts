@@ -65,4 +65,15 @@ describe('checkBootstrap', () => {
     });
     expect(checkBootstrap(foreign, { architecture: arch, allowForeignArch: true })).toBeUndefined();
   });
+
+  it('reports an ELF of the function\'s architecture that this machine cannot run as exec format error too', () => {
+    const other = arch === 'x86_64' ? 'arm64' : 'x86_64';
+    const foreign = file('foreign-fn', elf(arch === 'x86_64' ? 183 : 62));
+    expect(checkBootstrap(foreign, { architecture: other })).toMatchObject({
+      kind: 'arch-mismatch',
+      message: `fork/exec ${foreign}: exec format error`,
+      detail: expect.stringContaining('--emulate'),
+    });
+    expect(checkBootstrap(foreign, { architecture: other, allowForeignArch: true })).toBeUndefined();
+  });
 });
