@@ -39,7 +39,7 @@ export interface LocalEnvironmentOptions {
   hostPath?: string;
   /** Start the bootstrap some other way (sandbox, container); defaults to a plain local process. */
   launch?: (spec: LaunchSpec) => RunningProcess;
-  /** Run binaries built for another architecture (an emulator is registered). */
+  /** Run binaries built for the function's architecture when it is not this machine's (an emulator runs them). */
   allowForeignArch?: boolean;
   /** How long a runtime that reported an init error gets to exit by itself before it is killed. */
   initErrorExitGraceMs?: number;

@@ -18,7 +18,7 @@ export interface BootstrapProblem {
 
 export interface BootstrapCheckOptions {
   architecture: Architecture;
-  /** Skip the architecture check (an emulator is registered). */
+  /** Allow an ELF of the function's architecture that this machine cannot run natively (an emulator runs it). */
   allowForeignArch?: boolean;
   /** The machine's own architecture (default: this process's). */
   hostArchitecture?: Architecture;
@@ -60,7 +60,8 @@ export function checkBootstrap(path: string, options: BootstrapCheckOptions): Bo
 
   const elf = readElfInfo(path);
   if (elf) {
-    if (!options.allowForeignArch && elf.arch !== options.architecture) {
+    // Lambda refuses an ELF for any other architecture than the function's, emulated or not.
+    if (elf.arch !== options.architecture) {
       return problem(
         'arch-mismatch',
         `fork/exec ${path}: exec format error`,
