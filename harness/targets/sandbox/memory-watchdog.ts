@@ -38,7 +38,7 @@ export function groupResidentKiB(pgid: number): { rss: number; hwm: number } {
   return sum;
 }
 
-export function watchMemory(pgid: number, limitKiB: number | undefined, kill: () => void, intervalMs = 25): MemoryWatchdog {
+export function watchMemory(pgid: number, limitKiB: number | undefined, kill: () => void, intervalMs = 100): MemoryWatchdog {
   let peak = 0;
   let tripped = false;
   const sample = (): void => {
