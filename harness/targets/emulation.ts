@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/user-error.ts';
+import { which } from '../util/which.ts';
 import { hostArchitecture, readElfInfo, type Architecture } from './process/elf.ts';
 
 export type EmulationMode =
@@ -42,13 +43,6 @@ export function binfmtRegistered(name: string, dir = BINFMT_DIR): boolean {
   }
 }
 
-function onPath(cmd: string): string | undefined {
-  for (const d of ['/usr/bin', '/usr/local/bin', ...(process.env['PATH'] ?? '').split(':')]) {
-    if (d && existsSync(join(d, cmd))) return join(d, cmd);
-  }
-  return undefined;
-}
-
 export function planEmulation(architecture: Architecture, emulate: boolean, host: Architecture = hostArchitecture(), binfmtDir = BINFMT_DIR): EmulationPlan {
   if (architecture === host) return { mode: 'native', architecture };
   if (!emulate) {
@@ -58,7 +52,7 @@ export function planEmulation(architecture: Architecture, emulate: boolean, host
   if (binfmtRegistered(name, binfmtDir)) {
     return { mode: 'binfmt', architecture, note: `${architecture} emulated through the registered binfmt_misc handler ${name}` };
   }
-  const emulator = onPath(`${name}-static`);
+  const emulator = which(`${name}-static`);
   if (!emulator) {
     throw new UserError(
       `--emulate: cannot run ${architecture} binaries here: no binfmt_misc handler ${name} is registered and ${name}-static is not installed (apt-get install qemu-user-static)`,

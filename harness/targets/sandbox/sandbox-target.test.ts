@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,6 +141,25 @@ describe.skipIf(unavailable !== undefined)(`sandbox target${unavailable ? ` (ski
     const ok = await big.invoke({ payload: Buffer.from(JSON.stringify({ alloc_mb: 100, ms: 100 })) });
     expect(JSON.parse(ok.payload.toString())).toEqual({ held: 100 });
     expect(ok.report.maxMemoryUsedMb).toBeGreaterThanOrEqual(100);
+  });
+
+  it('merges layers read-only into /opt and starts /opt/bootstrap when the task root has none', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'lambdaspec-layers-'));
+    try {
+      for (const d of ['task', 'layer1', 'layer2/lib']) mkdirSync(join(root, d), { recursive: true });
+      copyFileSync(join(FIXTURE, 'bootstrap'), join(root, 'layer1', 'bootstrap'));
+      writeFileSync(join(root, 'layer2', 'lib', 'x.txt'), 'from layer 2');
+      const layered: ResolvedRuntime = { ...runtime, spec: { ...runtime.spec, layers: ['../layer1', '../layer2'] }, dir: join(root, 'task'), bootstrap: join(root, 'task', 'bootstrap') };
+      const target = await sandboxTarget.prepare(layered, {});
+      const e = await LocalEnvironment.create(testFunctionConfig({ taskRoot: layered.dir, bootstrap: layered.bootstrap }), { ...target.environment });
+      envs.push(e);
+      expect(await sh(e, 'cat /opt/lib/x.txt; echo; ls /opt; ps -o args= -p 2')).toEqual({ out: 'from layer 2\nbootstrap\nlib\n/usr/bin/python3 /opt/bootstrap', code: 0 });
+      expect((await sh(e, 'touch /opt/y')).code).not.toBe(0);
+      await e.close();
+      await target.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('kills the whole sandbox, forked children included, when the environment closes', async () => {

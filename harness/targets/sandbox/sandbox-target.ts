@@ -5,29 +5,23 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { FunctionConfig } from '../../environment/types.ts';
 import type { ResolvedRuntime } from '../../runtime/resolve-runtime.ts';
 import { UserError } from '../../util/user-error.ts';
+import { which } from '../../util/which.ts';
 import { planEmulation } from '../emulation.ts';
 import { checkBootstrap, type BootstrapCheckOptions, type BootstrapProblem } from '../process/bootstrap-check.ts';
 import type { PreparedTarget, Target } from '../target.ts';
 import { createSandboxLauncher } from './sandbox-launcher.ts';
 import { LAYERS_ROOT, locateBootstrap, SANDBOX_GID, SANDBOX_UID, TASK_ROOT } from './sandbox-layout.ts';
 
-function findBwrap(): string | undefined {
-  for (const d of [...(process.env['PATH'] ?? '').split(':'), '/usr/bin', '/usr/local/bin']) {
-    if (d && existsSync(join(d, 'bwrap'))) return join(d, 'bwrap');
-  }
-  return undefined;
-}
-
 let availability: Promise<string | undefined> | undefined;
 
 /** bwrap present, and able to make the namespaces we ask for (user namespaces may be disabled on the host). */
 export function sandboxUnavailable(): Promise<string | undefined> {
   availability ??= Promise.resolve().then(() => {
-    const bwrap = findBwrap();
+    const bwrap = which('bwrap');
     if (!bwrap) return 'bwrap not found on PATH (apt-get install bubblewrap)';
     const probe = spawnSync(
       bwrap,
@@ -66,7 +60,7 @@ export const sandboxTarget: Target = {
     if (reason) throw new UserError(`--target sandbox cannot run here: ${reason}`);
     const layers = layerDirs(runtime);
     const emulation = planEmulation(runtime.spec.architecture, opts.emulate === true);
-    const launcher = createSandboxLauncher({ bwrap: findBwrap()!, layers, emulation });
+    const launcher = createSandboxLauncher({ bwrap: which('bwrap')!, layers, emulation });
     const allowForeignArch = emulation.mode === 'binfmt' || emulation.mode === 'explicit';
     return {
       environment: {
