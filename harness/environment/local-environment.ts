@@ -73,7 +73,8 @@ const SIGNAL_TEXT: Record<string, string> = {
 };
 
 /** How Go's os/exec (and so Lambda) words a process end. */
-export function exitDescription(exit: Pick<ExitInfo, 'code' | 'signal'>): string {
+export function exitDescription(exit: Pick<ExitInfo, 'code' | 'signal' | 'spawnError'>): string {
+  if (exit.spawnError?.startsWith('fork/exec ')) return exit.spawnError;
   if (exit.signal) return `Runtime exited with error: signal: ${SIGNAL_TEXT[exit.signal] ?? exit.signal.toLowerCase()}`;
   if (exit.code === 0) return 'Runtime exited without providing a reason';
   return `Runtime exited with error: exit status ${exit.code ?? 'unknown'}`;
@@ -83,7 +84,8 @@ export function exitDescription(exit: Pick<ExitInfo, 'code' | 'signal'>): string
  * A runtime killed at its memory limit is Runtime.OutOfMemory (REPORT `Error Type: Runtime.OutOfMemory`, reference
  * §3.1), its message still Go's "Runtime exited with error: signal: killed"; any other exit is Runtime.ExitError.
  */
-export function exitErrorType(exit: Pick<ExitInfo, 'outOfMemory'>): string {
+export function exitErrorType(exit: Pick<ExitInfo, 'outOfMemory' | 'spawnError'>): string {
+  if (exit.spawnError?.startsWith('fork/exec ')) return 'Runtime.InvalidEntrypoint';
   return exit.outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
 }
 

@@ -38,6 +38,18 @@ export function fromBwrapExit(exit: ExitInfo): ExitInfo {
   return signal ? { ...exit, code: null, signal } : exit;
 }
 
+/**
+ * bwrap's own report that exec of the bootstrap failed inside the sandbox (an interpreter the host has but the
+ * sandbox hides, e.g. under /opt or /var), in Go's fork/exec wording as Lambda gives it.
+ */
+export function bwrapExecFailure(lines: readonly string[]): string | undefined {
+  for (const line of lines) {
+    const m = /^bwrap: execvp (\S+): (.+)$/.exec(line);
+    if (m) return `fork/exec ${m[1]}: ${m[2]!.toLowerCase()}`;
+  }
+  return undefined;
+}
+
 const liveTmp = new Set<string>();
 process.on('exit', () => {
   for (const dir of liveTmp) rmSync(dir, { recursive: true, force: true });
@@ -79,7 +91,8 @@ export function createSandboxLauncher(options: SandboxLauncherOptions): SandboxL
       : undefined;
     let mapped: ExitInfo | undefined;
     const translate = (exit: ExitInfo): ExitInfo => {
-      mapped ??= { ...fromBwrapExit(exit), ...(watchdog?.tripped ? { outOfMemory: true } : {}) };
+      const execFailure = exit.code === 1 ? bwrapExecFailure(inner.output.lines().map((l) => l.text)) : undefined;
+      mapped ??= { ...fromBwrapExit(exit), ...(watchdog?.tripped ? { outOfMemory: true } : {}), ...(execFailure ? { spawnError: execFailure } : {}) };
       return mapped;
     };
     const exited = inner.exited.then((exit) => {

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { requireAll } from '../../runtime/build.ts';
 import type { ResolvedRuntime } from '../../runtime/resolve-runtime.ts';
 import { groupMembers, liveProcessCount } from '../process/process-runner.ts';
 import type { PreparedTarget } from '../target.ts';
-import { fromBwrapExit } from './sandbox-launcher.ts';
+import { bwrapExecFailure, fromBwrapExit } from './sandbox-launcher.ts';
 import { bwrapArgs, locateBootstrap, translatePaths } from './sandbox-layout.ts';
 import { checkSandboxBootstrap, sandboxTarget, sandboxUnavailable } from './sandbox-target.ts';
 
@@ -57,6 +57,11 @@ describe('sandbox layout', () => {
     expect(fromBwrapExit({ code: 137, signal: null, at: 1 })).toMatchObject({ code: null, signal: 'SIGKILL' });
     expect(fromBwrapExit({ code: 139, signal: null, at: 1 })).toMatchObject({ signal: 'SIGSEGV' });
     expect(fromBwrapExit({ code: 3, signal: null, at: 1 })).toMatchObject({ code: 3, signal: null });
+  });
+
+  it('reads bwrap\'s exec failure as Go\'s fork/exec wording', () => {
+    expect(bwrapExecFailure(['hello', 'bwrap: execvp /var/task/bootstrap: No such file or directory'])).toBe('fork/exec /var/task/bootstrap: no such file or directory');
+    expect(bwrapExecFailure(['bwrap: something else'])).toBeUndefined();
   });
 
   it('words bootstrap problems with the path the runtime sees', () => {
@@ -159,6 +164,27 @@ describe.skipIf(unavailable !== undefined)(`sandbox target${unavailable ? ` (ski
       await target.close();
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reports an interpreter the host has but the sandbox hides as Lambda reports a failed exec', async () => {
+    // /var is Lambda's inside the sandbox: an interpreter under the host's /var passes the host-side check, then
+    // exec fails in the sandbox.
+    const hostOnly = mkdtempSync('/var/tmp/lambdaspec-interp-');
+    const task = mkdtempSync(join(tmpdir(), 'lambdaspec-task-'));
+    try {
+      copyFileSync('/bin/sh', join(hostOnly, 'sh'));
+      chmodSync(join(hostOnly, 'sh'), 0o755);
+      writeFileSync(join(task, 'bootstrap'), `#!${hostOnly}/sh\nexit 0\n`, { mode: 0o755 });
+      prepared ??= await sandboxTarget.prepare(runtime, {});
+      const e = await LocalEnvironment.create(testFunctionConfig({ taskRoot: task, bootstrap: join(task, 'bootstrap') }), { ...prepared.environment });
+      envs.push(e);
+      const r = await e.invoke({ payload: Buffer.from('{}') });
+      expect(r.outcome).toMatchObject({ kind: 'platform-error', error: { errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringMatching(/Error: fork\/exec \/var\/task\/bootstrap: no such file or directory$/) } });
+      await e.close();
+    } finally {
+      rmSync(hostOnly, { recursive: true, force: true });
+      rmSync(task, { recursive: true, force: true });
     }
   });
 
