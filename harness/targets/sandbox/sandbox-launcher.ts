@@ -91,8 +91,9 @@ export function createSandboxLauncher(options: SandboxLauncherOptions): SandboxL
       : undefined;
     let mapped: ExitInfo | undefined;
     const translate = (exit: ExitInfo): ExitInfo => {
+      if (mapped) return mapped;
       const execFailure = exit.code === 1 ? bwrapExecFailure(inner.output.lines().map((l) => l.text)) : undefined;
-      mapped ??= { ...fromBwrapExit(exit), ...(watchdog?.tripped ? { outOfMemory: true } : {}), ...(execFailure ? { spawnError: execFailure } : {}) };
+      mapped = { ...fromBwrapExit(exit), ...(watchdog?.tripped ? { outOfMemory: true } : {}), ...(execFailure ? { spawnError: execFailure } : {}) };
       return mapped;
     };
     const exited = inner.exited.then((exit) => {
