@@ -3,9 +3,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildReport } from '../reports/build-report.ts';
 import { buildMatrix, renderMatrixMarkdown } from '../reports/matrix.ts';
-import { prepareRuntimes, type PreparedRuntimes } from '../runtime/prepare-runtimes.ts';
-import type { ResolvedRuntime } from '../runtime/resolve-runtime.ts';
-import { planEmulation } from '../targets/emulation.ts';
+import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
 import { skippedCase } from '../scenarios/case-runner.ts';
 import { REPO_ROOT } from '../runtime/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR } from '../scenarios/suite-loader.ts';
@@ -13,7 +11,7 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 import { loadSelectedCases, runOnRuntimes } from './run-command.ts';
-import { TARGET_FLAGS, TARGET_USAGE, targetFromFlags } from './target-flags.ts';
+import { TARGET_FLAGS, TARGET_USAGE, targetFromFlags, withoutForeignArchitectures } from './target-flags.ts';
 
 export const MATRIX_USAGE = `lambdaspec matrix [runtime…] [options]
 
@@ -67,28 +65,4 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
   writeFileAtomic(join(out, 'matrix.md'), renderMatrixMarkdown(matrix));
   io.out(`matrix of ${matrix.rows.length} cases × ${matrix.runtimes.length} runtimes → ${join(out, 'matrix.md')}\n`);
   return 0;
-}
-
-/**
- * Without --emulate, a runtime built for another architecture cannot start here: its column says so once (every
- * case skipped with the mismatch) instead of repeating the same exec format error in every cell.
- */
-export function withoutForeignArchitectures(
-  prepared: PreparedRuntimes,
-  emulate: boolean,
-  log: (line: string) => void,
-): { runtimes: ResolvedRuntime[]; skipped: PreparedRuntimes['skipped'] } {
-  const runtimes: ResolvedRuntime[] = [];
-  const skipped = [...prepared.skipped];
-  for (const rt of prepared.ready) {
-    const plan = planEmulation(rt.spec.architecture, emulate);
-    if (plan.mode !== 'off') {
-      runtimes.push(rt);
-      continue;
-    }
-    const reason = `architecture mismatch: ${plan.note ?? ''}; run with --emulate`;
-    log(`skipping ${rt.spec.name}: ${reason}`);
-    skipped.push({ runtime: rt, reason });
-  }
-  return { runtimes, skipped };
 }

@@ -12,7 +12,7 @@ import type { ScenarioCase } from '../scenarios/suite-model.ts';
 import { availableTarget, type Target } from '../targets/target.ts';
 import { UserError } from '../util/user-error.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
-import { TARGET_FLAGS, TARGET_USAGE, targetFromFlags } from './target-flags.ts';
+import { TARGET_FLAGS, TARGET_USAGE, targetFromFlags, withoutForeignArchitectures } from './target-flags.ts';
 import type { Io } from './io.ts';
 
 export const RUN_USAGE = `lambdaspec run [runtime…] [options]
@@ -125,7 +125,9 @@ export async function runCommand(argv: string[], io: Io, signal: AbortSignal): P
     return 0;
   }
   const target = await targetFromFlags(values);
-  const { ready: runtimes } = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
+  const prepared = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
+  // A runtime named explicitly runs as asked (a foreign one then shows the exec format error in every case).
+  const runtimes = positionals.length > 0 ? prepared.ready : withoutForeignArchitectures(prepared, values.emulate === true, (l) => io.err(`${l}\n`)).runtimes;
   if (runtimes.length === 0) throw new UserError('no runtime can run here (see the skipped ones above)');
   if (values.junit && runtimes.length > 1) throw new UserError('--junit takes one runtime; with several, each report folder gets its own junit.xml');
   const suites = values.suite ?? [DEFAULT_SUITE_DIR];

@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../reports/report-model.ts';
 import { requireAll } from '../runtime/build.ts';
+import type { ResolvedRuntime } from '../runtime/resolve-runtime.ts';
+import { hostArchitecture } from '../targets/process/elf.ts';
 import { liveProcessCount } from '../targets/process/process-runner.ts';
 import { sandboxUnavailable } from '../targets/sandbox/sandbox-target.ts';
 import { memoryIo } from './io.ts';
 import { main } from './main.ts';
+import { withoutForeignArchitectures } from './target-flags.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-target-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,5 +42,25 @@ describe('--target', () => {
     expect(missing?.evidence.results[0]?.payloadPreview).toContain("Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]");
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('on target `sandbox`');
     expect(liveProcessCount()).toBe(0);
+  });
+});
+
+const rt = (name: string, architecture: 'x86_64' | 'arm64'): ResolvedRuntime => ({
+  spec: { name, language: 'go', handler: 'h', bootstrap: 'bootstrap', architecture, capabilities: {} },
+  dir: `/rt/${name}`,
+  bootstrap: `/rt/${name}/bootstrap`,
+});
+
+describe('matrix: runtimes built for another architecture', () => {
+  const host = hostArchitecture();
+  const other = host === 'x86_64' ? 'arm64' : 'x86_64';
+  const prepared = { ready: [rt('native', host), rt('foreign', other)], skipped: [] };
+
+  it('get a skipped column naming the architecture mismatch without --emulate', () => {
+    const lines: string[] = [];
+    const { runtimes, skipped } = withoutForeignArchitectures(prepared, false, (l) => lines.push(l));
+    expect(runtimes.map((r) => r.spec.name)).toEqual(['native']);
+    expect(skipped.map((s) => [s.runtime.spec.name, s.reason])).toEqual([['foreign', expect.stringMatching(/^architecture mismatch: .*exec format error.*--emulate$/)]]);
+    expect(lines).toHaveLength(1);
   });
 });
