@@ -10,6 +10,7 @@ import { UserError } from '../util/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 import { callFunctionUrl } from '../targets/deployed/function-url-client.ts';
+import { prepareTarget, TARGET_FLAGS, TARGET_USAGE } from './target-flags.ts';
 
 export const INVOKE_USAGE = `lambdaspec invoke <runtime> [options]
 lambdaspec invoke --url <function-url> [--event file] [--method M] [--header 'Name: value']
@@ -24,6 +25,7 @@ execution environment, sends one event, and prints the response body on stdout a
   --memory <MB>           AWS_LAMBDA_FUNCTION_MEMORY_SIZE (default 128)
   --handler <name>        _HANDLER (default from runtime.yaml)
   --env KEY=VALUE         extra environment variable (repeatable)
+${TARGET_USAGE}
   --client-context <json> Lambda-Runtime-Client-Context
   --tenant-id <id>        Lambda-Runtime-Aws-Tenant-Id
   --quiet                 print only the response body
@@ -40,6 +42,7 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
     record: { type: 'string' },
     stream: { type: 'boolean' },
     ...FUNCTION_FLAGS,
+    ...TARGET_FLAGS,
     'client-context': { type: 'string' },
     'tenant-id': { type: 'string' },
     quiet: { type: 'boolean' },
@@ -71,7 +74,8 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
   }
   const config = functionConfigFor(runtime, functionOverrides(values));
 
-  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '' });
+  const prepared = await prepareTarget(values, runtime, io);
+  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '', ...prepared.environment });
   let result: InvocationResult;
   try {
     result = await env.invoke(
@@ -84,6 +88,7 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
     );
   } finally {
     await env.close();
+    await prepared.close();
     if (values.record) writeFileAtomic(values.record, `${JSON.stringify(recordingToJson(env.recording()), null, 2)}\n`);
   }
 

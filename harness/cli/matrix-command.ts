@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 import { loadSelectedCases, runOnRuntimes } from './run-command.ts';
+import { TARGET_FLAGS, TARGET_USAGE, targetFromFlags, withoutForeignArchitectures } from './target-flags.ts';
 
 export const MATRIX_USAGE = `lambdaspec matrix [runtime…] [options]
 
@@ -21,6 +22,7 @@ reports/<runtime>/ and the grid to reports/matrix/matrix.json, matrix.md and mat
   --suite <dir|file>   suite to run (repeatable; default suites/conformance)
   --out <dir>          where the matrix goes (default reports/matrix)
   --jobs <n>           cases run in parallel (default: number of CPUs)
+${TARGET_USAGE}
 
 Exit status: 0 when the matrix was written (verdicts are its content, not failures), 2 on bad input, 130 interrupted.`;
 
@@ -29,13 +31,16 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
     suite: { type: 'string', multiple: true },
     out: { type: 'string' },
     jobs: { type: 'string' },
+    ...TARGET_FLAGS,
     help: { type: 'boolean' },
   });
   if (values.help) {
     io.out(`${MATRIX_USAGE}\n`);
     return 0;
   }
-  const { ready: runtimes, skipped } = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
+  const target = await targetFromFlags(values);
+  const prepared = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
+  const { runtimes, skipped } = withoutForeignArchitectures(prepared, values.emulate === true, (l) => io.err(`${l}\n`));
   const suites = values.suite ?? [DEFAULT_SUITE_DIR];
   const cases = loadSelectedCases(suites, undefined);
   const jobs = parsePositiveInt('jobs', values.jobs) ?? Math.max(1, os.cpus().length);
@@ -46,11 +51,13 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
     reportDir: (rt) => join(REPO_ROOT, 'reports', rt.spec.name),
     signal,
     io,
+    target,
+    emulate: values.emulate === true,
   });
   if (signal.aborted) return 130;
   // A runtime that cannot run here still gets its column: every case skipped, with the reason.
   const skippedReports = skipped.map(({ runtime, reason }) =>
-    buildReport({ runtime, cases: cases.map((c) => skippedCase(c, reason)), startedAt: new Date(), finishedAt: new Date(), strict: false, suites, jobs, interrupted: false }),
+    buildReport({ runtime, cases: cases.map((c) => skippedCase(c, reason)), startedAt: new Date(), finishedAt: new Date(), strict: false, suites, jobs, interrupted: false, target: target.name }),
   );
   const deviations = Object.fromEntries([...runtimes, ...skipped.map((s) => s.runtime)].map((rt) => [rt.spec.name, rt.spec.deviations ?? {}]));
   const matrix = buildMatrix([...outcomes.map((o) => o.report), ...skippedReports], new Date(), deviations);

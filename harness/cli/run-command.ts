@@ -13,8 +13,10 @@ import { createDeployedTarget, deployedRuntime, parseCapabilities, type Deployed
 import type { DeployedTargetOptions } from '../targets/deployed/lambda-client.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { ScenarioCase } from '../scenarios/suite-model.ts';
+import { availableTarget, type Target } from '../targets/target.ts';
 import { UserError } from '../util/user-error.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
+import { TARGET_USAGE, targetFromFlags, withoutForeignArchitectures } from './target-flags.ts';
 import type { Io } from './io.ts';
 
 export const RUN_USAGE = `lambdaspec run [runtime…] [options]
@@ -29,6 +31,7 @@ report.md and junit.xml to reports/<runtime>/.
   --junit <file>         also write the JUnit XML here (one runtime only)
   --jobs <n>             cases run in parallel (default: number of CPUs; deployed: 1)
   --against <snapshot>   compare each case's outcome with a snapshot ('lambdaspec snapshot'); differences exit 1
+${TARGET_USAGE}, deployed (below)
 
 Deployed functions (--target deployed; the runtime argument is optional and only describes its capabilities):
   --target deployed      run through the AWS SDK against a deployed function; cases that need the wire or the
@@ -62,6 +65,7 @@ export const RUN_FLAGS = {
   endpoint: { type: 'string' },
   capabilities: { type: 'string' },
   cold: { type: 'string' },
+  emulate: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -82,11 +86,11 @@ export interface RunSuiteOptions {
   junit?: string;
   signal: AbortSignal;
   io: Io;
-  /** Target name for the report (default process). */
-  target?: string;
-  /** A further skip rule of the target (deployed: not observable). */
-  skip?: (c: ScenarioCase) => string | undefined;
-  caseOptions?: SuiteRunOptions['caseOptions'];
+  /** Where bootstraps run (default: the process target); ignored when `deployed` is set. */
+  target?: Target;
+  emulate?: boolean;
+  /** Run against a deployed function instead: its skip rule and environments. */
+  deployed?: { skip: (c: ScenarioCase) => string | undefined; caseOptions: NonNullable<SuiteRunOptions['caseOptions']> };
   coldStarts?: ColdStartMeasurement;
 }
 
@@ -114,6 +118,9 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
         o.io.err(`${MARK[r.verdict]} ${rt.spec.name} ${r.id} (${Math.round(r.durationMs)} ms)${r.verdict !== 'pass' && r.reason ? ` — ${r.reason}` : ''}\n`);
       }
     };
+    const target = o.deployed ? undefined : (o.target ?? (await availableTarget('process')));
+    const prepared = target ? await target.prepare(rt, { emulate: o.emulate === true }) : undefined;
+    if (target && prepared?.note) o.io.err(`${rt.spec.name} on ${target.name}: ${prepared.note}\n`);
     let cases_: CaseReport[];
     let stopped: SuiteStoppedError | undefined;
     try {
@@ -121,13 +128,15 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
         jobs: o.jobs,
         onCase,
         signal: o.signal,
-        ...(o.skip ? { skip: o.skip } : {}),
-        ...(o.caseOptions ? { caseOptions: o.caseOptions } : {}),
+        ...(prepared ? { environment: prepared.environment } : {}),
+        ...(o.deployed ? { skip: o.deployed.skip, caseOptions: o.deployed.caseOptions } : {}),
       });
     } catch (e) {
       if (!(e instanceof SuiteStoppedError)) throw e;
       stopped = e;
       cases_ = e.cases;
+    } finally {
+      await prepared?.close();
     }
     if (o.io.isTTY) o.io.err('\r\x1b[K');
     const report = buildReport({
@@ -140,7 +149,7 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
       suites: o.suites,
       jobs: o.jobs,
       interrupted: o.signal.aborted || stopped !== undefined,
-      ...(o.target ? { target: o.target } : {}),
+      target: target?.name ?? 'deployed',
       ...(stopped ? { stopped: stopped.message } : {}),
       ...(o.coldStarts ? { coldStarts: o.coldStarts } : {}),
     });
@@ -168,20 +177,23 @@ export function parseRunFlags(command: string, argv: string[]) {
 /** Everything a run needs besides its flags' plain values: which runtimes, and the target's hooks. */
 interface RunPlan {
   runtimes: ResolvedRuntime[];
-  target: string;
+  /** The local target, or undefined for a deployed function. */
+  target?: Target;
   deployed?: DeployedTarget;
 }
 
 async function planRun(values: RunValues, positionals: string[], io: Io): Promise<RunPlan> {
-  const target = values.target ?? 'process';
   const deployedOnly = (['function', 'streaming-function', 'qualifier', 'region', 'profile', 'endpoint', 'capabilities', 'cold'] as const).filter((k) => values[k] !== undefined);
-  if (target !== 'deployed') {
-    if (target !== 'process') throw new UserError(`--target: unknown target "${target}" (known: process, deployed)`);
+  if (values.target !== 'deployed') {
     if (deployedOnly.length > 0) throw new UserError(`--${deployedOnly[0]} is for --target deployed`);
-    const { ready } = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
-    if (ready.length === 0) throw new UserError('no runtime can run here (see the skipped ones above)');
-    return { runtimes: ready, target };
+    const target = await targetFromFlags(values);
+    const prepared = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
+    // A runtime named explicitly runs as asked (a foreign one then shows the exec format error in every case).
+    const runtimes = positionals.length > 0 ? prepared.ready : withoutForeignArchitectures(prepared, values.emulate === true, (l) => io.err(`${l}\n`)).runtimes;
+    if (runtimes.length === 0) throw new UserError('no runtime can run here (see the skipped ones above)');
+    return { runtimes, target };
   }
+  if (values.emulate) throw new UserError('--emulate is for local targets; a deployed function runs on its own architecture');
   if (!values.function) throw new UserError('--target deployed needs --function <name|arn>');
   if (positionals.length > 1) throw new UserError('--target deployed runs one function: name at most one runtime (for its capabilities)');
   if (positionals.length === 1 && values.capabilities !== undefined) throw new UserError('--capabilities is for a deployed function without a runtime folder; the runtime.yaml already declares them');
@@ -196,7 +208,7 @@ async function planRun(values: RunValues, positionals: string[], io: Io): Promis
   const runtime = positionals[0] !== undefined
     ? resolveRuntime(positionals[0], { requireBootstrap: false })
     : deployedRuntime(values.function, parseCapabilities(values.capabilities));
-  return { runtimes: [runtime], target, deployed: createDeployedTarget(options) };
+  return { runtimes: [runtime], deployed: createDeployedTarget(options) };
 }
 
 function parseEndpoint(value: string): string {
@@ -237,8 +249,8 @@ export async function executeRun(values: RunValues, positionals: string[], io: I
       ...(values.junit ? { junit: resolve(values.junit) } : {}),
       signal,
       io,
-      target: plan.target,
-      ...(plan.deployed ? { skip: plan.deployed.skip, caseOptions: { createEnvironment: plan.deployed.createEnvironment } } : {}),
+      ...(plan.target ? { target: plan.target, emulate: values.emulate === true } : {}),
+      ...(plan.deployed ? { deployed: { skip: plan.deployed.skip, caseOptions: { createEnvironment: plan.deployed.createEnvironment } } } : {}),
       ...(coldStarts ? { coldStarts } : {}),
     });
   } finally {

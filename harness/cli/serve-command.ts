@@ -7,6 +7,7 @@ import { functionConfigFor } from '../runtime/resolve-runtime.ts';
 import { UserError } from '../util/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
+import { prepareTarget, TARGET_FLAGS, TARGET_USAGE } from './target-flags.ts';
 
 export const SERVE_USAGE = `lambdaspec serve <runtime> [options]
 
@@ -24,6 +25,7 @@ next invocation a cold start), so 'lambdaspec run --target deployed --endpoint <
   --memory <MB>          memory size (default 128)
   --handler <name>       _HANDLER (default from runtime.yaml)
   --env KEY=VALUE        extra environment variable (repeatable)
+${TARGET_USAGE}
   --no-prewarm           start the runtime on the first invoke instead of now`;
 
 export function isLoopback(host: string): boolean {
@@ -38,6 +40,7 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
     host: { type: 'string' },
     'allow-remote': { type: 'boolean' },
     ...FUNCTION_FLAGS,
+    ...TARGET_FLAGS,
     'no-prewarm': { type: 'boolean' },
     help: { type: 'boolean' },
   });
@@ -58,12 +61,13 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
   if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
   const overrides = functionOverrides(values);
   const config = functionConfigFor(runtime, overrides);
-  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '' });
+  const prepared = await prepareTarget(values, runtime, io);
+  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '', ...prepared.environment });
   // Node's streamifyResponse handler is a function of its own: serve it under <name>-stream.
   const streamHandler = values.handler === undefined ? runtime.spec.streamingHandler : undefined;
   const streamName = `${config.functionName}-stream`;
   const streamEnv = streamHandler
-    ? await LocalEnvironment.create(functionConfigFor(runtime, { ...overrides, functionName: streamName, handler: streamHandler }), { hostPath: process.env['PATH'] ?? '' })
+    ? await LocalEnvironment.create(functionConfigFor(runtime, { ...overrides, functionName: streamName, handler: streamHandler }), { hostPath: process.env['PATH'] ?? '', ...prepared.environment })
     : undefined;
   const front = new InvokeFront({
     host,
@@ -76,6 +80,7 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
   } catch (e) {
     await env.close();
     await streamEnv?.close();
+    await prepared.close();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UserError(`serve: port ${port} on ${host} is already in use (try --port 0)`);
     throw e;
@@ -104,5 +109,6 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
   await front.close();
   await env.close();
   await streamEnv?.close();
+  await prepared.close();
   return 0;
 }

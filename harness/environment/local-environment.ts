@@ -14,7 +14,7 @@ import {
 } from '../invoke/platform-log.ts';
 import { RuntimeApiServer, streamErrorFromTrailers, type CompletedResponse } from '../runtime-api/server.ts';
 import type { Recording } from '../runtime-api/recording.ts';
-import { checkBootstrap } from '../targets/process/bootstrap-check.ts';
+import { checkBootstrap, type BootstrapCheckOptions, type BootstrapProblem } from '../targets/process/bootstrap-check.ts';
 import { lambdaEnvironment } from '../targets/process/lambda-env.ts';
 import { launchProcess, type ExitInfo, type LaunchSpec, type RunningProcess } from '../targets/process/process-runner.ts';
 import {
@@ -40,10 +40,14 @@ export interface LocalEnvironmentOptions {
   hostPath?: string;
   /** Start the bootstrap some other way (sandbox, container); defaults to a plain local process. */
   launch?: (spec: LaunchSpec) => RunningProcess;
-  /** Run binaries built for another architecture (an emulator is registered). */
+  /** Run binaries built for the function's architecture when it is not this machine's (an emulator runs them). */
   allowForeignArch?: boolean;
   /** How long a runtime that reported an init error gets to exit by itself before it is killed. */
   initErrorExitGraceMs?: number;
+  /** Replaces the bootstrap check: a target that shows the bootstrap at another path (/var/task) words it so. */
+  checkBootstrap?: (config: FunctionConfig, options: BootstrapCheckOptions) => BootstrapProblem | undefined;
+  /** Called once when the environment closes, with the id its launches carried (`LaunchSpec.environmentId`). */
+  onClose?: (environmentId: string) => Promise<void> | void;
 }
 
 type InitOutcome =
@@ -70,10 +74,20 @@ const SIGNAL_TEXT: Record<string, string> = {
 };
 
 /** How Go's os/exec (and so Lambda) words a process end. */
-export function exitDescription(exit: Pick<ExitInfo, 'code' | 'signal'>): string {
+export function exitDescription(exit: Pick<ExitInfo, 'code' | 'signal' | 'spawnError'>): string {
+  if (exit.spawnError?.startsWith('fork/exec ')) return exit.spawnError;
   if (exit.signal) return `Runtime exited with error: signal: ${SIGNAL_TEXT[exit.signal] ?? exit.signal.toLowerCase()}`;
   if (exit.code === 0) return 'Runtime exited without providing a reason';
   return `Runtime exited with error: exit status ${exit.code ?? 'unknown'}`;
+}
+
+/**
+ * A runtime killed at its memory limit is Runtime.OutOfMemory (REPORT `Error Type: Runtime.OutOfMemory`, reference
+ * §3.1), its message still Go's "Runtime exited with error: signal: killed"; any other exit is Runtime.ExitError.
+ */
+export function exitErrorType(exit: Pick<ExitInfo, 'outOfMemory' | 'spawnError'>): string {
+  if (exit.spawnError?.startsWith('fork/exec ')) return 'Runtime.InvalidEntrypoint';
+  return exit.outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
 }
 
 /** A fresh X-Ray trace header, as Lambda puts in Lambda-Runtime-Trace-Id. */
@@ -85,6 +99,8 @@ export function newTraceId(): string {
 export class LocalEnvironment implements ExecutionEnvironment {
   readonly config: FunctionConfig;
   readonly api: RuntimeApiServer;
+  /** Carried by every launch of this environment, so a target can keep per-environment state. */
+  readonly id = randomUUID();
   private readonly t0 = performance.now();
   private readonly startedAt = Date.now();
   readonly clock = (): number => performance.now() - this.t0;
@@ -164,6 +180,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
     await this.chain.catch(() => undefined);
     await this.killCurrent();
     await this.api.close();
+    await this.options.onClose?.(this.id);
   }
 
   // --- internals ----------------------------------------------------------------------------------------------
@@ -210,10 +227,13 @@ export class LocalEnvironment implements ExecutionEnvironment {
     if (this.isWarm()) return { ok: true, durationMs: 0, fresh: false };
     await this.killCurrent();
     const startAt = this.clock();
-    const problem = checkBootstrap(this.config.bootstrap, {
+    const checkOptions: BootstrapCheckOptions = {
       architecture: this.config.architecture,
       ...(this.options.allowForeignArch ? { allowForeignArch: true } : {}),
-    });
+    };
+    const problem = this.options.checkBootstrap
+      ? this.options.checkBootstrap(this.config, checkOptions)
+      : checkBootstrap(this.config.bootstrap, checkOptions);
     if (problem) {
       const slot: ProcessSlot = { record: { startedAt: startAt, spawnFailure: { errorType: problem.errorType, errorMessage: problem.message } }, initialised: false };
       this.slots.push(slot);
@@ -231,6 +251,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
       cwd: this.config.taskRoot,
       env,
       clock: this.clock,
+      environmentId: this.id,
     });
     const slot: ProcessSlot = { record: { startedAt: startAt, ...(proc.pid !== undefined ? { pid: proc.pid } : {}) }, proc, initialised: false };
     this.slots.push(slot);
@@ -267,7 +288,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
       }
       case 'exit': {
         this.recordExit(slot);
-        const error = { errorType: 'Runtime.ExitError', errorMessage: exitDescription(event.exit) };
+        const error = { errorType: exitErrorType(event.exit), errorMessage: exitDescription(event.exit) };
         this.platform(initReportLine(durationMs, phase, 'error', error.errorType));
         return { ok: false, status: 'error', durationMs, error };
       }
@@ -432,7 +453,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
       case 'exit': {
         this.api.release(requestId);
         this.recordExit(slot);
-        const error = prefixed(requestId, { errorType: 'Runtime.ExitError', errorMessage: exitDescription(settledEvent.exit) });
+        const error = prefixed(requestId, { errorType: exitErrorType(settledEvent.exit), errorMessage: exitDescription(settledEvent.exit) });
         outcome = { kind: 'platform-error', error };
         payload = platformPayload(error);
         reportStatus = 'error';

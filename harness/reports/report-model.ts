@@ -110,6 +110,7 @@ export interface RunReport {
   finishedAt: string;
   durationMs: number;
   runtime: RuntimeDescription;
+  /** Where the bootstraps ran (`--target`): `process`, `sandbox` or `container` (harness/targets/target.ts). */
   target: string;
   environment: { node: string; platform: string; arch: string; cpus: number };
   options: { strict: boolean; filter?: string[]; suites: string[]; jobs: number };

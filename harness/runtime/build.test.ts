@@ -1,9 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../util/user-error.ts';
-import { BUILD_MARKER, buildRuntime, sourceHash } from './build.ts';
+import { BUILD_LOCK, BUILD_MARKER, buildRuntime, sourceHash } from './build.ts';
 import { resolveRuntime } from './resolve-runtime.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'lambdaspec-build-'));
@@ -37,6 +37,17 @@ describe('buildRuntime', () => {
     writeFileSync(join(dir, 'src.txt'), 'v2');
     expect(sourceHash(rt)).not.toBe(before);
     expect(await buildRuntime(rt)).toMatchObject({ status: 'built' });
+    expect(await buildRuntime(rt, { force: true })).toMatchObject({ status: 'built' });
+  });
+
+  it('builds once when asked twice at the same time (parallel test workers), and takes over a dead builder\'s lock', async () => {
+    const dir = runtime(BUILD.replace('echo built >> log;', 'echo built >> log; sleep 0.3;'));
+    const rt = resolveRuntime(dir, { requireBootstrap: false });
+    const results = await Promise.all([buildRuntime(rt), buildRuntime(rt)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['built', 'cached']);
+    expect(readFileSync(join(dir, 'log'), 'utf8')).toBe('built\n');
+    expect(existsSync(join(dir, BUILD_LOCK))).toBe(false);
+    writeFileSync(join(dir, BUILD_LOCK), '999999999');
     expect(await buildRuntime(rt, { force: true })).toMatchObject({ status: 'built' });
   });
 

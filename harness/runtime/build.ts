@@ -5,13 +5,15 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/user-error.ts';
 import type { ResolvedRuntime } from './resolve-runtime.ts';
 
 export const BUILD_MARKER = '.lambdaspec-build.json';
+/** Held (holding the builder's pid) while a build runs, so test files in parallel workers never build one runtime twice at once. */
+export const BUILD_LOCK = '.lambdaspec-build.lock';
 const BUILD_TIMEOUT_MS = 30 * 60_000;
 const OUTPUT_TAIL_LINES = 60;
 
@@ -21,7 +23,7 @@ export type BuildResult =
   | { status: 'skipped'; reason: string };
 
 /** Folders never part of a runtime's source: VCS, caches, and what builds put there. */
-const IGNORED_NAMES = new Set(['.git', '__pycache__', 'node_modules', 'target', BUILD_MARKER]);
+const IGNORED_NAMES = new Set(['.git', '__pycache__', 'node_modules', 'target', BUILD_MARKER, BUILD_LOCK]);
 
 function sourceFiles(root: string, exclude: Set<string>): string[] {
   const out: string[] = [];
@@ -100,6 +102,43 @@ function runBuild(command: string, cwd: string): Promise<{ code: number | null; 
   });
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Run `fn` holding the runtime folder's build lock; a lock whose holder died is taken over. */
+async function withBuildLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const lock = join(dir, BUILD_LOCK);
+  const deadline = Date.now() + BUILD_TIMEOUT_MS;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let holder = Number.NaN;
+      try {
+        holder = Number(readFileSync(lock, 'utf8'));
+      } catch {
+        // Released meanwhile.
+      }
+      if (Number.isInteger(holder) && holder > 0 && !alive(holder)) rmSync(lock, { force: true });
+      else if (Date.now() > deadline) throw new UserError(`${lock}: another build of this runtime has held the lock for too long`);
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
 /**
  * Build if needed. Returns `skipped` when a required command is missing (outside CI); throws a UserError carrying
  * the build's own output when the build fails.
@@ -113,6 +152,14 @@ export async function buildRuntime(rt: ResolvedRuntime, options: { force?: boole
   }
   const build = rt.spec.build;
   if (!build) return { status: 'none' };
+  return withBuildLock(rt.dir, () => buildLocked(rt, build, options));
+}
+
+async function buildLocked(
+  rt: ResolvedRuntime,
+  build: NonNullable<ResolvedRuntime['spec']['build']>,
+  options: { force?: boolean; log?: (line: string) => void },
+): Promise<BuildResult> {
   const hash = sourceHash(rt);
   const markerPath = join(rt.dir, BUILD_MARKER);
   const outputsExist = build.produces.every((p) => existsSync(join(rt.dir, p)));

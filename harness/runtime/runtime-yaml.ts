@@ -18,6 +18,8 @@ export interface RuntimeYaml {
   requires?: string[];
   environment?: Record<string, string>;
   build?: { command: string; produces: string[] };
+  /** Layer folders (relative to runtime.yaml), merged read-only into /opt in order on the sandbox target. */
+  layers?: string[];
   /** MUST cases this runtime really deviates on: case id → the evidence. */
   deviations?: Record<string, string>;
 }

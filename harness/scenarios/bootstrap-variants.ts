@@ -39,6 +39,14 @@ export function materialiseBootstrap(variant: BootstrapVariant, dir: string, ori
     case 'foreign-architecture':
       writeFileSync(path, foreignElfHeader(architecture));
       break;
+    case 'exits-before-next':
+      // Starts, logs, and exits with status 2 before ever asking for an event (a crash during init).
+      writeFileSync(path, '#!/bin/sh\necho "bootstrap giving up before /next" >&2\nexit 2\n');
+      break;
+    case 'never-calls-next':
+      // Starts and stays alive without ever calling /next: only the init limit ends it.
+      writeFileSync(path, '#!/bin/sh\necho "bootstrap that never polls"\nexec sleep 3600\n');
+      break;
   }
   chmodSync(path, 0o755);
   return path;

@@ -26,7 +26,9 @@ export type BootstrapVariant =
   | 'crlf-shebang'
   | 'interpreter-missing'
   | 'env-interpreter-missing'
-  | 'foreign-architecture';
+  | 'foreign-architecture'
+  | 'exits-before-next'
+  | 'never-calls-next';
 
 /** Per-case function configuration; absent fields keep the runtime's defaults. */
 export interface FunctionSpec {

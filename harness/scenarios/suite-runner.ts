@@ -2,6 +2,7 @@
  * Running a suite against one runtime: filtering, skipping what the runtime does not declare, running cases in
  * parallel across independent environments (bounded by `jobs`), stopping cleanly when interrupted.
  */
+import type { LocalEnvironmentOptions } from '../environment/local-environment.ts';
 import type { CaseReport } from '../reports/report-model.ts';
 import type { ResolvedRuntime } from '../runtime/resolve-runtime.ts';
 import { runCase, skippedCase, skipReason, type CaseEnvironment, type CaseRunOptions } from './case-runner.ts';
@@ -27,7 +28,9 @@ export interface SuiteRunOptions {
   signal?: AbortSignal;
   /** A further reason to skip a case on this target (e.g. not observable on a deployed function). */
   skip?: (c: ScenarioCase) => string | undefined;
-  /** Environment options for every case (target launchers, a deployed function). */
+  /** Options for every case's environment: how the target launches the bootstrap (see harness/targets/target.ts). */
+  environment?: LocalEnvironmentOptions;
+  /** Run cases against something else than a local environment (a deployed function). */
   caseOptions?: Pick<CaseRunOptions, 'environment' | 'createEnvironment'>;
 }
 
@@ -73,6 +76,7 @@ export async function runSuite(cases: readonly ScenarioCase[], runtime: Resolved
       try {
         report = await runCase(c, runtime, {
           ...options.caseOptions,
+          ...(options.environment ? { environment: options.environment } : {}),
           onEnvironment: (e) => {
             env = e;
             live.add(e);

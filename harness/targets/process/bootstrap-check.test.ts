@@ -56,13 +56,24 @@ describe('checkBootstrap', () => {
     expect(checkBootstrap(file('envmissing', '#!/usr/bin/env no-such-interpreter-here\n'), { architecture: arch })).toBeUndefined();
   });
 
-  it('reports an ELF for the other architecture as exec format error unless emulation is allowed', () => {
+  it('reports an ELF for another architecture than the function\'s as exec format error, emulated or not', () => {
     const foreign = file('foreign', elf(arch === 'x86_64' ? 183 : 62));
     expect(checkBootstrap(foreign, { architecture: arch })).toMatchObject({
       kind: 'arch-mismatch',
       message: `fork/exec ${foreign}: exec format error`,
       detail: expect.stringMatching(/ELF built for (arm64|x86_64) \(e_machine \d+\) but the function's architecture is /),
     });
-    expect(checkBootstrap(foreign, { architecture: arch, allowForeignArch: true })).toBeUndefined();
+    expect(checkBootstrap(foreign, { architecture: arch, allowForeignArch: true })).toMatchObject({ kind: 'arch-mismatch' });
+  });
+
+  it('reports an ELF of the function\'s architecture that this machine cannot run as exec format error too', () => {
+    const other = arch === 'x86_64' ? 'arm64' : 'x86_64';
+    const foreign = file('foreign-fn', elf(arch === 'x86_64' ? 183 : 62));
+    expect(checkBootstrap(foreign, { architecture: other })).toMatchObject({
+      kind: 'arch-mismatch',
+      message: `fork/exec ${foreign}: exec format error`,
+      detail: expect.stringContaining('--emulate'),
+    });
+    expect(checkBootstrap(foreign, { architecture: other, allowForeignArch: true })).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@
  * these: a foreign ELF shows as exit 127 and a missing interpreter as ENOENT on an existing file.
  */
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { readElfInfo, type Architecture } from './elf.ts';
+import { hostArchitecture, readElfInfo, type Architecture } from './elf.ts';
 
 export type BootstrapProblemKind = 'missing' | 'not-a-file' | 'not-executable' | 'interpreter-missing' | 'crlf-shebang' | 'arch-mismatch';
 
@@ -18,8 +18,10 @@ export interface BootstrapProblem {
 
 export interface BootstrapCheckOptions {
   architecture: Architecture;
-  /** Skip the architecture check (an emulator is registered). */
+  /** Allow an ELF of the function's architecture that this machine cannot run natively (an emulator runs it). */
   allowForeignArch?: boolean;
+  /** The machine's own architecture (default: this process's). */
+  hostArchitecture?: Architecture;
 }
 
 function isExecutable(path: string): boolean {
@@ -58,11 +60,22 @@ export function checkBootstrap(path: string, options: BootstrapCheckOptions): Bo
 
   const elf = readElfInfo(path);
   if (elf) {
-    if (!options.allowForeignArch && elf.arch !== options.architecture) {
+    // Lambda refuses an ELF for any other architecture than the function's, emulated or not.
+    if (elf.arch !== options.architecture) {
       return problem(
         'arch-mismatch',
         `fork/exec ${path}: exec format error`,
         `ELF built for ${elf.arch} (e_machine ${elf.machine}) but the function's architecture is ${options.architecture}`,
+      );
+    }
+    // Built for the function's architecture but not this machine's: the kernel refuses it just the same (Node's
+    // spawn would instead hand it to /bin/sh on ENOEXEC and report a shell syntax error).
+    const host = options.hostArchitecture ?? hostArchitecture();
+    if (!options.allowForeignArch && elf.arch !== host) {
+      return problem(
+        'arch-mismatch',
+        `fork/exec ${path}: exec format error`,
+        `ELF built for ${elf.arch} (the function's architecture) but this machine is ${host}: run with --emulate to use qemu`,
       );
     }
     return undefined;

@@ -15,13 +15,17 @@ export interface LaunchSpec {
   clock: () => number;
   capture?: Partial<CaptureLimits>;
   onLine?: (line: CapturedLine) => void;
+  /** The execution environment starting it: a target keeps per-environment state (the sandbox's /tmp) under it. */
+  environmentId?: string;
 }
 
 export interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** Set when spawn itself failed. */
+  /** Set when spawn (or, in a sandbox, exec of the bootstrap) failed: Go's `fork/exec …` wording where known. */
   spawnError?: string;
+  /** Set when the launcher killed the process for using more than AWS_LAMBDA_FUNCTION_MEMORY_SIZE. */
+  outOfMemory?: boolean;
   at: number;
 }
 

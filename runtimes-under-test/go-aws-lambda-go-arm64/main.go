@@ -1,0 +1,1 @@
+../go-aws-lambda-go/main.go
