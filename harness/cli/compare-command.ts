@@ -43,14 +43,15 @@ export function compareCommand(argv: string[], io: Io): number {
   }
   if (positionals.length !== 2) throw new UserError(`compare takes two bench reports, got ${positionals.length}\n\n${COMPARE_USAGE}`);
   const [a, b] = positionals.map((p) => resolve(p)) as [string, string];
-  const comparison = compareReports(readBenchReport(a), readBenchReport(b), {
+  const options = {
     thresholdPct: numberFlag('max-regression', values['max-regression'], 10, (n) => n >= 0),
     seed: numberFlag('seed', values.seed, 1, (n) => Number.isInteger(n) && n >= 0),
     resamples: numberFlag('resamples', values.resamples, 2000, (n) => Number.isInteger(n) && n >= 1 && n <= 100_000),
     confidence: numberFlag('confidence', values.confidence, 0.95, (n) => n > 0 && n < 1),
     baselinePath: a,
     currentPath: b,
-  });
+  };
+  const comparison = compareReports(readBenchReport(a), readBenchReport(b), options);
   io.out(renderComparisonMarkdown(comparison));
   if (values.json) writeFileAtomic(resolve(values.json), `${JSON.stringify(comparison, null, 2)}\n`);
   return comparison.failed ? 1 : 0;
