@@ -1,23 +1,14 @@
 /** A Distribution: raw samples together with their summary, exact percentiles and HDR histogram. */
 import { histogramOf, type HistogramData } from './histogram.ts';
-import { summarize } from './percentiles.ts';
+import { summarize, type Summary } from './percentiles.ts';
 
 /**
  * A set of measurements of one quantity and what they say. Percentiles are nearest-rank over the raw samples
  * (see percentiles.ts); the histogram holds the same samples at HDR precision (3 significant digits).
  */
-export interface Distribution {
+export interface Distribution extends Summary {
   /** Unit of the samples and every figure here: milliseconds for times, MiB for memory. */
   unit: 'ms' | 'MiB';
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  /** Sample standard deviation (n − 1). */
-  stddev: number;
-  p50: number;
-  p90: number;
-  p99: number;
   histogram: HistogramData;
   /** Every sample in the order measured (ms rounded to the µs, MiB to the KiB). */
   samples: number[];

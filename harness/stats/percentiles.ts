@@ -57,6 +57,7 @@ function quickselect(a: Float64Array, k: number, length: number): number {
   return a[k]!;
 }
 
+/** Summary figures of samples; the percentiles are nearest-rank (see above). */
 export interface Summary {
   count: number;
   min: number;
