@@ -24,7 +24,7 @@ export const BENCH_FORMAT = 'lambdaspec.bench/v1';
 export interface BenchSettings {
   /** Fresh processes started per runtime for the cold-start figures. */
   coldStarts: number;
-  /** Invocations per runtime before the warm samples, not measured. */
+  /** Invocations per runtime before the warm samples, not measured (at most 2 s of them). */
   warmup: number;
   /** Warm invocations measured per runtime. */
   warmInvocations: number;
@@ -41,7 +41,11 @@ export interface BenchSettings {
    * budget shared by its points): a slow runtime gets fewer samples (`truncated`) instead of holding up the run.
    */
   phaseBudgetMs: number;
-  /** The whole run stops taking new samples after this long (phases cut short are marked `truncated`). */
+  /**
+   * The whole run stops taking new samples after this long (phases cut short are marked `truncated`). The time is
+   * shared among the phases by weight — cold 25 %, warm 35 %, streaming 10 %, payload 30 % — and what a phase
+   * leaves unused passes on to the later ones.
+   */
   timeLimitMs: number;
   /** Function configuration used for every environment. */
   function: { memorySizeMb: number; timeoutMs: number; environment: Record<string, string> };

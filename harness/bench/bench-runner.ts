@@ -27,6 +27,8 @@ export const DEFAULT_SETTINGS: Omit<BenchSettings, 'function'> = {
 /** Consecutive failures after which a part (cold, warm, streaming, one payload point) stops on a runtime. */
 const MAX_CONSECUTIVE_FAILURES = 3;
 const MAX_ERROR_LINES = 50;
+/** The warm-up of a runtime stops after this long even if fewer than `warmup` invocations ran. */
+const WARMUP_MAX_MS = 2_000;
 
 export const METHOD =
   'Each runtime runs behind the Invoke front on 127.0.0.1, called with undici on one keep-alive connection, one ' +
@@ -158,7 +160,16 @@ export async function runBench(runtimes: ResolvedRuntime[], options: BenchOption
   const startedAt = new Date();
   const t0 = performance.now();
   const deadline = t0 + s.timeLimitMs;
-  const outOfTime = (): boolean => performance.now() > deadline || options.signal?.aborted === true;
+  // The time left is shared among the phases still to run, by weight, so a slow phase cannot starve the later ones;
+  // time a phase does not use passes on to the next.
+  const weights = { cold: 0.25, warm: 0.35, streaming: 0.1, payload: 0.3 };
+  let phaseEnd = deadline;
+  const startPhase = (phase: keyof typeof weights, remaining: Array<keyof typeof weights>): void => {
+    const total = remaining.reduce((sum, p) => sum + weights[p], weights[phase]);
+    const now = performance.now();
+    phaseEnd = now + (Math.max(0, deadline - now) * weights[phase]) / total;
+  };
+  const outOfTime = (): boolean => performance.now() > phaseEnd || options.signal?.aborted === true;
   /** Whether a part may take another sample: not stopped by failures, within the run's time and its phase budget. */
   const mayRun = (part: Series, budgetMs = s.phaseBudgetMs): boolean => {
     if (part.stopped) return false;
@@ -175,6 +186,10 @@ export async function runBench(runtimes: ResolvedRuntime[], options: BenchOption
     for (const rt of runtimes) states.push(new RuntimeState(rt, await BenchTarget.open(rt, options.overrides)));
 
     // Cold starts: sample i of every runtime, then i + 1.
+    const anyStreaming = s.streamInvocations > 0 && states.some((st) => st.streams);
+    const later = (...phases: Array<keyof typeof weights>): Array<keyof typeof weights> =>
+      phases.filter((p) => p !== 'streaming' || anyStreaming);
+    startPhase('cold', later('warm', 'streaming', 'payload'));
     log(`cold starts: ${s.coldStarts} per runtime`);
     for (let i = 0; i < s.coldStarts; i++) {
       for (const st of states) {
@@ -192,9 +207,12 @@ export async function runBench(runtimes: ResolvedRuntime[], options: BenchOption
     }
 
     // Warm: a warm-up each, then batches alternated.
+    startPhase('warm', later('streaming', 'payload'));
     log(`warm: ${s.warmup} warm-up + ${s.warmInvocations} measured per runtime, batches of ${s.warmBatch}`);
     for (const st of states) {
-      for (let i = 0; i < s.warmup && !st.warm.stopped && !outOfTime(); i++) {
+      // Bounded in time too: twenty invocations of a slow runtime would eat the phase.
+      const warmupEnd = performance.now() + WARMUP_MAX_MS;
+      for (let i = 0; i < s.warmup && !st.warm.stopped && !outOfTime() && (i === 0 || performance.now() < warmupEnd); i++) {
         await st.attempt('warm-up', st.warm, async () => expectJson(await st.target.invoke(ECHO_EVENT), ECHO_VALUE));
       }
       // The warm-up is not measured and does not count against the budget.
@@ -223,6 +241,7 @@ export async function runBench(runtimes: ResolvedRuntime[], options: BenchOption
     // Streaming, on runtimes that declare it.
     const streaming = states.filter((st) => st.streams);
     if (streaming.length > 0 && s.streamInvocations > 0) {
+      startPhase('streaming', later('payload'));
       log(`streaming: ${s.streamInvocations} per streaming runtime (${streaming.map((st) => st.name).join(', ')})`);
       const batch = Math.max(1, Math.min(s.warmBatch, Math.ceil(s.streamInvocations / 5)));
       // One unmeasured invocation first: it starts the streaming process.
@@ -253,6 +272,7 @@ export async function runBench(runtimes: ResolvedRuntime[], options: BenchOption
 
     // Payload scaling: repetition r of every size and direction on each runtime, then r + 1.
     if (s.payloadSizes.length > 0 && s.payloadRepetitions > 0) {
+      startPhase('payload', []);
       log(`payload: ${s.payloadSizes.length} sizes × event/response × ${s.payloadRepetitions} per runtime`);
       const events = new Map<number, Buffer>(s.payloadSizes.map((b) => [b, paddedEchoEvent(b)]));
       for (let r = 0; r < s.payloadRepetitions; r++) {
