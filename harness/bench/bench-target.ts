@@ -4,7 +4,7 @@
  * (`InvocationResult.timings`, matched to the response by its request id).
  */
 import { performance } from 'node:perf_hooks';
-import { Client } from 'undici';
+import { Client, type Dispatcher } from 'undici';
 import { LocalEnvironment } from '../environment/local-environment.ts';
 import type { ExecutionEnvironment, InvocationInput, InvocationResult, InvokeOptions } from '../environment/types.ts';
 import { InvokeFront } from '../invoke/front.ts';
@@ -151,17 +151,23 @@ export class BenchTarget {
   private async call(role: Role, payload: Buffer, stream: boolean): Promise<Measured> {
     const env = await this.environment(role);
     const t0 = performance.now();
-    const res = await this.client.request({
-      path: stream ? STREAM_PATH(role) : INVOKE_PATH(role),
-      method: 'POST',
-      body: payload,
-      headers: { 'content-type': 'application/json' },
-    });
     let first: number | undefined;
     const parts: Buffer[] = [];
-    for await (const chunk of res.body) {
-      first ??= performance.now();
-      parts.push(chunk as Buffer);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.client.request({
+        path: stream ? STREAM_PATH(role) : INVOKE_PATH(role),
+        method: 'POST',
+        body: payload,
+        headers: { 'content-type': 'application/json' },
+      });
+      for await (const chunk of res.body) {
+        first ??= performance.now();
+        parts.push(chunk as Buffer);
+      }
+    } catch (e) {
+      // A connection that broke is this invocation's failure, not the bench's.
+      throw new BenchInvocationError(`request failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     const t1 = performance.now();
     const body = Buffer.concat(parts);

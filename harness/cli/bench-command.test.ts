@@ -96,6 +96,23 @@ describe.skipIf(noPython)(`regression gate on a fixture runtime (needs ${PYTHON}
   });
 });
 
+describe.skipIf(noPython)(`a runtime that answers wrongly (needs ${PYTHON})`, () => {
+  it('is reported with its errors, each part given up after three failures in a row, and no figures', async () => {
+    const r = await cli(['bench', FIXTURE, '--cold', '5', '--warm', '20', '--stream', '0', '--sizes', '1k', '--reps', '5', '--env', 'BROKEN=1', '--report-dir', join(dir, 'broken')]);
+    expect(r.code).toBe(0);
+    const rt = readReport(join(dir, 'broken', 'slow-echo.json')).runtimes[0]!;
+    expect(rt.cold).toBeUndefined();
+    expect(rt.warm).toBeUndefined();
+    expect(rt.payload).toEqual([]);
+    expect(rt.errors).toContain('cold start: expected "lambdaspec-bench", got {"broken":true}');
+    expect(rt.errors).toContain('cold start: stopped after 3 failures in a row');
+    expect(rt.errors).toContain('warm-up: stopped after 3 failures in a row');
+    expect(rt.errors).toContain('payload event.1024: stopped after 3 failures in a row');
+    expect(rt.errors).toContain('payload response.1024: expected a 1024-byte response, got 15 bytes');
+    expect(r.out).toContain('- slow-echo: cold start: stopped after 3 failures in a row');
+  });
+});
+
 describe('bench and compare: bad input is exit 2 with one line', () => {
   it.each([
     [['bench', 'python-stdlib', '--cold', 'many'], /^lambdaspec: --cold: "many" is not a positive integer/],
