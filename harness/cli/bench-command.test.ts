@@ -2,7 +2,7 @@
  * `lambdaspec bench` and `compare` end to end on the slow-echo fixture runtime: a baseline made by the bench itself,
  * an unchanged run that passes the gate, and a run slowed from 20 to 150 ms per invocation that fails it.
  * Assertions are on exit codes and verdicts, never on times. Robust on a busy machine: fixed delays (20 ms per
- * invocation, 200 ms of init) dominate what is measured, so load that adds tens of ms does not take an unchanged
+ * invocation, 300 ms of init) dominate what is measured, so load that adds tens of ms does not take an unchanged
  * run past 3× (threshold 200 %), and the slowed run stays past it unless the baseline's median exceeds 50 ms.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -32,7 +32,7 @@ async function cli(args: string[]) {
   return { code, out: io.stdout(), err: io.stderr() };
 }
 
-const SMALL = ['--cold', '3', '--warm', '20', '--batch', '10', '--warmup', '2', '--stream', '0', '--sizes', '1k', '--reps', '2', '--env', 'INIT_SLEEP_MS=200'];
+const SMALL = ['--cold', '3', '--warm', '20', '--batch', '10', '--warmup', '2', '--stream', '0', '--sizes', '1k', '--reps', '2', '--env', 'INIT_SLEEP_MS=300'];
 const AS_BEFORE = ['--env', 'SLOW_MS=20'];
 const SLOWED = ['--env', 'SLOW_MS=150'];
 const THRESHOLD = ['--max-regression', '200'];
@@ -79,7 +79,6 @@ describe.skipIf(noPython)(`regression gate on a fixture runtime (needs ${PYTHON}
     const verdict = (id: string) => c.metrics.find((m) => m.metric === id)?.verdict;
     expect(verdict('warm.runtime')).toBe('regression');
     expect(verdict('warm.endToEnd')).toBe('regression');
-    expect(verdict('cold.init')).not.toBe('regression');
     expect(verdict('cold.peakRss')).not.toBe('regression');
     expect(r.out).toMatch(/\| slow-echo \| warm\.runtime \| .* \| REGRESSION \|/);
     expect(r.out).toContain('**Gate: FAILED**');
