@@ -3,7 +3,9 @@ import { killAllProcesses } from '../targets/process/process-runner.ts';
 import { UserError } from '../util/user-error.ts';
 import { SuiteError } from '../scenarios/yaml-validate.ts';
 import { benchHarnessCommand } from './bench-harness-command.ts';
+import { benchCommand } from './bench-command.ts';
 import { buildCommand } from './build-command.ts';
+import { compareCommand } from './compare-command.ts';
 import { invokeCommand } from './invoke-command.ts';
 import { processIo, type Io } from './io.ts';
 import { matrixCommand } from './matrix-command.ts';
@@ -22,6 +24,8 @@ Usage:
   lambdaspec invoke <runtime> [--event file] [--record out.json] [--stream]   one invocation, result and log tail
   lambdaspec serve <runtime> [--port 9000]                                    the runtime behind a Lambda Invoke API
   lambdaspec bench-harness [--out reports/bench/harness.json]                 the fake Runtime API's own throughput
+  lambdaspec bench [runtime…] [--cold 20 --warm 1000] [--baseline f.json]     cold/warm/streaming/payload latency per runtime
+  lambdaspec compare <baseline.json> <current.json>                           two bench reports, with confidence intervals
 
 <runtime> is a folder with runtime.yaml, a bootstrap path, or a bundled runtime name (see runtimes-under-test/).
 Run 'lambdaspec <command> --help' for a command's options.`;
@@ -82,6 +86,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       }
       case 'bench-harness':
         return await benchHarnessCommand(rest, io);
+      case 'bench': {
+        const stop = stopSignal();
+        const code = await benchCommand(rest, io, stop.signal);
+        return stop.signalled() ? 130 : code;
+      }
+      case 'compare':
+        return compareCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
