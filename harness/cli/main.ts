@@ -5,6 +5,7 @@ import { SuiteError } from '../scenarios/yaml-validate.ts';
 import { benchHarnessCommand } from './bench-harness-command.ts';
 import { buildCommand } from './build-command.ts';
 import { invokeCommand } from './invoke-command.ts';
+import { loadCommand } from './load-command.ts';
 import { processIo, type Io } from './io.ts';
 import { matrixCommand } from './matrix-command.ts';
 import { runCommand } from './run-command.ts';
@@ -19,6 +20,7 @@ Usage:
   lambdaspec invoke <runtime> [--event file] [--record out.json] [--stream]   one invocation, result and log tail
   lambdaspec serve <runtime> [--port 9000]                                    the runtime behind a Lambda Invoke API
   lambdaspec bench-harness [--out reports/bench/harness.json]                 the fake Runtime API's own throughput
+  lambdaspec load <runtime> --concurrency N (--duration 30s | --requests K)   load test with N environments (builtin or k6)
 
 <runtime> is a folder with runtime.yaml, a bootstrap path, or a bundled runtime name (see runtimes-under-test/).
 Run 'lambdaspec <command> --help' for a command's options.`;
@@ -67,6 +69,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       }
       case 'bench-harness':
         return await benchHarnessCommand(rest, io);
+      case 'load': {
+        const stop = stopSignal();
+        return await loadCommand(rest, io, stop.signal);
+      }
       case undefined:
       case 'help':
       case '--help':

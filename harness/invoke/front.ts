@@ -20,11 +20,14 @@ export const MAX_REQUEST_PAYLOAD_BYTES = 6_291_456;
 /** How long `close()` waits for in-flight requests and async (`Event`) invocations before cutting them off. */
 const CLOSE_GRACE_MS = 5_000;
 
+/** What the front needs of an environment: an `ExecutionEnvironment`, or a pool of them (harness/load/). */
+export type InvokeTarget = Pick<ExecutionEnvironment, 'config' | 'invoke'>;
+
 export interface InvokeFrontOptions {
   host?: string;
   port?: number;
   /** Resolve a bare function name (the front strips ARN prefixes and qualifiers) to its environment. */
-  resolve: (functionName: string) => ExecutionEnvironment | undefined;
+  resolve: (functionName: string) => InvokeTarget | undefined;
 }
 
 /** A function identifier from the request path: bare name, `name:qualifier`, partial or full ARN. */
@@ -131,7 +134,7 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** ErrorCode for InvokeComplete: the posted document's errorType, else the runtime's error-type header. */
-function functionErrorType(payload: Buffer, header: string | undefined): string {
+export function functionErrorType(payload: Buffer, header: string | undefined): string {
   try {
     const doc: unknown = JSON.parse(payload.toString('utf8'));
     if (typeof doc === 'object' && doc !== null && 'errorType' in doc && typeof doc.errorType === 'string' && doc.errorType !== '') {
@@ -161,7 +164,7 @@ function completeFields(result: InvocationResult, tail: boolean): { errorCode?: 
 }
 
 interface Validated {
-  env: ExecutionEnvironment;
+  env: InvokeTarget;
   invocationType: InvocationType;
   input: InvocationInput;
   tail: boolean;
