@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryIo } from '../cli/io.ts';
 import { main } from '../cli/main.ts';
 import { requireAll } from '../runtime/build.ts';
 import { functionConfigFor, resolveRuntime } from '../runtime/resolve-runtime.ts';
@@ -49,18 +50,12 @@ afterAll(async () => {
   expect(liveProcessCount()).toBe(0);
 });
 
-function captureIo(): { io: { out: (s: string) => void; err: (s: string) => void }; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return { io: { out: (s) => (out += s), err: (s) => (err += s) }, out: () => out, err: () => err };
-}
-
 describe('lambdaspec load, built-in generator', () => {
   it('honours the request count with N environments, N processes and N cold starts, and writes a valid report', async () => {
     const out = join(scratch, 'node-stdlib.json');
-    const cap = captureIo();
-    const code = await main(['load', 'node-stdlib', '--concurrency', '3', '--requests', '60', '--out', out], cap.io);
-    expect(code, cap.err()).toBe(0);
+    const cap = memoryIo();
+    const code = await main(['load', 'node-stdlib', '--concurrency', '3', '--requests', '60', '--out', out], cap);
+    expect(code, cap.stderr()).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8')) as LoadReport;
     expect(report).toMatchObject({
       format: 'lambdaspec.load/v1',
@@ -81,8 +76,8 @@ describe('lambdaspec load, built-in generator', () => {
     expect(l.p99).toBeLessThanOrEqual(l.max);
     expect(decodeHistogram(l.hdrBase64!).totalCount).toBe(60);
     expect(report.latency.corrected).toBeUndefined();
-    expect(cap.out()).toContain('## Load: node-stdlib (builtin)');
-    expect(cap.out()).toContain('Cold starts: 3');
+    expect(cap.stdout()).toContain('## Load: node-stdlib (builtin)');
+    expect(cap.stdout()).toContain('Cold starts: 3');
     expect(liveProcessCount()).toBe(0);
   });
 
@@ -124,12 +119,12 @@ describe('lambdaspec load, built-in generator', () => {
   });
 
   it('refuses bad input with one line (exit 2)', async () => {
-    const cap = captureIo();
-    expect(await main(['load', 'node-stdlib', '--requests', '5'], cap.io)).toBe(2);
-    expect(cap.err()).toMatch(/^lambdaspec: load: --concurrency <n> is required/);
-    const cap2 = captureIo();
-    expect(await main(['load', 'node-stdlib', '--concurrency', '1', '--requests', '5', '--engine', 'wrk'], cap2.io)).toBe(2);
-    expect(cap2.err()).toContain('--engine must be builtin or k6');
+    const cap = memoryIo();
+    expect(await main(['load', 'node-stdlib', '--requests', '5'], cap)).toBe(2);
+    expect(cap.stderr()).toMatch(/^lambdaspec: load: --concurrency <n> is required/);
+    const cap2 = memoryIo();
+    expect(await main(['load', 'node-stdlib', '--concurrency', '1', '--requests', '5', '--engine', 'wrk'], cap2)).toBe(2);
+    expect(cap2.stderr()).toContain('--engine must be builtin or k6');
   });
 });
 
