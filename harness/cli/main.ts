@@ -2,6 +2,7 @@
 import { killAllProcesses } from '../targets/process/process-runner.ts';
 import { UserError } from '../util/user-error.ts';
 import { SuiteError } from '../scenarios/yaml-validate.ts';
+import { benchGeneratorsCommand } from './bench-generators-command.ts';
 import { benchHarnessCommand } from './bench-harness-command.ts';
 import { buildCommand } from './build-command.ts';
 import { invokeCommand } from './invoke-command.ts';
@@ -21,6 +22,7 @@ Usage:
   lambdaspec serve <runtime> [--port 9000]                                    the runtime behind a Lambda Invoke API
   lambdaspec bench-harness [--out reports/bench/harness.json]                 the fake Runtime API's own throughput
   lambdaspec load <runtime> --concurrency N (--duration 30s | --requests K)   load test with N environments (builtin or k6)
+  lambdaspec bench-generators [--connections 16] [--duration 5s]               built-in generator vs k6 vs autocannon
 
 <runtime> is a folder with runtime.yaml, a bootstrap path, or a bundled runtime name (see runtimes-under-test/).
 Run 'lambdaspec <command> --help' for a command's options.`;
@@ -69,6 +71,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       }
       case 'bench-harness':
         return await benchHarnessCommand(rest, io);
+      case 'bench-generators':
+        return await benchGeneratorsCommand(rest, io);
       case 'load': {
         const stop = stopSignal();
         return await loadCommand(rest, io, stop.signal);
