@@ -139,3 +139,12 @@ describe('k6 summary folding', () => {
     expect(fold.errors).toEqual({ total: 10, http: { '500': 5, other: 2 }, functionError: { 'X-Amz-Function-Error': 3 }, transport: {} });
   });
 });
+
+describe('k6 limits', () => {
+  it('never gives an executor less than the 1 s k6 accepts', () => {
+    const closed = exportedOptions(generateK6Script(options({ durationMs: 500 }), { url: URL, invokeApi: true }));
+    expect((closed['scenarios'] as Record<string, Record<string, unknown>>)['load']!['maxDuration']).toBe('1000ms');
+    const open = exportedOptions(generateK6Script(options({ model: 'open', ratePerSecond: 100, requests: 5 }), { url: URL, invokeApi: true }));
+    expect((open['scenarios'] as Record<string, Record<string, unknown>>)['load']!['duration']).toBe('1000ms');
+  });
+});

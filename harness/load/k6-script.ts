@@ -24,6 +24,8 @@ export const K6_METRICS = {
 export const K6_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(50)', 'p(90)', 'p(99)', 'p(99.9)', 'count'] as const;
 
 const duration = (ms: number): string => `${Math.max(1, Math.round(ms))}ms`;
+/** k6 refuses executor durations under 1 s; the script's request cap still bounds the count. */
+const executorDuration = (ms: number): string => duration(Math.max(1000, ms));
 
 /** The `scenarios.load` object of the k6 options. */
 export function k6Scenario(o: LoadOptions): Record<string, unknown> {
@@ -48,12 +50,12 @@ export function k6Scenario(o: LoadOptions): Record<string, unknown> {
       executor: 'constant-arrival-rate',
       rate: o.ratePerSecond,
       timeUnit: '1s',
-      duration: duration(Math.min(o.durationMs, byCount)),
+      duration: executorDuration(Math.min(o.durationMs, byCount)),
       preAllocatedVUs: o.concurrency,
       maxVUs: o.concurrency,
     };
   }
-  return { executor: 'shared-iterations', vus: o.concurrency, iterations: o.requests, maxDuration: duration(o.durationMs) };
+  return { executor: 'shared-iterations', vus: o.concurrency, iterations: o.requests, maxDuration: executorDuration(o.durationMs) };
 }
 
 export function generateK6Script(o: LoadOptions, target: K6ScriptTarget): string {
