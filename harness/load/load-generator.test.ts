@@ -56,10 +56,21 @@ describe('open model (fixed rate)', () => {
     const s = server(clock, () => 2);
     const r = await clock.run(generateLoad({ model: 'open', concurrency: 4, ratePerSecond: 100, durationMs: 1000, requests: 1000 }, s.send, clock));
     expect(r.sent).toBe(100);
-    expect(s.sentAt).toEqual(Array.from({ length: 100 }, (_, i) => i * 10));
+    // Lanes wake 1 ms before each slot (timer lateness must not count as the server's).
+    expect(s.sentAt).toEqual(Array.from({ length: 100 }, (_, i) => Math.max(0, i * 10 - 1)));
     expect(r.missedSchedule).toBe(0);
     // Nobody waited: corrected and uncorrected agree at 2 ms.
     expect(r.uncorrected.getValueAtPercentile(100)).toBe(2000);
+    expect(r.corrected!.getValueAtPercentile(100)).toBe(2000);
+  });
+
+  it('does not count its own late timers as server delay', async () => {
+    const clock = new VirtualClock();
+    const s = server(clock, () => 2);
+    // The generator's timers fire 1 ms late (as real ones do); the server's time is exact.
+    const lateTimers: Clock = { now: () => clock.now(), sleep: (ms) => clock.sleep(ms + 1) };
+    const r = await clock.run(generateLoad({ model: 'open', concurrency: 1, ratePerSecond: 100, durationMs: 500, requests: 1000 }, s.send, lateTimers));
+    expect(s.sentAt).toEqual(Array.from({ length: 50 }, (_, i) => i * 10));
     expect(r.corrected!.getValueAtPercentile(100)).toBe(2000);
   });
 
@@ -72,7 +83,7 @@ describe('open model (fixed rate)', () => {
     // Requests 1..99 were due during the stall and left the moment it ended.
     expect(s.sentAt.slice(0, 4)).toEqual([0, 100, 100, 100]);
     expect(s.sentAt[100]).toBe(100);
-    expect(s.sentAt[101]).toBe(101);
+    expect(s.sentAt[102]).toBe(101);
 
     // The uncorrected view sees one slow request and 199 instant ones: coordinated omission.
     expect(r.uncorrected.totalCount).toBe(200);

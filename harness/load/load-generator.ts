@@ -58,8 +58,9 @@ export interface GeneratorResult {
 }
 
 /**
- * A send may start this much before its slot instead of sleeping for it: timers are no finer than 1 ms, and
- * sleeping for less would make it later, not more punctual. Such a request counts from its actual send.
+ * Lanes wake this much before a slot: timers fire late by up to about 1 ms, and that lateness is the generator's,
+ * not the server's, so it must not be counted as the server's delay. A request sent early counts from its actual
+ * send (corrected = uncorrected), one sent late from its slot.
  */
 const EARLY_SEND_MS = 1;
 
@@ -110,8 +111,8 @@ export async function generateLoad(plan: GeneratorPlan, send: Send, clock: Clock
       let now = clock.now();
       if (now >= deadline) return;
       next++;
-      if (open && intended - now >= EARLY_SEND_MS) {
-        await clock.sleep(intended - now);
+      if (open && intended - now > EARLY_SEND_MS) {
+        await clock.sleep(intended - now - EARLY_SEND_MS);
         if (stopped()) return;
         now = clock.now();
       }
