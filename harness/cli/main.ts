@@ -75,7 +75,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await benchGeneratorsCommand(rest, io);
       case 'load': {
         const stop = stopSignal();
-        return await loadCommand(rest, io, stop.signal);
+        const code = await loadCommand(rest, io, stop.signal);
+        return stop.signalled() === 'SIGINT' ? 130 : code;
       }
       case undefined:
       case 'help':

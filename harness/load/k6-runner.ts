@@ -71,7 +71,7 @@ export function foldK6Summary(summary: K6SummaryExport): K6Fold {
   return {
     counts: { sent, completed: sent, ok: Math.max(0, sent - errors.total), ...(m['dropped_iterations'] ? { missedSchedule: dropped } : {}) },
     elapsedMs: rate > 0 ? round3((sent / rate) * 1000) : 0,
-    requestsPerSecond: round3(rate),
+    requestsPerSecond: Math.round(rate * 10) / 10,
     latency: {
       count: num(duration, 'count') || sent,
       min: round3(num(duration, 'min')),
