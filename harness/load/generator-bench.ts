@@ -81,6 +81,8 @@ export interface GeneratorBenchOptions {
   connections?: number;
   durationMs?: number;
   rounds?: number;
+  /** The built-in generator's unmeasured warm-up (default 1 s). */
+  warmupMs?: number;
   log?: (line: string) => void;
 }
 
@@ -121,17 +123,17 @@ function runJsonChild<T>(args: string[], timeoutMs: number, what: string): Promi
   });
 }
 
-async function runBuiltin(url: string, connections: number, durationMs: number): Promise<Omit<GeneratorRun, 'round'>> {
+async function runBuiltin(url: string, connections: number, durationMs: number, warmupMs: number): Promise<Omit<GeneratorRun, 'round'>> {
   const r = await runJsonChild<{ requests: number; errors: number; elapsedMs: number; cpuMs: number }>(
-    ['--import', 'tsx', BUILTIN_CHILD, url, String(connections), String(durationMs), String(WARMUP_MS)],
-    durationMs + WARMUP_MS + 60_000,
+    ['--import', 'tsx', BUILTIN_CHILD, url, String(connections), String(durationMs), String(warmupMs)],
+    durationMs + warmupMs + 60_000,
     'built-in generator',
   );
   return withCpu({ generator: 'builtin', requests: r.requests, errors: r.errors, elapsedMs: r.elapsedMs, requestsPerSecond: r.requests / (r.elapsedMs / 1000) }, r.cpuMs);
 }
 
 /** The built-in generator's unmeasured warm-up inside its process. */
-const WARMUP_MS = 1000;
+const DEFAULT_WARMUP_MS = 1000;
 
 async function runK6Generator(k6: string, url: string, connections: number, durationMs: number): Promise<Omit<GeneratorRun, 'round'>> {
   const cpu0 = reapedChildrenCpuMs();
@@ -188,7 +190,7 @@ export async function runGeneratorBench(o: GeneratorBenchOptions = {}): Promise<
       for (const g of order) {
         const r =
           g === 'builtin'
-            ? await runBuiltin(server.url, connections, durationMs)
+            ? await runBuiltin(server.url, connections, durationMs, o.warmupMs ?? DEFAULT_WARMUP_MS)
             : g === 'k6'
               ? await runK6Generator(k6!, server.url, connections, durationMs)
               : await runAutocannon(server.url, connections, durationMs);
