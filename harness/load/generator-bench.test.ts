@@ -31,5 +31,5 @@ describe('bench-generators', () => {
     }
     expect(generatorBenchMarkdown(r)).toContain('| builtin |');
     expect(liveProcessCount()).toBe(0);
-  });
+  }, 90_000);
 });

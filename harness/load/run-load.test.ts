@@ -152,5 +152,5 @@ describe('lambdaspec load --engine k6', () => {
     expect(errors.counts).toMatchObject({ sent: 40, ok: 0 });
     expect(errors.errors).toEqual({ total: 40, transport: {}, http: {}, functionError: { 'Probe.Boom': 40 } });
     expect(liveProcessCount()).toBe(0);
-  });
+  }, 90_000);
 });
