@@ -142,7 +142,7 @@ async function runK6Generator(k6: string, url: string, connections: number, dura
     { url, invokeApi: false },
   );
   const run = await runK6(k6, script, durationMs + 60_000);
-  const fold = foldK6Summary(run.summary);
+  const fold = foldK6Summary(run.summary, 'closed');
   const cpu1 = reapedChildrenCpuMs();
   return withCpu(
     { generator: 'k6', requests: fold.counts.sent, errors: fold.errors.total, elapsedMs: fold.elapsedMs, requestsPerSecond: fold.requestsPerSecond },

@@ -8,7 +8,7 @@ import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { UserError } from '../util/user-error.ts';
 import { K6_BROKEN_OUT_STATUSES, K6_METRICS } from './k6-script.ts';
-import { bump, emptyErrorCounts, type ErrorCounts, type LatencySummary, type LoadCounts } from './load-model.ts';
+import { bump, emptyErrorCounts, type ErrorCounts, type LatencySummary, type LoadCounts, type LoadModel } from './load-model.ts';
 
 /** The k6 binary, or undefined when it is not installed. */
 export function findK6(): string | undefined {
@@ -46,7 +46,7 @@ const num = (m: SummaryMetric | undefined, key: string): number => {
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Fold a k6 summary into our counts, latency (ms) and errors. */
-export function foldK6Summary(summary: K6SummaryExport): K6Fold {
+export function foldK6Summary(summary: K6SummaryExport, model: LoadModel): K6Fold {
   const m = summary.metrics;
   const reqs = m['http_reqs'];
   const sent = num(reqs, 'count');
@@ -69,7 +69,8 @@ export function foldK6Summary(summary: K6SummaryExport): K6Fold {
   errors.total = httpTotal + fnTotal + transport;
   const dropped = num(m['dropped_iterations'], 'count');
   return {
-    counts: { sent, completed: sent, ok: Math.max(0, sent - errors.total), ...(m['dropped_iterations'] ? { missedSchedule: dropped } : {}) },
+    // Only an arrival-rate schedule can miss slots; shared-iterations "drops" what the time limit left undone.
+    counts: { sent, completed: sent, ok: Math.max(0, sent - errors.total), ...(model === 'open' ? { missedSchedule: dropped } : {}) },
     elapsedMs: rate > 0 ? round3((sent / rate) * 1000) : 0,
     requestsPerSecond: Math.round(rate * 10) / 10,
     latency: {

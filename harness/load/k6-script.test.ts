@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SuiteError } from '../scenarios/yaml-validate.ts';
 import { UserError } from '../util/user-error.ts';
 import { generateK6Script, K6_METRICS } from './k6-script.ts';
-import { foldK6Summary } from './k6-runner.ts';
+import { foldK6Summary, type K6SummaryExport } from './k6-runner.ts';
 import { LOAD_LIMITS, type LoadOptions } from './load-model.ts';
 import { DEFAULT_EVENT, resolveLoadOptions } from './load-options.ts';
 import { LOAD_PROFILE_DIR, loadProfile } from './load-profile.ts';
@@ -122,7 +122,7 @@ describe('option bounds', () => {
 
 describe('k6 summary folding', () => {
   it('turns --summary-export metrics into counts, latency and typed errors', () => {
-    const fold = foldK6Summary({
+    const summary: K6SummaryExport = {
       metrics: {
         http_reqs: { count: 400, rate: 200 },
         http_req_duration: { avg: 2, min: 0.5, med: 1.5, max: 40, 'p(50)': 1.5, 'p(90)': 3, 'p(99)': 10, 'p(99.9)': 30, count: 400 },
@@ -132,11 +132,14 @@ describe('k6 summary folding', () => {
         [K6_METRICS.functionError]: { count: 3, rate: 1.5 },
         dropped_iterations: { count: 12, rate: 6 },
       },
-    });
+    };
+    const fold = foldK6Summary(summary, 'open');
     expect(fold.counts).toEqual({ sent: 400, completed: 400, ok: 390, missedSchedule: 12 });
     expect(fold.elapsedMs).toBe(2000);
     expect(fold.latency).toMatchObject({ p50: 1.5, p90: 3, p99: 10, p99_9: 30, max: 40, count: 400 });
     expect(fold.errors).toEqual({ total: 10, http: { '500': 5, other: 2 }, functionError: { 'X-Amz-Function-Error': 3 }, transport: {} });
+    // Closed model (shared iterations): iterations left when time ran out are not missed schedule slots.
+    expect(foldK6Summary(summary, 'closed').counts).toEqual({ sent: 400, completed: 400, ok: 390 });
   });
 });
 

@@ -127,7 +127,7 @@ export async function runLoad(input: LoadRunInput): Promise<LoadReport> {
     const run = await runK6(k6!, script, options.durationMs + K6_GRACE_MS, input.signal);
     if (run.exitCode === 108) notes.push('k6 stopped at the request cap (exec.test.abort)');
     else if (run.exitCode !== 0) notes.push(`k6 exited with ${run.exitCode ?? 'a signal'}: ${run.stderrTail.trim().split('\n').slice(-2).join(' | ')}`);
-    const fold = foldK6Summary(run.summary);
+    const fold = foldK6Summary(run.summary, options.model);
     const stats = served.pool?.stats();
     const fnCount = fold.errors.functionError['X-Amz-Function-Error'] ?? 0;
     const fromFront = stats ? Object.values(stats.errorTypes).reduce((a, b) => a + b, 0) : 0;
