@@ -2,11 +2,13 @@
 import { killAllProcesses } from '../targets/process/process-runner.ts';
 import { UserError } from '../util/user-error.ts';
 import { SuiteError } from '../scenarios/yaml-validate.ts';
+import { benchGeneratorsCommand } from './bench-generators-command.ts';
 import { benchHarnessCommand } from './bench-harness-command.ts';
 import { benchCommand } from './bench-command.ts';
 import { buildCommand } from './build-command.ts';
 import { compareCommand } from './compare-command.ts';
 import { invokeCommand } from './invoke-command.ts';
+import { loadCommand } from './load-command.ts';
 import { processIo, type Io } from './io.ts';
 import { matrixCommand } from './matrix-command.ts';
 import { runCommand } from './run-command.ts';
@@ -26,6 +28,8 @@ Usage:
   lambdaspec bench-harness [--out reports/bench/harness.json]                 the fake Runtime API's own throughput
   lambdaspec bench [runtime…] [--cold 20 --warm 1000] [--baseline f.json]     cold/warm/streaming/payload latency per runtime
   lambdaspec compare <baseline.json> <current.json>                           two bench reports, with confidence intervals
+  lambdaspec load <runtime> --concurrency N (--duration 30s | --requests K)   load test with N environments (builtin or k6)
+  lambdaspec bench-generators [--connections 16] [--duration 5s]               built-in generator vs k6 vs autocannon
 
 <runtime> is a folder with runtime.yaml, a bootstrap path, or a bundled runtime name (see runtimes-under-test/).
 Run 'lambdaspec <command> --help' for a command's options.`;
@@ -87,12 +91,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'bench-harness':
         return await benchHarnessCommand(rest, io);
       case 'bench': {
-        const stop = stopSignal();
+        const stop = stopper();
         const code = await benchCommand(rest, io, stop.signal);
         return stop.signalled() ? 130 : code;
       }
       case 'compare':
         return compareCommand(rest, io);
+      case 'bench-generators':
+        return await benchGeneratorsCommand(rest, io);
+      case 'load': {
+        const stop = stopper();
+        const code = await loadCommand(rest, io, stop.signal);
+        return stop.signalled() === 'SIGINT' ? 130 : code;
+      }
       case undefined:
       case 'help':
       case '--help':

@@ -22,11 +22,14 @@ export const MAX_REQUEST_PAYLOAD_BYTES = 6_291_456;
 /** How long `close()` waits for in-flight requests and async (`Event`) invocations before cutting them off. */
 const CLOSE_GRACE_MS = 5_000;
 
+/** What the front needs of an environment: an `ExecutionEnvironment`, or a pool of them (harness/load/). */
+export type InvokeTarget = Pick<ExecutionEnvironment, 'config' | 'invoke' | 'reconfigure'>;
+
 export interface InvokeFrontOptions {
   host?: string;
   port?: number;
   /** Resolve a bare function name (the front strips ARN prefixes and qualifiers) to its environment. */
-  resolve: (functionName: string) => ExecutionEnvironment | undefined;
+  resolve: (functionName: string) => InvokeTarget | undefined;
   /**
    * Decide whether a call is let through: a rejection is answered as Lambda answers it. This is how tests stand in
    * for the service's refusals (throttling, bad credentials) without an AWS account.
@@ -155,7 +158,7 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** ErrorCode for InvokeComplete: the posted document's errorType, else the runtime's error-type header. */
-function functionErrorType(payload: Buffer, header: string | undefined): string {
+export function functionErrorType(payload: Buffer, header: string | undefined): string {
   try {
     const doc: unknown = JSON.parse(payload.toString('utf8'));
     if (typeof doc === 'object' && doc !== null && 'errorType' in doc && typeof doc.errorType === 'string' && doc.errorType !== '') {
@@ -185,7 +188,7 @@ function completeFields(result: InvocationResult, tail: boolean): { errorCode?: 
 }
 
 interface Validated {
-  env: ExecutionEnvironment;
+  env: InvokeTarget;
   invocationType: InvocationType;
   input: InvocationInput;
   tail: boolean;
@@ -200,7 +203,7 @@ export class InvokeFront {
   private readonly pending = new Set<Promise<void>>();
   private readonly startedAt = new Date();
   /** When UpdateFunctionConfiguration last changed each environment (LastModified). */
-  private readonly lastModified = new WeakMap<ExecutionEnvironment, Date>();
+  private readonly lastModified = new WeakMap<InvokeTarget, Date>();
 
   constructor(options: InvokeFrontOptions) {
     this.options = options;

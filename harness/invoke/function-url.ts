@@ -94,7 +94,7 @@ export function preludeHead(prelude: Prelude): { status: number; headers: Outgoi
  * Invoke and stream the answer out as the function URL's HTTP response. Errors before any byte was sent give
  * 502 `{"Message":"Internal Server Error"}`, as a function URL does.
  */
-export async function serveFunctionUrl(res: ServerResponse, env: ExecutionEnvironment, input: InvocationInput, requestId: string): Promise<void> {
+export async function serveFunctionUrl(res: ServerResponse, env: Pick<ExecutionEnvironment, 'invoke'>, input: InvocationInput, requestId: string): Promise<void> {
   type Mode = 'pending' | 'prelude' | 'body';
   // Set from callbacks: declared wide so the checks below are not narrowed to the initial value.
   let mode = 'pending' as Mode;

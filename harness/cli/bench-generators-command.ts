@@ -1,0 +1,54 @@
+/** `lambdaspec bench-generators`: built-in generator vs k6 vs autocannon on a trivial server; writes reports/bench/generators.{json,md}. */
+import { join } from 'node:path';
+import { runGeneratorBench, type GeneratorBenchReport } from '../load/generator-bench.ts';
+import { REPO_ROOT } from '../runtime/resolve-runtime.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { parseDurationFlag } from '../util/duration-flag.ts';
+import { parseFlags, parsePositiveInt } from './args.ts';
+import type { Io } from './io.ts';
+
+export function generatorBenchMarkdown(r: GeneratorBenchReport): string {
+  const rows = (['builtin', 'k6', 'autocannon'] as const).map((g) => {
+    const s = r.summary[g];
+    return `| ${g} | ${s.medianRequestsPerSecond ?? 'n/a'} | ${s.ratioToK6 ?? 'n/a'} | ${s.medianRequestsPerCpuSecond ?? 'n/a'} | ${s.cpuRatioToK6 ?? 'n/a'} |`;
+  });
+  return [
+    '## Load generators: maximum request rate',
+    '',
+    `${r.connections} connections, ${r.durationMs} ms per run, ${r.rounds} rounds; node ${r.versions.node}, k6 ${r.versions.k6 ?? 'absent'}, autocannon ${r.versions.autocannon}; ${r.machine.cpus} CPUs, load average ${r.machine.loadAverage1m}`,
+    '',
+    '| generator | median req/s | ratio to k6 | median req per CPU-s | ratio to k6 |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    `Target (built-in ≥ k6): ${r.target.builtinAtLeastK6 === null ? 'not measured' : r.target.builtinAtLeastK6 ? 'met' : 'NOT met'}`,
+    '',
+    `Method: ${r.method}.`,
+    ...r.notes.map((n) => `- note: ${n}`),
+    '',
+  ].join('\n');
+}
+
+export async function benchGeneratorsCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseFlags('bench-generators', argv, {
+    out: { type: 'string' },
+    connections: { type: 'string' },
+    duration: { type: 'string' },
+    rounds: { type: 'string' },
+  });
+  const out = values.out ?? join(REPO_ROOT, 'reports', 'bench', 'generators.json');
+  const connections = parsePositiveInt('connections', values.connections);
+  const rounds = parsePositiveInt('rounds', values.rounds);
+  const durationMs = values.duration !== undefined ? Math.min(60_000, parseDurationFlag('duration', values.duration)) : undefined;
+  const report = await runGeneratorBench({
+    ...(connections ? { connections: Math.min(connections, 512) } : {}),
+    ...(rounds ? { rounds: Math.min(rounds, 10) } : {}),
+    ...(durationMs ? { durationMs } : {}),
+    log: (l) => io.err(`${l}\n`),
+  });
+  const md = generatorBenchMarkdown(report);
+  writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(out.replace(/\.json$/, '') + '.md', md);
+  io.out(`${md}\nwritten to ${out}\n`);
+  return 0;
+}
