@@ -14,7 +14,7 @@ import {
 } from '../invoke/platform-log.ts';
 import { RuntimeApiServer, streamErrorFromTrailers, type CompletedResponse } from '../runtime-api/server.ts';
 import type { Recording } from '../runtime-api/recording.ts';
-import { checkBootstrap } from '../targets/process/bootstrap-check.ts';
+import { checkBootstrap, type BootstrapProblem } from '../targets/process/bootstrap-check.ts';
 import { lambdaEnvironment } from '../targets/process/lambda-env.ts';
 import { launchProcess, type ExitInfo, type LaunchSpec, type RunningProcess } from '../targets/process/process-runner.ts';
 import {
@@ -43,6 +43,8 @@ export interface LocalEnvironmentOptions {
   allowForeignArch?: boolean;
   /** How long a runtime that reported an init error gets to exit by itself before it is killed. */
   initErrorExitGraceMs?: number;
+  /** Classify the bootstrap before launching, for a target whose bootstrap is not a host file (a container image's ENTRYPOINT); default: checkBootstrap on config.bootstrap. */
+  bootstrapCheck?: (config: FunctionConfig) => BootstrapProblem | undefined;
 }
 
 type InitOutcome =
@@ -196,10 +198,12 @@ export class LocalEnvironment implements ExecutionEnvironment {
     if (this.isWarm()) return { ok: true, durationMs: 0, fresh: false };
     await this.killCurrent();
     const startAt = this.clock();
-    const problem = checkBootstrap(this.config.bootstrap, {
-      architecture: this.config.architecture,
-      ...(this.options.allowForeignArch ? { allowForeignArch: true } : {}),
-    });
+    const problem = this.options.bootstrapCheck
+      ? this.options.bootstrapCheck(this.config)
+      : checkBootstrap(this.config.bootstrap, {
+          architecture: this.config.architecture,
+          ...(this.options.allowForeignArch ? { allowForeignArch: true } : {}),
+        });
     if (problem) {
       const slot: ProcessSlot = { record: { startedAt: startAt, spawnFailure: { errorType: problem.errorType, errorMessage: problem.message } }, initialised: false };
       this.slots.push(slot);

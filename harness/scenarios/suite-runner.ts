@@ -2,7 +2,7 @@
  * Running a suite against one runtime: filtering, skipping what the runtime does not declare, running cases in
  * parallel across independent environments (bounded by `jobs`), stopping cleanly when interrupted.
  */
-import type { LocalEnvironment } from '../environment/local-environment.ts';
+import type { LocalEnvironment, LocalEnvironmentOptions } from '../environment/local-environment.ts';
 import type { CaseReport } from '../reports/report-model.ts';
 import type { ResolvedRuntime } from '../runtime/resolve-runtime.ts';
 import { runCase, skippedCase, skipReason } from './case-runner.ts';
@@ -26,6 +26,8 @@ export interface SuiteRunOptions {
   onCase?: (report: CaseReport, done: number, total: number) => void;
   /** When aborted, no new case starts, running ones are torn down, and only finished cases are returned. */
   signal?: AbortSignal;
+  /** Options for every case's environment (a target's launcher). */
+  environment?: LocalEnvironmentOptions;
 }
 
 export async function runSuite(cases: readonly ScenarioCase[], runtime: ResolvedRuntime, options: SuiteRunOptions): Promise<CaseReport[]> {
@@ -54,6 +56,7 @@ export async function runSuite(cases: readonly ScenarioCase[], runtime: Resolved
       }
       let env: LocalEnvironment | undefined;
       const report = await runCase(c, runtime, {
+        ...(options.environment ? { environment: options.environment } : {}),
         onEnvironment: (e) => {
           env = e;
           live.add(e);

@@ -180,9 +180,17 @@ export function launchProcess(spec: LaunchSpec): RunningProcess {
   };
 }
 
-/** Kill every process group this module started that is still alive. */
+const killAllHooks = new Set<() => Promise<void>>();
+
+/** Also run `teardown` in killAllProcesses: runtimes started some other way (containers) are reaped on the same path. */
+export function onKillAll(teardown: () => Promise<void>): void {
+  killAllHooks.add(teardown);
+}
+
+/** Kill every process group this module started that is still alive, and run the onKillAll teardowns. */
 export async function killAllProcesses(): Promise<void> {
   for (const pgid of live) killGroup(pgid, 'SIGKILL');
+  await Promise.all([...killAllHooks].map((t) => t().catch(() => undefined)));
   // Give 'exit' handlers a chance to run so callers see a consistent state.
   const deadline = Date.now() + 2000;
   while (live.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
