@@ -4,6 +4,7 @@ import { UserError } from '../util/user-error.ts';
 import { SuiteError } from '../scenarios/yaml-validate.ts';
 import { benchHarnessCommand } from './bench-harness-command.ts';
 import { buildCommand } from './build-command.ts';
+import { imageCommand } from './image-command.ts';
 import { invokeCommand } from './invoke-command.ts';
 import { processIo, type Io } from './io.ts';
 import { matrixCommand } from './matrix-command.ts';
@@ -16,6 +17,7 @@ Usage:
   lambdaspec run [runtime…] [--filter 'error.*'] [--strict]                   the conformance suite, with reports
   lambdaspec matrix [runtime…]                                                 the suite on every runtime, as a grid
   lambdaspec build [runtime…] [--force]                                       build runtimes (cached by content hash)
+  lambdaspec image [runtime…]                                                  container images for --target container
   lambdaspec invoke <runtime> [--event file] [--record out.json] [--stream]   one invocation, result and log tail
   lambdaspec serve <runtime> [--port 9000]                                    the runtime behind a Lambda Invoke API
   lambdaspec bench-harness [--out reports/bench/harness.json]                 the fake Runtime API's own throughput
@@ -58,6 +60,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       }
       case 'build':
         return await buildCommand(rest, io);
+      case 'image':
+        return await imageCommand(rest, io);
       case 'invoke':
         return await invokeCommand(rest, io);
       case 'serve': {

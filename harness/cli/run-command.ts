@@ -9,6 +9,8 @@ import { REPO_ROOT, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../scenarios/suite-loader.ts';
 import { filterCases, runSuite } from '../scenarios/suite-runner.ts';
 import type { ScenarioCase } from '../scenarios/suite-model.ts';
+import { containerTarget, imageRuntime, imageTarget } from '../targets/container/container-target.ts';
+import type { Target } from '../targets/target.ts';
 import { UserError } from '../util/user-error.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
@@ -24,6 +26,12 @@ report.md and junit.xml to reports/<runtime>/.
   --report-dir <dir>     where reports go (one runtime: this folder; several: <dir>/<runtime>/)
   --junit <file>         also write the JUnit XML here (one runtime only)
   --jobs <n>             cases run in parallel (default: number of CPUs)
+  --target <t>           where runtimes run: process (default) or container (local Docker engine; images from
+                         'lambdaspec image', built when missing)
+  --image <name>         run this local container image instead of a runtime, with its ENTRYPOINT and CMD as Lambda
+                         runs a container-image function (implies --target container; _HANDLER is its CMD)
+  --capability <name>    with --image: a capability the image's runtime has (repeatable; default: handler only,
+                         so streaming cases are skipped unless --capability streaming)
 
 Exit status: 0 when no MUST failed (--strict: no SHOULD either), 1 otherwise, 2 on bad input, 130 interrupted.`;
 
@@ -44,6 +52,8 @@ export interface RunSuiteOptions {
   junit?: string;
   signal: AbortSignal;
   io: Io;
+  /** Where the runtimes run (default: plain local processes). */
+  target?: Target;
 }
 
 export function loadSelectedCases(suites: string[], filter: string[] | undefined): ScenarioCase[] {
@@ -70,7 +80,13 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
         o.io.err(`${MARK[r.verdict]} ${rt.spec.name} ${r.id} (${Math.round(r.durationMs)} ms)${r.verdict !== 'pass' && r.reason ? ` — ${r.reason}` : ''}\n`);
       }
     };
-    const cases_ = await runSuite(cases, rt, { jobs: o.jobs, onCase, signal: o.signal });
+    const prepared = await o.target?.prepare(rt, {});
+    let cases_: CaseReport[];
+    try {
+      cases_ = await runSuite(cases, rt, { jobs: o.jobs, onCase, signal: o.signal, ...(prepared ? { environment: prepared.environment } : {}) });
+    } finally {
+      await prepared?.close();
+    }
     if (o.io.isTTY) o.io.err('\r\x1b[K');
     const report = buildReport({
       runtime: rt,
@@ -101,13 +117,48 @@ export async function runCommand(argv: string[], io: Io, signal: AbortSignal): P
     'report-dir': { type: 'string' },
     junit: { type: 'string' },
     jobs: { type: 'string' },
+    target: { type: 'string' },
+    image: { type: 'string' },
+    capability: { type: 'string', multiple: true },
     help: { type: 'boolean' },
   });
   if (values.help) {
     io.out(`${RUN_USAGE}\n`);
     return 0;
   }
-  const { ready: runtimes } = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
+  const target = await selectTarget(values.target, values.image);
+  if (values.image && positionals.length > 0) throw new UserError('--image runs the image instead of a runtime: give no runtime with it');
+  if (values.capability && !values.image) throw new UserError('--capability goes with --image (a runtime declares its capabilities in runtime.yaml)');
+  const image = values.image
+    ? await imageRuntime(values.image, { capabilities: { handler: true, ...Object.fromEntries((values.capability ?? []).map((c) => [c, true])) } })
+    : undefined;
+  const runtimes = image ? [image.runtime] : (await prepareRuntimes(positionals, (l) => io.err(`${l}\n`))).ready;
+  try {
+    return await runSelected(runtimes, values, target, io, signal);
+  } finally {
+    image?.dispose();
+  }
+}
+
+/** --target / --image as a Target (undefined: plain processes); exit 2 when it cannot run here. */
+async function selectTarget(name: string | undefined, image: string | undefined): Promise<Target | undefined> {
+  if (image && name !== undefined && name !== 'container') throw new UserError(`--image runs on --target container, not ${name}`);
+  let target: Target | undefined;
+  if (image) target = imageTarget(image);
+  else if (name === 'container') target = containerTarget;
+  else if (name !== undefined && name !== 'process') throw new UserError(`--target: "${name}" is not a target (process, container)`);
+  const why = await target?.unavailable();
+  if (why) throw new UserError(`--target container: ${why}`);
+  return target;
+}
+
+async function runSelected(
+  runtimes: ResolvedRuntime[],
+  values: { suite?: string[]; filter?: string[]; strict?: boolean; 'report-dir'?: string; junit?: string; jobs?: string },
+  target: Target | undefined,
+  io: Io,
+  signal: AbortSignal,
+): Promise<number> {
   if (runtimes.length === 0) throw new UserError('no runtime can run here (see the skipped ones above)');
   if (values.junit && runtimes.length > 1) throw new UserError('--junit takes one runtime; with several, each report folder gets its own junit.xml');
   const suites = values.suite ?? [DEFAULT_SUITE_DIR];
@@ -124,6 +175,7 @@ export async function runCommand(argv: string[], io: Io, signal: AbortSignal): P
     ...(values.junit ? { junit: resolve(values.junit) } : {}),
     signal,
     io,
+    ...(target ? { target } : {}),
   });
   if (signal.aborted) return 130;
   return outcomes.some((o) => o.report.exitCode === 1) ? 1 : 0;

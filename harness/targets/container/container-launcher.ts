@@ -55,6 +55,9 @@ export class TmpDirs {
   }
 }
 
+/** Label naming the pid of the harness that started a container. */
+export const OWNER_LABEL = 'lambdaspec.owner';
+
 // --- every live container, for interrupts -------------------------------------------------------------------
 
 const live = new Map<string, Dockerode.Container>();
@@ -181,7 +184,8 @@ function createOptions(spec: LaunchSpec, o: ContainerLaunchOptions, imagePath: s
     ...(cmd ? { Cmd: cmd } : {}),
     Env: containerEnv(spec, o.command, imagePath),
     WorkingDir: TASK_ROOT,
-    Labels: { [LAMBDASPEC_LABEL]: '1' },
+    // The owner label lets a leak check tell this harness's containers from another's.
+    Labels: { [LAMBDASPEC_LABEL]: '1', [OWNER_LABEL]: String(process.pid) },
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,
