@@ -162,6 +162,13 @@ function containerEnv(spec: LaunchSpec, command: ContainerCommand, imagePath: st
   return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
 
+/**
+ * A bundled image's bootstrap waits for stdin to close before it starts (`read` then `exec`: same pid, nothing left
+ * over), so its pid is known before it can exit: a runtime that dies within milliseconds (next.exits-on-500) still
+ * has its exit recorded. A user's image runs untouched (it may have no /bin/sh).
+ */
+const GATE = ['/bin/sh', '-c', 'read -r _ || true; exec "$@"', 'lambdaspec-gate'];
+
 function createOptions(spec: LaunchSpec, o: ContainerLaunchOptions, imagePath: string | undefined): Dockerode.ContainerCreateOptions {
   const binds = [`${o.tmp.for(spec.clock)}:/tmp`];
   let entrypoint: string[] | undefined;
@@ -176,8 +183,10 @@ function createOptions(spec: LaunchSpec, o: ContainerLaunchOptions, imagePath: s
       binds.push(`${spec.command}:${inImage}:ro`);
       entrypoint = [inImage];
     }
-    cmd = spec.args;
+    cmd = [...(entrypoint ?? []), ...spec.args];
+    entrypoint = GATE;
   }
+  const gated = o.command.kind === 'bundled';
   return {
     Image: o.image,
     ...(entrypoint ? { Entrypoint: entrypoint } : {}),
@@ -188,6 +197,7 @@ function createOptions(spec: LaunchSpec, o: ContainerLaunchOptions, imagePath: s
     Labels: { [LAMBDASPEC_LABEL]: '1', [OWNER_LABEL]: String(process.pid) },
     AttachStdout: true,
     AttachStderr: true,
+    ...(gated ? { AttachStdin: true, OpenStdin: true, StdinOnce: true } : {}),
     Tty: false,
     HostConfig: { NetworkMode: 'host', AutoRemove: true, Init: true, Binds: binds },
   };
@@ -209,12 +219,22 @@ async function imageEnvPath(image: string): Promise<string | undefined> {
   return (info.Config.Env ?? []).find((e) => e.startsWith('PATH='))?.slice(5);
 }
 
+/** Output quiet for this long counts as arrived; never wait longer than the max. */
+const SETTLE_QUIET_MS = 20;
+const SETTLE_MAX_MS = 250;
+
 function launchContainer(spec: LaunchSpec, options: ContainerLaunchOptions, imagePath: Promise<string | undefined>): RunningProcess {
   const output = new OutputCapture(spec.clock, spec.capture, spec.onLine);
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   output.attach(stdout, 'stdout');
   output.attach(stderr, 'stderr');
+  let lastOutputAt = performance.now();
+  const touched = (): void => {
+    lastOutputAt = performance.now();
+  };
+  stdout.on('data', touched);
+  stderr.on('data', touched);
 
   let pid: number | undefined;
   let id: string | undefined;
@@ -243,7 +263,8 @@ function launchContainer(spec: LaunchSpec, options: ContainerLaunchOptions, imag
       container = await docker.createContainer(createOptions(spec, options, await imagePath));
       id = container.id;
       live.set(id, container);
-      const attached = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+      const gated = options.command.kind === 'bundled';
+      const attached = (await container.attach({ stream: true, stdout: true, stderr: true, ...(gated ? { stdin: true, hijack: true } : {}) })) as NodeJS.ReadWriteStream;
       streamDone = new Promise<void>((resolve) => {
         attached.on('end', resolve);
         attached.on('close', resolve);
@@ -253,13 +274,16 @@ function launchContainer(spec: LaunchSpec, options: ContainerLaunchOptions, imag
       // Registered before start, so a runtime that exits at once cannot be missed (AutoRemove would race it).
       const waited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
       await container.start();
+      // The pid at once from the cgroup (docker-init lives as long as the runtime), else from inspect: the exit is
+      // recorded against it, and a runtime may answer and exit before inspect does.
+      pid ??= mainPid(id);
       if (killRequested) await container.kill({ signal: killRequested }).catch(() => undefined);
-      void container
-        .inspect()
-        .then((info) => {
-          if (!exitInfo && info.State.Pid > 0) pid = info.State.Pid;
-        })
-        .catch(() => undefined);
+      if (pid === undefined) {
+        const info = await container.inspect().catch(() => undefined);
+        if (info && info.State.Pid > 0) pid = info.State.Pid;
+      }
+      // Open the gate: the bootstrap's stdin closes (as a process's /dev/null would read) and it starts.
+      if (gated) attached.end();
       status = (await waited).StatusCode;
     } catch (e) {
       spawnError = (e instanceof Error ? e.message : String(e)).replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim();
@@ -294,6 +318,18 @@ function launchContainer(spec: LaunchSpec, options: ContainerLaunchOptions, imag
       return exitInfo;
     },
     peakRssKiB: () => peak,
+    // A line written just before the response travels runtime → containerd-shim → dockerd → attach stream, and can
+    // arrive after the response did: wait until the output has been quiet for a moment (bounded).
+    settleOutput: async () => {
+      const asked = performance.now();
+      const deadline = asked + SETTLE_MAX_MS;
+      while (!exitInfo && performance.now() < deadline) {
+        // Quiet since the later of the last output and the question: output already on its way has time to land.
+        const quietFor = performance.now() - Math.max(lastOutputAt, asked);
+        if (quietFor >= SETTLE_QUIET_MS) return;
+        await new Promise((r) => setTimeout(r, SETTLE_QUIET_MS - quietFor));
+      }
+    },
     sampleMemory: sample,
     kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
       if (!exitInfo) {

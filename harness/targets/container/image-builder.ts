@@ -13,7 +13,7 @@ import { dockerClient, LAMBDASPEC_LABEL } from './docker.ts';
 import { planHash, planRootfs, stageRootfs, TASK_ROOT } from './rootfs.ts';
 
 /** Bump when the image layout changes, so old images are not reused. */
-const LAYOUT_VERSION = 'lambdaspec-rootfs-1';
+const LAYOUT_VERSION = 'lambdaspec-rootfs-2';
 
 export interface RuntimeImage {
   /** `lambdaspec/<runtime>:<first 16 hex of the content hash>`. */

@@ -80,10 +80,12 @@ export function interpreterCommands(runtime: ResolvedRuntime): { required: strin
   const language = runtime.spec.language;
   const requires = (runtime.spec.requires ?? []).filter((r) => !BUILD_TOOLS.has(r));
   switch (language) {
+    // An interpreted runtime's bootstrap is a shell script more often than not (`exec node "$(dirname "$0")/…"`):
+    // it gets provided.al2023's shell and coreutils too.
     case 'python':
-      return { required: ['/usr/bin/python3', ...requires], optional: BASE_TOOLS };
+      return { required: ['/usr/bin/python3', ...requires], optional: [...BASE_TOOLS, ...SHELL_TOOLS] };
     case 'node':
-      return { required: ['node', ...requires.filter((r) => r !== 'node')], optional: BASE_TOOLS };
+      return { required: ['node', ...requires.filter((r) => r !== 'node')], optional: [...BASE_TOOLS, ...SHELL_TOOLS] };
     case 'bash':
     case 'shell':
       return { required: ['bash', ...requires.filter((r) => r !== 'bash')], optional: [...BASE_TOOLS, ...SHELL_TOOLS] };

@@ -34,6 +34,8 @@ export interface RunningProcess {
   /** Peak resident memory in KiB of the process group (sum of VmHWM over live members, max over samples). */
   peakRssKiB(): number;
   sampleMemory(): void;
+  /** Wait until output the runtime already wrote has arrived (for launchers whose output travels further than a pipe). */
+  settleOutput?(): Promise<void>;
   /** SIGKILL the whole process group; resolves when the process has exited. Idempotent. */
   kill(signal?: NodeJS.Signals): Promise<ExitInfo>;
 }
