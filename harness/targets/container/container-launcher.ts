@@ -12,7 +12,7 @@ import { constants as osConstants, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { onKillAll, type ExitInfo, type LaunchSpec, type RunningProcess } from '../process/process-runner.ts';
+import { onKillAll, vmHwmKiB, type ExitInfo, type LaunchSpec, type RunningProcess } from '../process/process-runner.ts';
 import { OutputCapture } from '../process/output-capture.ts';
 import { dockerClient, LAMBDASPEC_LABEL } from './docker.ts';
 import { TASK_ROOT } from './rootfs.ts';
@@ -106,15 +106,6 @@ export function exitFromStatus(status: number): Pick<ExitInfo, 'code' | 'signal'
     if (name) return { code: null, signal: name as NodeJS.Signals };
   }
   return { code: status, signal: null };
-}
-
-function vmHwmKiB(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
 }
 
 /** The container's processes, from its cgroup (v1 cgroupfs, v2 and systemd layouts). */

@@ -13,7 +13,7 @@ import { dockerClient, LAMBDASPEC_LABEL } from './docker.ts';
 import { planHash, planRootfs, stageRootfs, TASK_ROOT } from './rootfs.ts';
 
 /** Bump when the image layout changes, so old images are not reused. */
-const LAYOUT_VERSION = 'lambdaspec-rootfs-2';
+const LAYOUT_VERSION = 'lambdaspec-rootfs-3';
 
 export interface RuntimeImage {
   /** `lambdaspec/<runtime>:<first 16 hex of the content hash>`. */
@@ -61,6 +61,7 @@ export async function buildRuntimeImage(runtime: ResolvedRuntime, log: (line: st
     } finally {
       rmSync(context, { recursive: true, force: true });
     }
+    await removeOlderTags(imageRepository(runtime), tag);
   }
   let info;
   try {
@@ -70,4 +71,15 @@ export async function buildRuntimeImage(runtime: ResolvedRuntime, log: (line: st
     throw new UserError(`building the image ${tag} for ${runtime.spec.name} failed (run with DEBUG=testcontainers:build for the build log)`);
   }
   return { tag, bootstrap: plan.bootstrap, sizeBytes: info.Size, architecture: info.Architecture, reused };
+}
+
+/** Images of the runtime's earlier content are dead cache: remove them (an image still in use stays). */
+async function removeOlderTags(repository: string, keep: string): Promise<void> {
+  const docker = (await dockerClient()).container.dockerode;
+  const images = await docker.listImages({ filters: { reference: [repository], label: [`${LAMBDASPEC_LABEL}=1`] } }).catch(() => []);
+  for (const image of images) {
+    for (const t of image.RepoTags ?? []) {
+      if (t !== keep) await docker.getImage(t).remove().catch(() => undefined);
+    }
+  }
 }

@@ -21,6 +21,7 @@ import {
   readSync,
   realpathSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
@@ -259,6 +260,8 @@ function copyPreserving(source: string, dest: string): void {
   }
   copyFileSync(source, dest);
   chmodSync(dest, st.mode & 0o7777);
+  // Python checks a .pyc against its source's mtime: keep it, or every fresh container recompiles the stdlib.
+  utimesSync(dest, st.atime, st.mtime);
 }
 
 function isDanglingLink(p: string): boolean {

@@ -88,7 +88,8 @@ export function groupMembers(pgid: number): number[] {
   return members;
 }
 
-function vmHwmKiB(pid: number): number {
+/** Peak resident memory of one process (VmHWM), 0 when it is gone. */
+export function vmHwmKiB(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'latin1');
     const m = /VmHWM:\s+(\d+) kB/.exec(status);
