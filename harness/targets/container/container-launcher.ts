@@ -78,11 +78,21 @@ function installHooks(): void {
   });
 }
 
+/** Remove the container, and wait (bounded) while AutoRemove is still at it: gone means gone from `docker ps -a`. */
 async function forceRemove(container: Dockerode.Container): Promise<void> {
   try {
     await container.remove({ force: true });
+    return;
   } catch {
-    // Already removed (AutoRemove) or being removed.
+    // Already removed (AutoRemove) or being removed: wait for the engine to say it is gone.
+  }
+  for (let i = 0; i < 100; i++) {
+    try {
+      await container.inspect();
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
