@@ -87,6 +87,9 @@ describe.skipIf(skip)(`container target${why ? ` (skipped: ${why})` : ''}`, () =
 
   describe('a user image run with its ENTRYPOINT and CMD (--image)', () => {
     let userImage: string | undefined;
+    afterAll(async () => {
+      if (userImage) await (await dockerClient()).container.dockerode.getImage(userImage).remove().catch(() => undefined);
+    });
     const userImageTag = async (): Promise<string> => {
       if (userImage) return userImage;
       const rt = resolveRuntime('python-awslambdaric');
