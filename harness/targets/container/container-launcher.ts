@@ -44,13 +44,17 @@ export class TmpDirs {
       dir = mkdtempSync(join(tmpdir(), 'lambdaspec-container-tmp-'));
       this.byEnvironment.set(environmentKey, dir);
       this.all.add(dir);
+      liveTmpDirs.add(dir);
     }
     return dir;
   }
 
   /** Remove every folder made so far. */
   removeAll(): void {
-    for (const dir of this.all) rmSync(dir, { recursive: true, force: true });
+    for (const dir of this.all) {
+      rmSync(dir, { recursive: true, force: true });
+      liveTmpDirs.delete(dir);
+    }
     this.all.clear();
   }
 }
@@ -61,6 +65,8 @@ export const OWNER_LABEL = 'lambdaspec.owner';
 // --- every live container, for interrupts -------------------------------------------------------------------
 
 const live = new Map<string, Dockerode.Container>();
+/** Every /tmp folder not yet removed, for an abrupt exit. */
+const liveTmpDirs = new Set<string>();
 let hooksInstalled = false;
 
 function installHooks(): void {
@@ -69,6 +75,7 @@ function installHooks(): void {
   onKillAll(killAllContainers);
   // Last resort on an abrupt exit: synchronous, through the docker CLI.
   process.on('exit', () => {
+    for (const dir of liveTmpDirs) rmSync(dir, { recursive: true, force: true });
     if (live.size === 0) return;
     try {
       execFileSync('docker', ['rm', '--force', ...live.keys()], { stdio: 'ignore', timeout: 10_000 });
