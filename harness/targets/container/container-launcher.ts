@@ -263,6 +263,7 @@ function launchContainer(spec: LaunchSpec, options: ContainerLaunchOptions, imag
 
   const exited = (async (): Promise<ExitInfo> => {
     let status: number | null = null;
+    let endedAt: number | undefined;
     let spawnError: string | undefined;
     let streamDone: Promise<void> = Promise.resolve();
     try {
@@ -293,6 +294,8 @@ function launchContainer(spec: LaunchSpec, options: ContainerLaunchOptions, imag
       // Open the gate: the bootstrap's stdin closes (as a process's /dev/null would read) and it starts.
       if (gated) attached.end();
       status = (await waited).StatusCode;
+      // When it stopped, not when its output drained and the container was removed: steps are told apart by it.
+      endedAt = spec.clock();
     } catch (e) {
       spawnError = (e instanceof Error ? e.message : String(e)).replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim();
     }
@@ -307,7 +310,9 @@ function launchContainer(spec: LaunchSpec, options: ContainerLaunchOptions, imag
       if (id) live.delete(id);
     }
     const info: ExitInfo =
-      status !== null ? { ...exitFromStatus(status), at: spec.clock() } : { code: null, signal: null, spawnError: spawnError ?? 'container did not run', at: spec.clock() };
+      status !== null
+        ? { ...exitFromStatus(status), at: endedAt ?? spec.clock() }
+        : { code: null, signal: null, spawnError: spawnError ?? 'container did not run', at: spec.clock() };
     output.flush();
     exitInfo = info;
     return info;
