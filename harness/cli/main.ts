@@ -7,6 +7,7 @@ import { benchHarnessCommand } from './bench-harness-command.ts';
 import { benchCommand } from './bench-command.ts';
 import { buildCommand } from './build-command.ts';
 import { compareCommand } from './compare-command.ts';
+import { imageCommand } from './image-command.ts';
 import { invokeCommand } from './invoke-command.ts';
 import { loadCommand } from './load-command.ts';
 import { processIo, type Io } from './io.ts';
@@ -23,6 +24,7 @@ Usage:
   lambdaspec snapshot [runtime] --out <file> [run options]                    record outcomes; compare with run --against
   lambdaspec matrix [runtime…]                                                 the suite on every runtime, as a grid
   lambdaspec build [runtime…] [--force]                                       build runtimes (cached by content hash)
+  lambdaspec image [runtime…]                                                  container images for --target container
   lambdaspec invoke <runtime> [--event file] [--record out.json] [--stream]   one invocation, result and log tail
   lambdaspec serve <runtime> [--port 9000]                                    the runtime behind a Lambda Invoke API
   lambdaspec bench-harness [--out reports/bench/harness.json]                 the fake Runtime API's own throughput
@@ -81,6 +83,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       }
       case 'build':
         return await buildCommand(rest, io);
+      case 'image':
+        return await imageCommand(rest, io);
       case 'invoke':
         return await invokeCommand(rest, io);
       case 'serve': {

@@ -13,6 +13,7 @@ import { createDeployedTarget, deployedRuntime, parseCapabilities, type Deployed
 import type { DeployedTargetOptions } from '../targets/deployed/lambda-client.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { ScenarioCase } from '../scenarios/suite-model.ts';
+import { imageRuntime, imageTarget } from '../targets/container/container-target.ts';
 import { availableTarget, type Target } from '../targets/target.ts';
 import { UserError } from '../util/user-error.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
@@ -32,6 +33,10 @@ report.md and junit.xml to reports/<runtime>/.
   --jobs <n>             cases run in parallel (default: number of CPUs; deployed: 1)
   --against <snapshot>   compare each case's outcome with a snapshot ('lambdaspec snapshot'); differences exit 1
 ${TARGET_USAGE}, deployed (below)
+  --image <name>         run this local container image instead of a runtime, with its ENTRYPOINT and CMD as Lambda
+                         runs a container-image function (implies --target container; _HANDLER is its CMD)
+  --capability <name>    with --image: a capability the image's runtime has (repeatable; default: handler only,
+                         so streaming cases are skipped unless --capability streaming)
 
 Deployed functions (--target deployed; the runtime argument is optional and only describes its capabilities):
   --target deployed      run through the AWS SDK against a deployed function; cases that need the wire or the
@@ -66,6 +71,8 @@ export const RUN_FLAGS = {
   capabilities: { type: 'string' },
   cold: { type: 'string' },
   emulate: { type: 'boolean' },
+  image: { type: 'string' },
+  capability: { type: 'string', multiple: true },
   help: { type: 'boolean' },
 } as const;
 
@@ -180,10 +187,23 @@ interface RunPlan {
   /** The local target, or undefined for a deployed function. */
   target?: Target;
   deployed?: DeployedTarget;
+  /** Release what planning made (an --image's metadata). */
+  dispose?: () => void;
 }
 
 async function planRun(values: RunValues, positionals: string[], io: Io): Promise<RunPlan> {
   const deployedOnly = (['function', 'streaming-function', 'qualifier', 'region', 'profile', 'endpoint', 'capabilities', 'cold'] as const).filter((k) => values[k] !== undefined);
+  if (values.capability && !values.image) throw new UserError('--capability goes with --image (a runtime declares its capabilities in runtime.yaml)');
+  if (values.image !== undefined) {
+    if (positionals.length > 0) throw new UserError('--image runs the image instead of a runtime: give no runtime with it');
+    if (values.target !== undefined && values.target !== 'container') throw new UserError(`--image runs on --target container, not ${values.target}`);
+    if (deployedOnly.length > 0) throw new UserError(`--${deployedOnly[0]} is for --target deployed`);
+    const target = imageTarget(values.image);
+    const why = await target.unavailable();
+    if (why) throw new UserError(`--image: ${why}`);
+    const image = await imageRuntime(values.image, { capabilities: { handler: true, ...Object.fromEntries((values.capability ?? []).map((c) => [c, true])) } });
+    return { runtimes: [image.runtime], target, dispose: () => image.dispose() };
+  }
   if (values.target !== 'deployed') {
     if (deployedOnly.length > 0) throw new UserError(`--${deployedOnly[0]} is for --target deployed`);
     const target = await targetFromFlags(values);
@@ -255,6 +275,7 @@ export async function executeRun(values: RunValues, positionals: string[], io: I
     });
   } finally {
     plan.deployed?.close();
+    plan.dispose?.();
   }
 }
 

@@ -494,6 +494,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
     firstByte?: number;
   }): Promise<InvocationResult> {
     // Output written just before the response may still sit in the pipe: let the event loop drain it.
+    await this.current?.proc?.settleOutput?.();
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     const doneAt = this.clock();

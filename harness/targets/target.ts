@@ -5,6 +5,7 @@
 import type { LocalEnvironmentOptions } from '../environment/local-environment.ts';
 import type { ResolvedRuntime } from '../runtime/resolve-runtime.ts';
 import { UserError } from '../util/user-error.ts';
+import { containerTarget } from './container/container-target.ts';
 import { processTarget } from './process/process-target.ts';
 import { sandboxTarget } from './sandbox/sandbox-target.ts';
 
@@ -31,6 +32,7 @@ export interface PreparedTarget {
 export const TARGETS: Partial<Record<TargetName, Target>> = {
   process: processTarget,
   sandbox: sandboxTarget,
+  container: containerTarget,
 };
 
 export function targetByName(name: string): Target {

@@ -38,6 +38,8 @@ export interface RunningProcess {
   /** Peak resident memory in KiB of the process group (sum of VmHWM over live members, max over samples). */
   peakRssKiB(): number;
   sampleMemory(): void;
+  /** Wait until output the runtime already wrote has arrived (for launchers whose output travels further than a pipe). */
+  settleOutput?(): Promise<void>;
   /** SIGKILL the whole process group; resolves when the process has exited. Idempotent. */
   kill(signal?: NodeJS.Signals): Promise<ExitInfo>;
 }
@@ -90,7 +92,8 @@ export function groupMembers(pgid: number): number[] {
   return members;
 }
 
-function vmHwmKiB(pid: number): number {
+/** Peak resident memory of one process (VmHWM), 0 when it is gone. */
+export function vmHwmKiB(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'latin1');
     const m = /VmHWM:\s+(\d+) kB/.exec(status);
@@ -184,9 +187,17 @@ export function launchProcess(spec: LaunchSpec): RunningProcess {
   };
 }
 
-/** Kill every process group this module started that is still alive. */
+const killAllHooks = new Set<() => Promise<void>>();
+
+/** Also run `teardown` in killAllProcesses: runtimes started some other way (containers) are reaped on the same path. */
+export function onKillAll(teardown: () => Promise<void>): void {
+  killAllHooks.add(teardown);
+}
+
+/** Kill every process group this module started that is still alive, and run the onKillAll teardowns. */
 export async function killAllProcesses(): Promise<void> {
   for (const pgid of live) killGroup(pgid, 'SIGKILL');
+  await Promise.all([...killAllHooks].map((t) => t().catch(() => undefined)));
   // Give 'exit' handlers a chance to run so callers see a consistent state.
   const deadline = Date.now() + 2000;
   while (live.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
