@@ -95,7 +95,12 @@ export interface RuntimeApiOptions {
   record?: boolean;
   maxResponseBytes?: number;
   host?: string;
+  /** Connections held at once; more are closed as they arrive, so a runtime cannot exhaust the harness's descriptors. */
+  maxConnections?: number;
 }
+
+/** A runtime needs one or two connections; a thousand means it is attacking the harness. */
+export const MAX_CONNECTIONS = 1024;
 
 interface Slot {
   exchange: Exchange | undefined;
@@ -232,6 +237,7 @@ export class RuntimeApiServer {
     this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     this.host = options.host ?? '127.0.0.1';
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
   }
 
   async listen(): Promise<string> {
