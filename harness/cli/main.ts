@@ -9,6 +9,7 @@ import { processIo, type Io } from './io.ts';
 import { matrixCommand } from './matrix-command.ts';
 import { runCommand } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { soakCommand } from './soak-command.ts';
 
 export const USAGE = `lambdaspec — conformance and load testing for AWS Lambda runtimes
 
@@ -18,6 +19,7 @@ Usage:
   lambdaspec build [runtime…] [--force]                                       build runtimes (cached by content hash)
   lambdaspec invoke <runtime> [--event file] [--record out.json] [--stream]   one invocation, result and log tail
   lambdaspec serve <runtime> [--port 9000]                                    the runtime behind a Lambda Invoke API
+  lambdaspec soak <runtime> --duration 10m                                    a long mixed run: harness growth and drift
   lambdaspec bench-harness [--out reports/bench/harness.json]                 the fake Runtime API's own throughput
 
 <runtime> is a folder with runtime.yaml, a bootstrap path, or a bundled runtime name (see runtimes-under-test/).
@@ -64,6 +66,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         const stop = stopSignal();
         const code = await serveCommand(rest, io, stop.promise);
         return stop.signalled() === 'SIGINT' ? 130 : code;
+      }
+      case 'soak': {
+        const stop = stopSignal();
+        return await soakCommand(rest, io, stop.signal);
       }
       case 'bench-harness':
         return await benchHarnessCommand(rest, io);
