@@ -53,7 +53,8 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
   const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
   if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
   const config = functionConfigFor(runtime, functionOverrides(values));
-  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '' });
+  // No wire recording: nothing reads it here, and a server running for days would keep every exchange.
+  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '', record: false });
   const front = new InvokeFront({
     host,
     port,

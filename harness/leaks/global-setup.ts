@@ -21,6 +21,7 @@ export default function setup(): () => Promise<void> {
   const originalTmp = process.env['TMPDIR'];
   const tmpDir = mkdtempSync(join(tmpdir(), 'lambdaspec-testrun-'));
   process.env[RUN_ID_ENV] = runId;
+  const containersBefore = new Set(lambdaspecContainers().ids);
   process.env['TMPDIR'] = tmpDir;
 
   return async () => {
@@ -30,8 +31,13 @@ export default function setup(): () => Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
       report = scanForLeaks({ runId, tmpDir, docker: false });
     }
-    const docker = lambdaspecContainers();
+    const docker = lambdaspecContainers(`lambdaspec.run=${runId}`);
     report = { ...report, containers: docker.ids, docker: docker.status };
+    // Unscoped containers may be another run's on a shared engine: worth a line, not a failure.
+    const appeared = lambdaspecContainers().ids.filter((id) => !containersBefore.has(id) && !docker.ids.includes(id));
+    if (appeared.length > 0) {
+      console.warn(`leak check: ${appeared.length} container(s) labelled lambdaspec but not lambdaspec.run=${runId} appeared during the run (another run's?): ${appeared.map((id) => id.slice(0, 12)).join(', ')}`);
+    }
     // Clean up whatever leaked, so one failing run does not poison the machine, then fail loudly.
     for (const p of report.processes) {
       try {

@@ -1,7 +1,10 @@
 /**
  * What a harness run may have left behind: live processes tied to the run, `lambdaspec-*` temporary folders,
- * listening sockets of those processes, and Docker containers labelled `lambdaspec`. Used by the test run's
- * global teardown (global-setup.ts), which fails the run when anything is found.
+ * listening sockets of those processes, and Docker containers of the run. Used by the test run's global teardown
+ * (global-setup.ts), which fails the run when anything is found.
+ *
+ * Containers are labelled `lambdaspec=1`; a container target should also label them `lambdaspec.run=<run id>`
+ * (`harnessRunId()`), because the Docker engine may be shared with other runs: only those count as this run's leaks.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -22,7 +25,7 @@ export interface LeakReport {
   processes: LeakedProcess[];
   /** `lambdaspec-*` entries left in the temporary folder. */
   tempDirs: string[];
-  /** IDs of containers labelled `lambdaspec`; empty when Docker is absent or not running (see `docker`). */
+  /** IDs of containers labelled `lambdaspec.run=<run id>`; empty when Docker is absent or not running (see `docker`). */
   containers: string[];
   /** How the Docker check went: `checked`, or why it could not be. */
   docker: string;
@@ -47,9 +50,9 @@ function selfAndAncestors(): Set<number> {
   return mine;
 }
 
-/** Containers labelled `lambdaspec` (any state), if a Docker engine answers. */
-export function lambdaspecContainers(): { ids: string[]; status: string } {
-  const r = spawnSync('docker', ['ps', '--all', '--quiet', '--filter', 'label=lambdaspec'], { encoding: 'utf8', timeout: 10_000 });
+/** Containers (any state) matching a label filter (`lambdaspec`, `lambdaspec.run=<id>`), if a Docker engine answers. */
+export function lambdaspecContainers(label = 'lambdaspec'): { ids: string[]; status: string } {
+  const r = spawnSync('docker', ['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${label}`], { encoding: 'utf8', timeout: 10_000 });
   if (r.error) return { ids: [], status: `not checked: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no docker CLI' : r.error.message}` };
   if (r.status !== 0) return { ids: [], status: `not checked: docker engine not reachable (${r.stderr.trim().split('\n')[0] ?? ''})` };
   return { ids: r.stdout.split('\n').filter((l) => l.trim() !== ''), status: 'checked' };
@@ -66,7 +69,7 @@ export function scanForLeaks(o: { runId: string; tmpDir: string; docker?: boolea
     .sort((a, b) => a - b)
     .map((pid) => ({ pid, command: command(pid), listening: listeningPorts(pid) }));
   const tempDirs = existsSync(o.tmpDir) ? readdirSync(o.tmpDir).filter((n) => n.startsWith('lambdaspec-')).map((n) => join(o.tmpDir, n)) : [];
-  const docker = o.docker === false ? { ids: [], status: 'not checked: disabled' } : lambdaspecContainers();
+  const docker = o.docker === false ? { ids: [], status: 'not checked: disabled' } : lambdaspecContainers(`lambdaspec.run=${o.runId}`);
   return { processes, tempDirs, containers: docker.ids, docker: docker.status };
 }
 
@@ -79,6 +82,6 @@ export function describeLeaks(r: LeakReport): string[] {
   return [
     ...r.processes.map((p) => `process ${p.pid} still running: ${p.command}${p.listening.length ? ` (listening on ${p.listening.join(', ')})` : ''}`),
     ...r.tempDirs.map((d) => `temporary folder left: ${d}`),
-    ...r.containers.map((id) => `docker container labelled lambdaspec left: ${id}`),
+    ...r.containers.map((id) => `docker container of this run left: ${id}`),
   ];
 }

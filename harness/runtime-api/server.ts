@@ -217,7 +217,11 @@ export class RuntimeApiServer {
   private readonly state = new RuntimeStateMachine();
   private readonly queue: ApiInvocation[] = [];
   private readonly waiters: Waiter[] = [];
-  /** Every invocation handed out to the current process, by id; /response and /error look them up here. */
+  /**
+   * The invocation handed out last, by id; /response and /error look it up here. Only the latest is kept: the state
+   * machine refuses an id that is not the current one anyway, and a long-lived environment must not keep every
+   * payload it ever handed out.
+   */
   private readonly handedOut = new Map<string, ApiInvocation>();
   /** Faults already applied, so a fault fires once per invocation. */
   private readonly consumed = new WeakMap<ApiInvocation, Set<string>>();
@@ -481,6 +485,7 @@ export class RuntimeApiServer {
       }
     }
     this.state.handOut(inv.requestId);
+    this.handedOut.clear();
     this.handedOut.set(inv.requestId, inv);
     waiter.conn.respond(waiter.slot, outgoing(200, headers, inv.payload));
     inv.sink.handedOut(at);

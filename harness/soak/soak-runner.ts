@@ -28,11 +28,16 @@ interface DirectInvocation {
   kind: string;
   event: unknown;
   streaming?: boolean;
+  /** Times per round (default 1). */
+  repeat?: number;
 }
 
-/** Direct invocations per round on the long-lived environment; the crash makes it re-initialise every round. */
+/**
+ * Direct invocations per round on the long-lived environment: a burst of 16 KiB echoes (a per-invocation leak
+ * shows up as RSS growth within minutes), then error, stream, and a crash that makes it re-initialise every round.
+ */
 const DIRECT: readonly DirectInvocation[] = [
-  { kind: 'echo', event: { probe: 'echo', payload: { soak: [1, 'two', null] } } },
+  { kind: 'echo', event: { probe: 'echo', payload: { soak: 'x'.repeat(16 * 1024) } }, repeat: 40 },
   { kind: 'error', event: { probe: 'error', errorType: 'Soak.Error', errorMessage: 'soak' } },
   { kind: 'stream', event: { probe: 'stream', chunks: ['soak-a', 'soak-b'] }, streaming: true },
   { kind: 'echo-after-error', event: { probe: 'echo', payload: 'again' } },
@@ -133,7 +138,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         caseCount++;
         observe(`case:${c.id}`, report.verdict, `${report.verdict}${report.reason ? ` (${report.reason})` : ''}`);
       }
-      for (const d of direct) {
+      for (const d of direct.flatMap((x) => Array<DirectInvocation>(x.repeat ?? 1).fill(x))) {
         if (stop()) break;
         let signature: string;
         try {
