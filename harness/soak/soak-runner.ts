@@ -13,7 +13,8 @@ import type { ScenarioCase } from '../scenarios/suite-model.ts';
 import { openFdCount, PROCESS_MARK_VAR, processesWithEnv } from '../targets/process/proc-scan.ts';
 import { harnessRunId, liveProcessCount } from '../targets/process/process-runner.ts';
 import { linearSlope, WARMUP_SHARE, type SoakBounds } from './growth.ts';
-import type { OutcomeDifference, SoakReport, SoakSample } from './soak-report.ts';
+import { OutcomeTracker } from './outcome-tracker.ts';
+import type { SoakReport, SoakSample } from './soak-report.ts';
 
 /** The conformance cases in the rotation: echo, error, streaming (if the runtime streams), timeout, crash. */
 export const SOAK_CASES = [
@@ -85,8 +86,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const mix = [...cases.map((c) => `case:${c.id}`), ...direct.map((d) => `invoke:${d.kind}`)];
 
   const samples: SoakSample[] = [];
-  const firstSeen = new Map<string, string>();
-  const differences: OutcomeDifference[] = [];
+  const outcomes = new OutcomeTracker();
+  const differences = outcomes.differences;
   let invocations = 0;
   let caseCount = 0;
   let rounds = 0;
@@ -102,11 +103,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       cases: caseCount,
     });
   };
-  const observe = (what: string, signature: string, detail: string): void => {
-    const first = firstSeen.get(what);
-    if (first === undefined) firstSeen.set(what, signature);
-    else if (first !== signature) differences.push({ what, round: rounds, atMs: Math.round(now()), first, now: detail });
-  };
+  const observe = (what: string, signature: string, detail: string): void => outcomes.observe(what, signature, detail, rounds, now());
 
   const fdsBefore = openFdCount() ?? null;
   sample();
