@@ -104,6 +104,20 @@ describe('hostile runtimes', () => {
     expect(r.timings.handedOut).toBeDefined();
   });
 
+  it('pipelines requests and never reads the answers: the harness stops reading instead of queueing answers', async () => {
+    const e = await hostile('pipeline', { initTimeoutMs: 4000, timeoutMs: 200 });
+    let peakQueued = 0;
+    const sampler = setInterval(() => (peakQueued = Math.max(peakQueued, e.api.pendingWriteBytes())), 20);
+    const r = await e.invoke(ev()).finally(() => clearInterval(sampler));
+    expect(errorType(r)).toBe('Sandbox.Timedout');
+    const sent = Math.max(0, ...e.logs().flatMap((l) => /^SENT (\d+)$/.exec(l.text)?.[1] ?? []).map(Number));
+    const answered = e.recording().connections.reduce((n, c) => n + c.bytesOut, 0);
+    console.info(`pipeline: runtime sent ${sent} bytes of requests, harness answered ${answered} bytes, at most ${peakQueued} bytes queued in the harness`);
+    // The kernel's socket buffers (up to 4 MiB here) fill first; past them, without backpressure, the queue grows
+    // for as long as the runtime sends. With it, at most the 1 MiB backlog plus the answers to one read chunk.
+    expect(peakQueued).toBeLessThan(2 * 1024 * 1024);
+  });
+
   it('a daemonised (setsid, double-forked) grandchild that ignores SIGTERM dies with the environment', async () => {
     const e = await hostile('daemonize');
     const r = await e.invoke(ev());

@@ -99,6 +99,9 @@ export interface RuntimeApiOptions {
   maxConnections?: number;
 }
 
+/** Answers queued for a peer that does not read them, beyond which we stop reading its requests. */
+const WRITE_BACKLOG_BYTES = 1024 * 1024;
+
 /** A runtime needs one or two connections; a thousand means it is attacking the harness. */
 export const MAX_CONNECTIONS = 1024;
 
@@ -127,6 +130,8 @@ class Connection {
   closed = false;
   /** The peer's end of the byte stream was seen (parser.end() called once). */
   ended = false;
+  /** Reading paused until our unread answers drain. */
+  private paused = false;
   /** Bytes following this connection's last complete request are garbage if they fail to parse. */
   readonly record: ConnectionRecord;
   readonly parser: RequestParser;
@@ -179,11 +184,26 @@ class Connection {
       }
       this.record.bytesOut += bytes.length;
       this.socket.write(bytes);
+      this.applyBackpressure();
       if (slot.close) {
         this.closeBy('server');
         this.socket.end();
       }
     }
+  }
+
+  /**
+   * A peer that sends requests but does not read the answers would make us queue answers without end: stop reading
+   * its requests until what we wrote has drained.
+   */
+  private applyBackpressure(): void {
+    if (this.paused || this.socket.writableLength <= WRITE_BACKLOG_BYTES) return;
+    this.paused = true;
+    this.socket.pause();
+    this.socket.once('drain', () => {
+      this.paused = false;
+      if (!this.closed) this.socket.resume();
+    });
   }
 
   isHeadSlot(slot: Slot): boolean {
@@ -269,6 +289,13 @@ export class RuntimeApiServer {
 
   recording(): Recording {
     return { startedAt: this.startedAt, exchanges: [...this.exchanges], connections: [...this.connectionRecords] };
+  }
+
+  /** Answer bytes written but not yet taken by the kernel, over all connections: what a non-reading peer costs us. */
+  pendingWriteBytes(): number {
+    let n = 0;
+    for (const conn of this.connections) n += conn.socket.writableLength;
+    return n;
   }
 
   /** A new runtime process is about to start: forget the old one's state and drop its connections. */
