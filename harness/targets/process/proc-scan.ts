@@ -99,9 +99,9 @@ export function killMarked(mark: string, maxRounds = 20): number {
   return killed;
 }
 
-/** Inodes of TCP sockets in LISTEN state (IPv4 and IPv6). */
-export function listeningSocketInodes(): Set<string> {
-  const inodes = new Set<string>();
+/** TCP sockets in LISTEN state (IPv4 and IPv6): socket inode → local port. */
+export function listeningSockets(): Map<string, number> {
+  const sockets = new Map<string, number>();
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -110,18 +110,18 @@ export function listeningSocketInodes(): Set<string> {
       continue;
     }
     for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
       // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
-      if (f[3] === '0A' && f[9] !== undefined) inodes.add(f[9]);
+      const f = line.trim().split(/\s+/);
+      if (f[3] === '0A' && f[9] !== undefined) sockets.set(f[9], parseInt(f[1]!.split(':')[1]!, 16));
     }
   }
-  return inodes;
+  return sockets;
 }
 
-/** Local `host:port` of each listening TCP socket held open by `pid`. */
+/** Local ports of the listening TCP sockets `pid` holds open. */
 export function listeningPorts(pid: number): number[] {
-  const listening = listeningSocketInodes();
-  const inodes = new Set<string>();
+  const listening = listeningSockets();
+  const ports = new Set<number>();
   let fds: string[];
   try {
     fds = readdirSync(`/proc/${pid}/fd`);
@@ -131,26 +131,13 @@ export function listeningPorts(pid: number): number[] {
   for (const fd of fds) {
     try {
       const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m && listening.has(m[1]!)) inodes.add(m[1]!);
+      const port = m ? listening.get(m[1]!) : undefined;
+      if (port !== undefined) ports.add(port);
     } catch {
       // fd closed meanwhile.
     }
   }
-  if (inodes.size === 0) return [];
-  const ports: number[] = [];
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'latin1');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f[3] === '0A' && f[9] !== undefined && inodes.has(f[9])) ports.push(parseInt(f[1]!.split(':')[1]!, 16));
-    }
-  }
-  return ports;
+  return [...ports].sort((a, b) => a - b);
 }
 
 /** Open file descriptors of this process (Linux); undefined where /proc is missing. */
