@@ -34,6 +34,8 @@ export interface SoakGrowth {
   warmupMs: number;
   /** Least-squares RSS slope after warm-up; null when too few samples. */
   rssSlopeMiBPerMin: number | null;
+  /** The same for the JS heap (heapUsed): flat heap with rising RSS points at allocator or native growth, not a JS leak. */
+  heapSlopeMiBPerMin: number | null;
   rssStartBytes: number;
   rssEndBytes: number;
   /** Open fds before the soak started anything / after it closed everything. */
@@ -84,6 +86,7 @@ export function soakMarkdown(r: SoakReport): string {
     '|---|---|---|',
     `| harness RSS start → end | ${mib(g.rssStartBytes)} → ${mib(g.rssEndBytes)} | |`,
     `| RSS slope after ${(g.warmupMs / 1000).toFixed(0)} s warm-up | ${g.rssSlopeMiBPerMin === null ? 'n/a (too few samples)' : `${g.rssSlopeMiBPerMin.toFixed(2)} MiB/min`} | ≤ ${r.bounds.maxRssSlopeMiBPerMin} MiB/min |`,
+    `| JS heap slope after warm-up (informational) | ${g.heapSlopeMiBPerMin === null ? 'n/a' : `${g.heapSlopeMiBPerMin.toFixed(2)} MiB/min`} | |`,
     `| open fds first → last round | ${g.fdsFirstRound ?? 'n/a'} → ${g.fdsLastRound ?? 'n/a'} | growth ≤ ${r.bounds.maxFdGrowth} |`,
     `| open fds before → after | ${g.fdsBefore ?? 'n/a'} → ${g.fdsAfter ?? 'n/a'} | |`,
     `| runtime processes left | ${g.processesLeft} | 0 |`,

@@ -171,7 +171,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const fdsAfter = openFdCount() ?? null;
   const elapsedMs = now();
   const warmupMs = Math.max(WARMUP_SHARE * elapsedMs, firstRoundEndMs);
-  const slope = linearSlope(samples.filter((s) => s.atMs >= warmupMs).map((s) => ({ x: s.atMs / 60_000, y: s.rssBytes / 1048576 })));
+  const judged = samples.filter((s) => s.atMs >= warmupMs);
+  const slope = linearSlope(judged.map((s) => ({ x: s.atMs / 60_000, y: s.rssBytes / 1048576 })));
+  const heapSlope = linearSlope(judged.map((s) => ({ x: s.atMs / 60_000, y: s.heapUsedBytes / 1048576 })));
   const fdGrowth = fdsFirstRound !== null && fdsLastRound !== null ? fdsLastRound - fdsFirstRound : null;
 
   const reasons: string[] = [];
@@ -201,6 +203,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     growth: {
       warmupMs: Math.round(warmupMs),
       rssSlopeMiBPerMin: slope === undefined ? null : Math.round(slope * 1000) / 1000,
+      heapSlopeMiBPerMin: heapSlope === undefined ? null : Math.round(heapSlope * 1000) / 1000,
       rssStartBytes: samples[0]!.rssBytes,
       rssEndBytes: samples[samples.length - 1]!.rssBytes,
       fdsBefore,
