@@ -15,6 +15,7 @@ import { matrixCommand } from './matrix-command.ts';
 import { runCommand } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { snapshotCommand } from './snapshot-command.ts';
+import { soakCommand } from './soak-command.ts';
 
 export const USAGE = `lambdaspec — conformance and load testing for AWS Lambda runtimes
 
@@ -27,6 +28,7 @@ Usage:
   lambdaspec image [runtime…]                                                  container images for --target container
   lambdaspec invoke <runtime> [--event file] [--record out.json] [--stream]   one invocation, result and log tail
   lambdaspec serve <runtime> [--port 9000]                                    the runtime behind a Lambda Invoke API
+  lambdaspec soak <runtime> --duration 10m                                    a long mixed run: harness growth and drift
   lambdaspec bench-harness [--out reports/bench/harness.json]                 the fake Runtime API's own throughput
   lambdaspec bench [runtime…] [--cold 20 --warm 1000] [--baseline f.json]     cold/warm/streaming/payload latency per runtime
   lambdaspec compare <baseline.json> <current.json>                           two bench reports, with confidence intervals
@@ -91,6 +93,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         const stop = stopper();
         const code = await serveCommand(rest, io, stop.promise);
         return stop.signalled() === 'SIGINT' ? 130 : code;
+      }
+      case 'soak': {
+        const stop = stopper();
+        return await soakCommand(rest, io, stop.signal);
       }
       case 'bench-harness':
         return await benchHarnessCommand(rest, io);

@@ -62,12 +62,13 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
   const overrides = functionOverrides(values);
   const config = functionConfigFor(runtime, overrides);
   const prepared = await prepareTarget(values, runtime, io);
-  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '', ...prepared.environment });
+  // No wire recording: nothing reads it here, and a server running for days would keep every exchange.
+  const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '', record: false, ...prepared.environment });
   // Node's streamifyResponse handler is a function of its own: serve it under <name>-stream.
   const streamHandler = values.handler === undefined ? runtime.spec.streamingHandler : undefined;
   const streamName = `${config.functionName}-stream`;
   const streamEnv = streamHandler
-    ? await LocalEnvironment.create(functionConfigFor(runtime, { ...overrides, functionName: streamName, handler: streamHandler }), { hostPath: process.env['PATH'] ?? '', ...prepared.environment })
+    ? await LocalEnvironment.create(functionConfigFor(runtime, { ...overrides, functionName: streamName, handler: streamHandler }), { hostPath: process.env['PATH'] ?? '', record: false, ...prepared.environment })
     : undefined;
   const front = new InvokeFront({
     host,

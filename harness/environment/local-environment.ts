@@ -60,7 +60,17 @@ interface ProcessSlot {
   initialised: boolean;
   /** Set before the harness kills the process, so its exit is not blamed on the runtime. */
   killedByHarness?: boolean;
+  /**
+   * Invocations waiting for this process's exit. A `proc.exited.then` per invocation would keep every
+   * invocation's closure (event, response) alive until the process dies: a warm process serves thousands.
+   */
+  exitListeners: Set<(exit: ExitInfo) => void>;
 }
+
+/** Platform lines kept (START/END/REPORT…): a long-lived environment (serve, soak) must not keep them all. */
+const MAX_PLATFORM_LINES = 10_000;
+/** Dead processes whose captured output is kept for logs(); older ones keep only their ProcessRecord. */
+const MAX_PROCESSES_WITH_OUTPUT = 8;
 
 const SIGNAL_TEXT: Record<string, string> = {
   SIGKILL: 'killed',
@@ -201,6 +211,8 @@ export class LocalEnvironment implements ExecutionEnvironment {
 
   private platform(text: string): void {
     this.platformLines.push({ at: this.clock(), stream: 'platform', text });
+    // Trim in halves so the cost is amortised; the current invocation's START is always among the kept lines.
+    if (this.platformLines.length > MAX_PLATFORM_LINES) this.platformLines.splice(0, this.platformLines.length - MAX_PLATFORM_LINES / 2);
   }
 
   private async killCurrent(): Promise<void> {
@@ -213,6 +225,17 @@ export class LocalEnvironment implements ExecutionEnvironment {
       await s.proc.kill();
     }
     this.recordExit(s);
+  }
+
+  /** Let go of the captured output (up to 8 MiB each) of long-dead processes: a runtime that crashes every invoke must not grow the harness. */
+  private releaseOldOutput(): void {
+    for (let i = 0; i < this.slots.length - MAX_PROCESSES_WITH_OUTPUT; i++) {
+      const old = this.slots[i]!;
+      if (old.proc?.exitInfo) {
+        this.recordExit(old);
+        delete old.proc;
+      }
+    }
   }
 
   private recordExit(s: ProcessSlot | undefined): void {
@@ -235,7 +258,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
       ? this.options.checkBootstrap(this.config, checkOptions)
       : checkBootstrap(this.config.bootstrap, checkOptions);
     if (problem) {
-      const slot: ProcessSlot = { record: { startedAt: startAt, spawnFailure: { errorType: problem.errorType, errorMessage: problem.message } }, initialised: false };
+      const slot: ProcessSlot = { record: { startedAt: startAt, spawnFailure: { errorType: problem.errorType, errorMessage: problem.message } }, initialised: false, exitListeners: new Set() };
       this.slots.push(slot);
       this.current = slot;
       this.platform(initReportLine(0, phase, 'error', problem.errorType));
@@ -253,11 +276,16 @@ export class LocalEnvironment implements ExecutionEnvironment {
       clock: this.clock,
       environmentId: this.id,
     });
-    const slot: ProcessSlot = { record: { startedAt: startAt, ...(proc.pid !== undefined ? { pid: proc.pid } : {}) }, proc, initialised: false };
+    const slot: ProcessSlot = { record: { startedAt: startAt, ...(proc.pid !== undefined ? { pid: proc.pid } : {}) }, proc, initialised: false, exitListeners: new Set() };
     this.slots.push(slot);
+    this.releaseOldOutput();
     this.current = slot;
     // Record the exit whenever it happens, also while the process sits idle between invocations.
-    void proc.exited.then(() => this.recordExit(slot));
+    void proc.exited.then((exit) => {
+      this.recordExit(slot);
+      for (const listener of slot.exitListeners) listener(exit);
+      slot.exitListeners.clear();
+    });
 
     type Event = { kind: 'next' } | { kind: 'init-error'; body: Buffer; errorTypeHeader?: string } | { kind: 'exit'; exit: ExitInfo } | { kind: 'timeout' };
     let timer: NodeJS.Timeout | undefined;
@@ -365,6 +393,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
       streamed.length = 0;
 
       let timer: NodeJS.Timeout | undefined;
+      let unsubscribe = (): unknown => undefined;
       let settled = false;
       settledEvent = await new Promise<Settled>((resolve) => {
         const settle = (s: Settled): void => {
@@ -405,11 +434,15 @@ export class LocalEnvironment implements ExecutionEnvironment {
             rejected: (info) => settle({ kind: 'rejected', reason: info.reason }),
           },
         });
-        void proc.exited.then((exit) => settle({ kind: 'exit', exit }));
+        const onExit = (exit: ExitInfo): void => settle({ kind: 'exit', exit });
+        if (proc.exitInfo) queueMicrotask(() => onExit(proc.exitInfo!));
+        else slot.exitListeners.add(onExit);
+        unsubscribe = () => slot.exitListeners.delete(onExit);
         const remaining = Math.max(0, this.config.timeoutMs - (this.clock() - phaseStart));
         timer = setTimeout(() => settle({ kind: 'timeout' }), remaining);
       });
       clearTimeout(timer);
+      unsubscribe();
       if (settledEvent.kind === 'exit' && handedOut === undefined && attempt === 0) {
         this.api.release(requestId);
         this.recordExit(slot);

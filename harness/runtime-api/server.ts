@@ -110,7 +110,12 @@ export interface RuntimeApiOptions {
    * such limit: a streamed response legitimately takes as long as the invocation.
    */
   headTimeoutMs?: number;
+  /** Connections held at once; more are closed as they arrive, so a runtime cannot exhaust the harness's descriptors. */
+  maxConnections?: number;
 }
+
+/** A runtime needs one or two connections; a thousand means it is attacking the harness. */
+export const MAX_CONNECTIONS = 1024;
 
 interface Slot {
   exchange: Exchange | undefined;
@@ -192,6 +197,7 @@ class Connection {
       }
       this.record.bytesOut += bytes.length;
       this.socket.write(bytes);
+      this.applyBackpressure();
       if (slot.close) {
         this.closeBy('server');
         this.socket.end();
@@ -243,6 +249,16 @@ class Connection {
     }
   }
 
+  /**
+   * A peer that sends requests but does not read the answers would make us queue answers without end: stop reading
+   * its requests as soon as what we wrote backs up; maybeResume() picks up again on 'drain'.
+   */
+  private applyBackpressure(): void {
+    if (this.paused || !this.socket.writableNeedDrain) return;
+    this.paused = true;
+    this.socket.pause();
+  }
+
   isHeadSlot(slot: Slot): boolean {
     return this.slots[0] === slot;
   }
@@ -275,7 +291,11 @@ export class RuntimeApiServer {
   private readonly state = new RuntimeStateMachine();
   private readonly queue: ApiInvocation[] = [];
   private readonly waiters: Waiter[] = [];
-  /** Every invocation handed out to the current process, by id; /response and /error look them up here. */
+  /**
+   * The invocation handed out last, by id; /response and /error look it up here. Only the latest is kept: the state
+   * machine refuses an id that is not the current one anyway, and a long-lived environment must not keep every
+   * payload it ever handed out.
+   */
   private readonly handedOut = new Map<string, ApiInvocation>();
   /** Faults already applied, so a fault fires once per invocation. */
   private readonly consumed = new WeakMap<ApiInvocation, Set<string>>();
@@ -296,6 +316,7 @@ export class RuntimeApiServer {
     this.host = options.host ?? '127.0.0.1';
     this.headTimeoutMs = options.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS;
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
   }
 
   async listen(): Promise<string> {
@@ -330,6 +351,13 @@ export class RuntimeApiServer {
 
   recording(): Recording {
     return { startedAt: this.startedAt, exchanges: [...this.exchanges], connections: [...this.connectionRecords] };
+  }
+
+  /** Answer bytes written but not yet taken by the kernel, over all connections: what a non-reading peer costs us. */
+  pendingWriteBytes(): number {
+    let n = 0;
+    for (const conn of this.connections) n += conn.socket.writableLength;
+    return n;
   }
 
   /** A new runtime process is about to start: forget the old one's state and drop its connections. */
@@ -552,6 +580,7 @@ export class RuntimeApiServer {
       }
     }
     this.state.handOut(inv.requestId);
+    this.handedOut.clear();
     this.handedOut.set(inv.requestId, inv);
     waiter.conn.respond(waiter.slot, outgoing(200, headers, inv.payload));
     inv.sink.handedOut(at);

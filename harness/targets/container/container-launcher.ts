@@ -12,7 +12,7 @@ import { constants as osConstants, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { onKillAll, vmHwmKiB, type ExitInfo, type LaunchSpec, type RunningProcess } from '../process/process-runner.ts';
+import { harnessRunId, onKillAll, vmHwmKiB, type ExitInfo, type LaunchSpec, type RunningProcess } from '../process/process-runner.ts';
 import { OutputCapture } from '../process/output-capture.ts';
 import { dockerClient, LAMBDASPEC_LABEL } from './docker.ts';
 import { TASK_ROOT } from './rootfs.ts';
@@ -201,8 +201,8 @@ function createOptions(spec: LaunchSpec, o: ContainerLaunchOptions, imagePath: s
     ...(cmd ? { Cmd: cmd } : {}),
     Env: containerEnv(spec, o.command, imagePath),
     WorkingDir: TASK_ROOT,
-    // The owner label lets a leak check tell this harness's containers from another's.
-    Labels: { [LAMBDASPEC_LABEL]: '1', [OWNER_LABEL]: String(process.pid) },
+    // The owner and run labels let a leak check tell this harness's (and this test run's) containers from another's.
+    Labels: { [LAMBDASPEC_LABEL]: '1', [OWNER_LABEL]: String(process.pid), 'lambdaspec.run': harnessRunId() },
     AttachStdout: true,
     AttachStderr: true,
     ...(gated ? { AttachStdin: true, OpenStdin: true, StdinOnce: true } : {}),

@@ -1,10 +1,15 @@
 /**
  * Spawning a runtime process in its own process group, measuring its memory, and always reaping it (and anything
  * it forked): nothing a runtime starts may outlive the harness.
+ *
+ * The process group covers ordinary children; a child that leaves the group (setsid, double fork) is found by the
+ * environment marker every launch carries (see proc-scan.ts) and killed with the rest.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { OutputCapture, type CaptureLimits, type CapturedLine } from './output-capture.ts';
+import { killMarked, listPids, procStat, PROCESS_MARK_VAR, RUN_ID_VAR } from './proc-scan.ts';
 
 export interface LaunchSpec {
   command: string;
@@ -44,14 +49,32 @@ export interface RunningProcess {
   kill(signal?: NodeJS.Signals): Promise<ExitInfo>;
 }
 
-const live = new Set<number>();
+/** Live launches: process group id → the launch's environment marker. */
+const live = new Map<number, string>();
 let exitHookInstalled = false;
+let launchSeq = 0;
+let runId: string | undefined;
+
+/**
+ * This harness run's id, put in every runtime's environment as `_LAMBDASPEC_RUN_ID`: `LAMBDASPEC_RUN_ID` when set
+ * (the test run's leak check sets it), otherwise one made up per harness process.
+ */
+export function harnessRunId(): string {
+  runId ??= process.env['LAMBDASPEC_RUN_ID'] || `${process.pid}-${randomBytes(4).toString('hex')}`;
+  return runId;
+}
+
+/** Kill a launch's group and every process carrying its marker, wherever it went. */
+function killLaunch(pgid: number, mark: string): void {
+  killGroup(pgid, 'SIGKILL');
+  killMarked(mark);
+}
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const pgid of live) killGroup(pgid, 'SIGKILL');
+    for (const [pgid, mark] of live) killLaunch(pgid, mark);
   });
 }
 
@@ -70,26 +93,7 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
 
 /** pids whose process group is `pgid`, read from /proc/<pid>/stat (field 5). */
 export function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return members;
-  }
-  for (const e of entries) {
-    const c = e.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'latin1');
-      // comm may contain spaces and parentheses: fields start after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid) members.push(Number(e));
-    } catch {
-      // Raced with an exiting process.
-    }
-  }
-  return members;
+  return listPids().filter((pid) => procStat(pid)?.pgid === pgid);
 }
 
 /** Peak resident memory of one process (VmHWM), 0 when it is gone. */
@@ -106,14 +110,16 @@ export function vmHwmKiB(pid: number): number {
 export function launchProcess(spec: LaunchSpec): RunningProcess {
   installExitHook();
   const output = new OutputCapture(spec.clock, spec.capture, spec.onLine);
+  const mark = `${harnessRunId()}:${process.pid}:${++launchSeq}`;
   const child = spawn(spec.command, spec.args, {
     cwd: spec.cwd,
-    env: spec.env,
+    // The two markers are the only variables added: they let the harness find what this launch spawned.
+    env: { ...spec.env, [RUN_ID_VAR]: harnessRunId(), [PROCESS_MARK_VAR]: mark },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid;
-  if (pid !== undefined) live.add(pid);
+  if (pid !== undefined) live.set(pid, mark);
   output.attach(child.stdout, 'stdout');
   output.attach(child.stderr, 'stderr');
 
@@ -140,7 +146,7 @@ export function launchProcess(spec: LaunchSpec): RunningProcess {
       output.flush();
       if (pid !== undefined) {
         // Forked children that outlive the bootstrap die with it: Lambda freezes or discards them too.
-        killGroup(pid, 'SIGKILL');
+        killLaunch(pid, mark);
         live.delete(pid);
       }
       resolve(exitInfo);
@@ -176,9 +182,13 @@ export function launchProcess(spec: LaunchSpec): RunningProcess {
     sampleMemory: sample,
     kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
       if (!exitInfo && pid !== undefined) {
-        killGroup(pid, signal);
+        if (signal === 'SIGKILL') killLaunch(pid, mark);
+        else killGroup(pid, signal);
         if (signal !== 'SIGKILL') {
-          const t = setTimeout(() => killGroup(pid, 'SIGKILL'), 2000);
+          // Whoever ignores the polite signal gets SIGKILL, escaped children included.
+          const t = setTimeout(() => {
+            if (!exitInfo) killLaunch(pid, mark);
+          }, 2000);
           t.unref();
         }
       }
@@ -196,7 +206,7 @@ export function onKillAll(teardown: () => Promise<void>): void {
 
 /** Kill every process group this module started that is still alive, and run the onKillAll teardowns. */
 export async function killAllProcesses(): Promise<void> {
-  for (const pgid of live) killGroup(pgid, 'SIGKILL');
+  for (const [pgid, mark] of live) killLaunch(pgid, mark);
   await Promise.all([...killAllHooks].map((t) => t().catch(() => undefined)));
   // Give 'exit' handlers a chance to run so callers see a consistent state.
   const deadline = Date.now() + 2000;
