@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../util/user-error.ts';
 import { renderComparisonMarkdown } from './bench-markdown.ts';
 import { compareReports, readBenchReport, verdictFor } from './compare.ts';
@@ -83,6 +83,7 @@ describe('compareReports', () => {
 
 describe('readBenchReport', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-compare-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads a report back', () => {
     const path = join(dir, 'ok.json');

@@ -3,7 +3,7 @@
  * search) and every case expandable to its requirement, reason, findings, per-step results, a wire timeline,
  * HTTP transcripts of the exchanges behind the verdict, log lines and runtime processes. A view of report.json.
  */
-import type { CaseReport, RunReport, VerdictCounts } from '../report-model.ts';
+import type { CaseReport, ColdStartMeasurement, RunReport, VerdictCounts } from '../report-model.ts';
 import { attr, esc, safeHref } from './escape.ts';
 import { renderPage, verdictBadge, verdictStack } from './page.ts';
 import { VERDICT_STYLE, VERDICTS } from './palette.ts';
@@ -202,6 +202,15 @@ function caseBlock(c: CaseReport): string {
   return `<details class="case" id="${attr(c.id)}" data-id="${attr(c.id)}" data-title="${attr(c.title)}" data-area="${attr(c.area)}" data-level="${c.level}" data-verdict="${c.verdict}"><summary>${verdictBadge(c.verdict)}<span><span class="id">${esc(c.id)}</span> <span class="title">${esc(c.title)}</span></span><span class="side">${c.level.toUpperCase()} · ${ms(c.durationMs)}</span>${why}</summary><div class="case-body">${body}</div></details>`;
 }
 
+/** Forced cold starts of a deployed function (`run --target deployed --cold N`). */
+function coldStartTable(m: ColdStartMeasurement): string {
+  const rows = m.samples
+    .map((x, i) => `<tr><td>${i + 1}</td><td>${x.initDurationMs !== undefined ? ms(x.initDurationMs) : 'warm'}</td><td>${ms(x.durationMs)}</td><td>${x.billedDurationMs} ms</td><td>${x.maxMemoryUsedMb} MB</td><td>${ms(x.clientMs)}</td></tr>`)
+    .join('');
+  const note = m.degraded ? `<p class="muted">${esc(m.degraded)}</p>` : '';
+  return `<section aria-label="cold starts"><h2>Cold starts</h2>${note}<table><thead><tr><th>#</th><th>Init Duration</th><th>Duration</th><th>Billed</th><th>Max Memory Used</th><th>client</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+}
+
 export function renderReportHtml(report: RunReport): string {
   const rt = report.runtime;
   const caps = Object.entries(rt.capabilities).filter(([, v]) => v).map(([k]) => k);
@@ -217,10 +226,16 @@ export function renderReportHtml(report: RunReport): string {
     ...(o.filter ? [`<span>filter <code>${esc(o.filter.join(' '))}</code></span>`] : []),
     `<span class="muted">suites ${esc(o.suites.join(', '))} · lambdaspec ${esc(report.tool.version)} · node ${esc(report.environment.node)} ${esc(report.environment.platform)}/${esc(report.environment.arch)}, ${report.environment.cpus} CPUs</span>`,
   ].join('');
-  const banner = report.interrupted ? `<div class="banner" role="alert">Interrupted: this report holds only the ${report.cases.length} cases that finished.</div>` : '';
+  const banner = report.stopped
+    ? `<div class="banner" role="alert">The run stopped early: ${esc(report.stopped)}. This report holds the ${report.cases.length} cases done before it.</div>`
+    : report.interrupted
+      ? `<div class="banner" role="alert">Interrupted: this report holds only the ${report.cases.length} cases that finished.</div>`
+      : '';
+  const cold = report.coldStarts ? coldStartTable(report.coldStarts) : '';
   const body = `<header class="top"><h1>lambdaspec report — ${esc(rt.name)}</h1>${rt.description ? `<div class="muted">${esc(rt.description)}</div>` : ''}<div class="meta">${meta}</div>${banner}</header>
 <main>
 <section aria-label="summary" class="summary">${tiles(report.summary)}${areaTable(report.summary.byArea)}</section>
+${cold}
 ${filters(report)}
 <section id="cases" aria-label="cases">${report.cases.map(caseBlock).join('\n')}<div id="none" class="muted" hidden>No case matches the filters.</div></section>
 </main>`;

@@ -101,6 +101,7 @@ describe('lambdaspec run --target deployed', () => {
     expect(calls.filter((c) => c.operation === 'UpdateFunctionConfiguration')).toHaveLength(3);
     expect(env.config.environment[COLD_START_VARIABLE]).toBeUndefined();
     expect(readFileSync(join(dir, 'b', 'report.md'), 'utf8')).toContain('## Cold starts');
+    expect(readFileSync(join(dir, 'b', 'report.html'), 'utf8')).toContain('<h2>Cold starts</h2>');
   });
 
   it('degrades to warm invocations, saying which permissions are missing, when the update is denied', async () => {
@@ -122,6 +123,7 @@ describe('lambdaspec run --target deployed', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
     const rep = report('d');
     expect(rep.stopped).toMatch(/throttled/);
+    expect(readFileSync(join(dir, 'd', 'report.html'), 'utf8')).toContain('The run stopped early: ');
     expect(rep.interrupted).toBe(true);
     expect(rep.cases.filter((c) => c.verdict === 'pass').length).toBeGreaterThanOrEqual(1);
     expect(rep.cases.every((c) => c.verdict !== 'fail')).toBe(true);
