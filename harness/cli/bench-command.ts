@@ -10,7 +10,9 @@ import { DEFAULT_SETTINGS, runBench } from '../bench/bench-runner.ts';
 import { compareReports, readBenchReport } from '../bench/compare.ts';
 import { MAX_REQUEST_PAYLOAD_BYTES } from '../invoke/front.ts';
 import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
+import { withoutForeignArchitectures } from './target-flags.ts';
 import { REPO_ROOT } from '../runtime/resolve-runtime.ts';
+import { benchReportHtml } from '../reports/html/perf-pages.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { parseDurationFlag } from '../util/duration-flag.ts';
 import { UserError } from '../util/user-error.ts';
@@ -113,7 +115,10 @@ export async function benchCommand(argv: string[], io: Io, signal: AbortSignal):
   const baselinePath = values.baseline !== undefined ? resolve(values.baseline) : undefined;
   const baseline = baselinePath ? readBenchReport(baselinePath) : undefined;
 
-  const { ready } = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
+  const prepared = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
+  // Every bundled runtime: one built for another architecture cannot start here, so it is left out with the reason
+  // (named explicitly, it is measured and its errors reported).
+  const ready = positionals.length > 0 ? prepared.ready : withoutForeignArchitectures(prepared, false, (l) => io.err(`${l}\n`)).runtimes;
   if (ready.length === 0) throw new UserError('no runtime can run here (see the skipped ones above)');
   const names = ready.map((r) => r.spec.name);
   if (new Set(names).size !== names.length) throw new UserError(`bench: a runtime is named twice (${names.join(', ')})`);
@@ -132,13 +137,15 @@ export async function benchCommand(argv: string[], io: Io, signal: AbortSignal):
     if (report.runtimes.length > 1) delete single.comparison;
     writeFileAtomic(join(dir, `${rt.runtime}.json`), `${JSON.stringify(single, null, 2)}\n`);
     writeFileAtomic(join(dir, `${rt.runtime}.md`), renderRuntimeMarkdown(single, rt));
-    written.push(join(dir, `${rt.runtime}.json`));
+    writeFileAtomic(join(dir, `${rt.runtime}.html`), benchReportHtml(single));
+    written.push(join(dir, `${rt.runtime}.json`), join(dir, `${rt.runtime}.html`));
   }
   if (report.runtimes.length > 1) {
     writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(report, null, 2)}\n`);
     const md = renderSummaryMarkdown(report);
     writeFileAtomic(join(dir, 'summary.md'), md);
-    written.push(join(dir, 'summary.json'), join(dir, 'summary.md'));
+    writeFileAtomic(join(dir, 'summary.html'), benchReportHtml(report));
+    written.push(join(dir, 'summary.json'), join(dir, 'summary.md'), join(dir, 'summary.html'));
     io.out(md);
   } else {
     const rt = report.runtimes[0]!;

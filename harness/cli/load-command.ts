@@ -8,6 +8,7 @@ import { resolveLoadOptions } from '../load/load-options.ts';
 import { runLoad, type LoadTarget } from '../load/run-load.ts';
 import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
 import { functionConfigFor, REPO_ROOT } from '../runtime/resolve-runtime.ts';
+import { loadReportHtml } from '../reports/html/perf-pages.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { parseDurationFlag } from '../util/duration-flag.ts';
 import { UserError } from '../util/user-error.ts';
@@ -89,7 +90,9 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
   const report = await runLoad({ target, options, engine, ...(signal ? { signal } : {}), log: (l) => io.err(`${l}\n`) });
   const out = values.out ?? join(REPO_ROOT, 'reports', 'load', `${name}.json`);
   writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
-  io.out(`${loadMarkdown(report)}\nwritten to ${out}\n`);
+  const html = `${out.replace(/\.json$/i, '')}.html`;
+  writeFileAtomic(html, loadReportHtml(report));
+  io.out(`${loadMarkdown(report)}\nwritten to ${out} and ${html}\n`);
   return 0;
 }
 

@@ -24,9 +24,10 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { ResolvedRuntime } from '../../runtime/resolve-runtime.ts';
 import { UserError } from '../../util/user-error.ts';
+import { which } from '../../util/which.ts';
 
 /** Where the runtime's folder goes in the image (LAMBDA_TASK_ROOT). */
 export const TASK_ROOT = '/var/task';
@@ -61,20 +62,6 @@ const TASK_SKIP = ['.git', 'target', '__pycache__', '.lambdaspec-build'];
 
 /** Lambda's PATH entries: an interpreter elsewhere on the host gets a link in /usr/local/bin. */
 const LAMBDA_PATH_DIRS = ['/usr/local/bin', '/usr/bin', '/bin', '/opt/bin'];
-
-function which(command: string): string | undefined {
-  if (command.includes('/')) return existsSync(command) ? command : undefined;
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const p = join(dir, command);
-    try {
-      if (lstatSync(p) && existsSync(p)) return p;
-    } catch {
-      // Not here.
-    }
-  }
-  return undefined;
-}
 
 /** The host commands a runtime's language needs in its image, besides its own files. */
 export function interpreterCommands(runtime: ResolvedRuntime): { required: string[]; optional: string[] } {
