@@ -22,8 +22,8 @@ import type { Io } from './io.ts';
 export const BENCH_USAGE = `lambdaspec bench [runtime…] [options]
 
 Measures each runtime (default: every bundled runtime), interleaved round-robin: cold starts, warm invocations,
-streaming (runtimes with capability streaming) and payload scaling. Writes reports/bench/<runtime>.json and .md,
-and with several runtimes summary.json and summary.md side by side.
+streaming (runtimes with capability streaming) and payload scaling. Writes reports/bench/<runtime>.json, .md and
+.html (charts), and with several runtimes summary.json, summary.md and summary.html side by side.
 
   --cold <n>               fresh processes per runtime (default ${DEFAULT_SETTINGS.coldStarts})
   --warm <n>               measured warm invocations per runtime (default ${DEFAULT_SETTINGS.warmInvocations})
