@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { constants as osConstants, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
@@ -16,6 +16,7 @@ import { harnessRunId, onKillAll, vmHwmKiB, type ExitInfo, type LaunchSpec, type
 import { OutputCapture } from '../process/output-capture.ts';
 import { dockerClient, LAMBDASPEC_LABEL } from './docker.ts';
 import { TASK_ROOT } from './rootfs.ts';
+import { signalOfStatus } from '../process/signal-status.ts';
 
 export type ContainerCommand =
   /** A bundled runtime's image: LaunchSpec.command (a host path in the runtime folder) is mapped into /var/task. */
@@ -118,11 +119,8 @@ export function liveContainerCount(): number {
 
 /** Exit statuses above 128 are how docker-init reports a child killed by a signal (128 + number). */
 export function exitFromStatus(status: number): Pick<ExitInfo, 'code' | 'signal'> {
-  if (status > 128 && status < 128 + 65) {
-    const name = Object.entries(osConstants.signals).find(([, n]) => n === status - 128)?.[0];
-    if (name) return { code: null, signal: name as NodeJS.Signals };
-  }
-  return { code: status, signal: null };
+  const signal = signalOfStatus(status);
+  return signal ? { code: null, signal } : { code: status, signal: null };
 }
 
 /** The container's processes, from its cgroup (v1 cgroupfs, v2 and systemd layouts). */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needsEmulator, type EmulationPlan } from '../emulation.ts';
 import { launchProcess, type ExitInfo, type LaunchSpec, type RunningProcess } from '../process/process-runner.ts';
+import { signalOfStatus } from '../process/signal-status.ts';
 import { watchMemory } from './memory-watchdog.ts';
 import { bwrapArgs, locateBootstrap, translatePaths, type SandboxLayout } from './sandbox-layout.ts';
 
@@ -26,16 +27,17 @@ export interface SandboxLauncher {
   close(): void;
 }
 
-const SIGNALS_BY_NUMBER: Record<number, NodeJS.Signals> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 7: 'SIGBUS', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
+/** The signals a runtime is usually killed by; other statuses above 128 stay exit statuses. */
+const FATAL_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGHUP', 'SIGINT', 'SIGABRT', 'SIGBUS', 'SIGKILL', 'SIGSEGV', 'SIGPIPE', 'SIGTERM']);
 
 /**
  * bwrap reports a child killed by signal N as exit status 128+N; Lambda (the runtime's parent) sees the signal.
  * Translated back for the usual fatal signals — a runtime that itself exits with such a status reads as the signal.
  */
 export function fromBwrapExit(exit: ExitInfo): ExitInfo {
-  if (exit.signal || exit.code === null || exit.code <= 128) return exit;
-  const signal = SIGNALS_BY_NUMBER[exit.code - 128];
-  return signal ? { ...exit, code: null, signal } : exit;
+  if (exit.signal || exit.code === null) return exit;
+  const signal = signalOfStatus(exit.code);
+  return signal && FATAL_SIGNALS.has(signal) ? { ...exit, code: null, signal } : exit;
 }
 
 /**

@@ -57,6 +57,7 @@ describe('sandbox layout', () => {
     expect(fromBwrapExit({ code: 137, signal: null, at: 1 })).toMatchObject({ code: null, signal: 'SIGKILL' });
     expect(fromBwrapExit({ code: 139, signal: null, at: 1 })).toMatchObject({ signal: 'SIGSEGV' });
     expect(fromBwrapExit({ code: 3, signal: null, at: 1 })).toMatchObject({ code: 3, signal: null });
+    expect(fromBwrapExit({ code: 131, signal: null, at: 1 })).toMatchObject({ code: 131, signal: null });
   });
 
   it('reads bwrap\'s exec failure as Go\'s fork/exec wording', () => {
