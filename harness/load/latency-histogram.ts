@@ -3,18 +3,17 @@
  * exact to 3 significant digits, mergeable and exportable in HdrHistogram's own compressed encoding.
  */
 import * as hdr from 'hdr-histogram-js';
+import { newHdrHistogram, recordable } from '../stats/histogram.ts';
 import type { LatencySummary } from './load-model.ts';
 
-/** One hour, in microseconds: longer than any bounded run, so no latency is ever clipped. */
-const HIGHEST_US = 3_600_000_000;
-
+/** Same settings as the bench's histograms (stats/histogram.ts), so the two encodings compare. */
 export function newHistogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3 });
+  return newHdrHistogram();
 }
 
-/** Microseconds as HDR stores them: whole, at least 1 (sub-µs loopback answers would be lost as 0). */
+/** Microseconds as HDR stores them. */
 export function toMicros(ms: number): number {
-  return Math.min(HIGHEST_US, Math.max(1, Math.round(ms * 1000)));
+  return recordable(ms, 1000);
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;

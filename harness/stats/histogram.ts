@@ -8,8 +8,24 @@ import * as hdr from 'hdr-histogram-js';
 import type { JsHistogram } from 'hdr-histogram-js';
 
 export const HDR_SIGNIFICANT_DIGITS = 3;
-/** One hour in µs: far above any invocation the bench makes; larger samples are clamped to it. */
+/** One hour in µs: far above any invocation or bounded run; larger samples are clamped to it. */
 const HIGHEST_TRACKABLE_US = 3_600_000_000;
+
+/** An empty histogram with lambdaspec's settings (µs, 3 significant digits, up to one hour). */
+export function newHdrHistogram(): JsHistogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_TRACKABLE_US,
+    numberOfSignificantValueDigits: HDR_SIGNIFICANT_DIGITS,
+    bitBucketSize: 32,
+    useWebAssembly: false,
+  }) as JsHistogram;
+}
+
+/** A sample as HDR records it: scaled, whole, at least 1 (sub-µs loopback answers would be lost as 0), clamped. */
+export function recordable(sample: number, scale = 1000): number {
+  return Math.min(HIGHEST_TRACKABLE_US, Math.max(1, Math.round(sample * scale)));
+}
 
 /** One HDR bucket: `count` samples whose value is equivalent (within the precision) to `value`. */
 export interface HistogramBucket {
@@ -34,15 +50,9 @@ export interface HistogramData {
  * values already integral. Values below 1 after scaling are recorded as 1 (HDR's lowest value).
  */
 export function histogramOf(samples: readonly number[], scale = 1000): HistogramData {
-  const h = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: HIGHEST_TRACKABLE_US,
-    numberOfSignificantValueDigits: HDR_SIGNIFICANT_DIGITS,
-    bitBucketSize: 32,
-    useWebAssembly: false,
-  }) as JsHistogram;
+  const h = newHdrHistogram();
   try {
-    for (const s of samples) h.recordValue(Math.min(HIGHEST_TRACKABLE_US, Math.max(1, Math.round(s * scale))));
+    for (const s of samples) h.recordValue(recordable(s, scale));
     const at = (p: number): number => h.getValueAtPercentile(p) / scale;
     const buckets: HistogramBucket[] = [];
     const it = h.recordedValuesIterator;
