@@ -26,6 +26,18 @@ export function parseEnvPairs(pairs: readonly string[] | undefined): Record<stri
   return env;
 }
 
+/** An http(s) URL flag (`--url`, `--endpoint`) as a URL; anything else is a user error naming the flag. */
+export function parseHttpUrl(flag: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UserError(`--${flag}: "${value}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`--${flag}: "${value}" is not an http(s) URL`);
+  return url;
+}
+
 export function parsePositiveInt(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) <= 0) throw new UserError(`--${flag}: "${value}" is not a positive integer`);

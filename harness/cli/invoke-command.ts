@@ -7,7 +7,7 @@ import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
 import { functionConfigFor } from '../runtime/resolve-runtime.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/user-error.ts';
-import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
+import { FUNCTION_FLAGS, functionOverrides, parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 import { callFunctionUrl } from '../targets/deployed/function-url-client.ts';
 import { prepareTarget, TARGET_FLAGS, TARGET_USAGE } from './target-flags.ts';
@@ -130,7 +130,7 @@ async function invokeUrl(url: string, o: { event: string | undefined; method: st
     headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
   }
   const body = await readEvent(o.event, io);
-  const r = await callFunctionUrl(url, { ...(o.method !== undefined ? { method: o.method } : {}), headers, body }, (bytes) => io.outBytes(bytes));
+  const r = await callFunctionUrl(parseHttpUrl('url', url), { ...(o.method !== undefined ? { method: o.method } : {}), headers, body }, (bytes) => io.outBytes(bytes));
   if (r.body.length > 0 && !r.body.subarray(-1).equals(Buffer.from('\n'))) io.out('\n');
   if (!o.quiet) {
     io.err(`HTTP ${r.status}, ${r.chunks.length} chunk(s), ${r.body.length} bytes, head after ${r.headMs.toFixed(1)} ms, done after ${r.doneMs.toFixed(1)} ms${r.truncated ? ' — the body was cut off (mid-stream error)' : ''}\n`);

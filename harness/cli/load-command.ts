@@ -12,7 +12,7 @@ import { loadReportHtml } from '../reports/html/perf-pages.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { parseDurationFlag } from '../util/duration-flag.ts';
 import { UserError } from '../util/user-error.ts';
-import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
+import { FUNCTION_FLAGS, functionOverrides, parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 
 export const LOAD_USAGE = `lambdaspec load <runtime> --concurrency N (--duration 30s | --requests K) [options]
@@ -56,15 +56,7 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
   if (values.url !== undefined ? positionals.length !== 0 : positionals.length !== 1) {
     throw new UserError(`load: expected exactly one <runtime>, or --url without one\n\n${LOAD_USAGE}`);
   }
-  if (values.url !== undefined) {
-    let u: URL;
-    try {
-      u = new URL(values.url);
-    } catch {
-      throw new UserError(`load: --url "${values.url}" is not a URL`);
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UserError(`load: --url must be http(s), not ${u.protocol}`);
-  }
+  if (values.url !== undefined) parseHttpUrl('url', values.url);
   const options = resolveLoadOptions({
     ...(values.concurrency !== undefined ? { concurrency: parsePositiveInt('concurrency', values.concurrency)! } : {}),
     ...(values.rate !== undefined ? { rate: parsePositiveInt('rate', values.rate)! } : {}),

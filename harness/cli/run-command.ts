@@ -16,7 +16,7 @@ import type { ScenarioCase } from '../scenarios/suite-model.ts';
 import { imageRuntime, imageTarget } from '../targets/container/container-target.ts';
 import { availableTarget, type Target } from '../targets/target.ts';
 import { UserError } from '../util/user-error.ts';
-import { parseFlags, parsePositiveInt } from './args.ts';
+import { parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
 import { TARGET_USAGE, targetFromFlags, withoutForeignArchitectures } from './target-flags.ts';
 import type { Io } from './io.ts';
 
@@ -217,28 +217,19 @@ async function planRun(values: RunValues, positionals: string[], io: Io): Promis
   if (!values.function) throw new UserError('--target deployed needs --function <name|arn>');
   if (positionals.length > 1) throw new UserError('--target deployed runs one function: name at most one runtime (for its capabilities)');
   if (positionals.length === 1 && values.capabilities !== undefined) throw new UserError('--capabilities is for a deployed function without a runtime folder; the runtime.yaml already declares them');
+  if (values.endpoint !== undefined) parseHttpUrl('endpoint', values.endpoint);
   const options: DeployedTargetOptions = {
     functionName: values.function,
     ...(values['streaming-function'] !== undefined ? { streamingFunctionName: values['streaming-function'] } : {}),
     ...(values.qualifier !== undefined ? { qualifier: values.qualifier } : {}),
     ...(values.region !== undefined ? { region: values.region } : {}),
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
-    ...(values.endpoint !== undefined ? { endpoint: parseEndpoint(values.endpoint) } : {}),
+    ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
   };
   const runtime = positionals[0] !== undefined
     ? resolveRuntime(positionals[0], { requireBootstrap: false })
     : deployedRuntime(values.function, parseCapabilities(values.capabilities));
   return { runtimes: [runtime], deployed: createDeployedTarget(options) };
-}
-
-function parseEndpoint(value: string): string {
-  try {
-    const u = new URL(value);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
-    return value;
-  } catch {
-    throw new UserError(`--endpoint: "${value}" is not an http(s) URL`);
-  }
 }
 
 /** Run the suite as \`run\` and \`snapshot\` do; reports are written even when interrupted or stopped. */

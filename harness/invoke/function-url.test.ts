@@ -34,7 +34,7 @@ describe('function URL on the local front', () => {
     const prelude = JSON.stringify({ statusCode: 201, headers: { 'x-probe': 'yes', 'content-type': 'text/plain' }, cookies: ['a=1', 'b=2'] });
     const event = { do: 'stream', contentType: HTTP_INTEGRATION_CONTENT_TYPE, chunks: [`${prelude}${NUL8}hello `, 'world'], delayMs: 50 };
     const seen: string[] = [];
-    const r = await callFunctionUrl(`${base}/greet?x=1`, { body: Buffer.from(JSON.stringify(event)) }, (b) => seen.push(b.toString()));
+    const r = await callFunctionUrl(new URL(`${base}/greet?x=1`), { body: Buffer.from(JSON.stringify(event)) }, (b) => seen.push(b.toString()));
     expect(r.status).toBe(201);
     expect(r.headers['x-probe']).toBe('yes');
     expect(r.cookies).toEqual(['a=1', 'b=2']);
@@ -45,7 +45,7 @@ describe('function URL on the local front', () => {
   });
 
   it('hands the function a payload-format 2.0 event built from the request', async () => {
-    const r = await callFunctionUrl(`${base}/a/b?q=1&q=2`, { method: 'PUT', headers: { cookie: 'c=3; d=4', 'x-h': 'v' }, body: Buffer.from('{"do":"url-event"}') });
+    const r = await callFunctionUrl(new URL(`${base}/a/b?q=1&q=2`), { method: 'PUT', headers: { cookie: 'c=3; d=4', 'x-h': 'v' }, body: Buffer.from('{"do":"url-event"}') });
     const event = JSON.parse(r.body.toString()) as Record<string, unknown> & { requestContext: { http: { method: string } } };
     expect(r.status).toBe(200);
     expect(event['version']).toBe('2.0');
@@ -59,10 +59,10 @@ describe('function URL on the local front', () => {
   });
 
   it('answers 502 for a failed invocation and cuts the body on a mid-stream error', async () => {
-    const failed = await callFunctionUrl(base, { body: Buffer.from('{"do":"error"}') });
+    const failed = await callFunctionUrl(new URL(base), { body: Buffer.from('{"do":"error"}') });
     expect(failed.status).toBe(502);
     expect(JSON.parse(failed.body.toString())).toEqual({ Message: 'Internal Server Error' });
-    const cut = await callFunctionUrl(base, { body: Buffer.from(JSON.stringify({ do: 'stream', chunks: ['part'], error: true })) });
+    const cut = await callFunctionUrl(new URL(base), { body: Buffer.from(JSON.stringify({ do: 'stream', chunks: ['part'], error: true })) });
     expect(cut.status).toBe(200);
     expect(cut.truncated).toBe(true);
   });

@@ -182,6 +182,10 @@ describe('lambdaspec run --target deployed', () => {
     expect((await run(['run', 'python-stdlib', '--function', 'x'])).err).toMatch(/--function is for --target deployed/);
     expect((await run(['run', '--target', 'deployed'])).err).toMatch(/needs --function/);
     expect((await run(['run', '--target', 'deployed', '--function', 'x', '--capabilities', 'teleport'])).err).toMatch(/unknown capability "teleport"/);
+    expect((await run(['run', '--target', 'deployed', '--function', 'x', '--endpoint', 'nope'])).err).toMatch(/--endpoint: "nope" is not a URL/);
+    expect((await run(['run', '--target', 'deployed', '--function', 'x', '--endpoint', 'ftp://h'])).err).toMatch(/--endpoint: "ftp:\/\/h" is not an http\(s\) URL/);
+    expect((await run(['load', '--url', 'ftp://h', '--requests', '1'])).err).toMatch(/--url: "ftp:\/\/h" is not an http\(s\) URL/);
+    expect((await run(['invoke', '--url', 'file:///etc/passwd'])).err).toMatch(/--url: "file:\/\/\/etc\/passwd" is not an http\(s\) URL/);
   });
 });
 

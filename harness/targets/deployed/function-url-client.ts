@@ -30,14 +30,7 @@ export interface FunctionUrlResponse {
   truncated: boolean;
 }
 
-export async function callFunctionUrl(url: string, r: FunctionUrlRequest, onChunk?: (bytes: Buffer) => void): Promise<FunctionUrlResponse> {
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    throw new UserError(`--url: "${url}" is not a URL`);
-  }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new UserError(`--url: "${url}" is not an http(s) URL`);
+export async function callFunctionUrl(target: URL, r: FunctionUrlRequest, onChunk?: (bytes: Buffer) => void): Promise<FunctionUrlResponse> {
   const t = performance.now();
   const timeout = r.timeoutMs ?? 900_000;
   let res;
