@@ -7,7 +7,8 @@ import { snapshotFromReport } from '../snapshots/snapshot.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/user-error.ts';
 import type { Io } from './io.ts';
-import { executeRun, parseRunFlags } from './run-command.ts';
+import { parseFlags } from './args.ts';
+import { executeRun, RUN_FLAGS } from './run-command.ts';
 
 export const SNAPSHOT_USAGE = `lambdaspec snapshot [runtime] --out <file> [run options]
 
@@ -22,18 +23,9 @@ Then 'lambdaspec run <runtime> --against <file>' reports every case whose local 
 Exit status: 0 when the snapshot was written, 2 on bad input or an unreachable function, 130 interrupted.`;
 
 export async function snapshotCommand(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
-  // --out is snapshot's own flag; everything else is run's.
-  const rest: string[] = [];
-  let out: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--out') {
-      out = argv[++i];
-      if (out === undefined) throw new UserError("snapshot: option '--out <file>' argument missing");
-    } else if (a.startsWith('--out=')) out = a.slice('--out='.length);
-    else rest.push(a);
-  }
-  const { values, positionals } = parseRunFlags('snapshot', rest);
+  // run's flags, and --out of its own.
+  const { values, positionals } = parseFlags('snapshot', argv, { ...RUN_FLAGS, out: { type: 'string' } });
+  const out = values.out;
   if (values.help) {
     io.out(`${SNAPSHOT_USAGE}\n`);
     return 0;

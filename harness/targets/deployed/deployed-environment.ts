@@ -20,6 +20,7 @@ import type {
   ReportFields,
   StreamedChunk,
 } from '../../environment/types.ts';
+import { errorFromDocument } from '../../environment/local-environment.ts';
 import { parseReportLine } from '../../invoke/platform-log.ts';
 import type { Recording } from '../../runtime-api/recording.ts';
 import { classifyAwsError } from './lambda-client.ts';
@@ -228,29 +229,13 @@ function reportFrom(logs: LogLine[], doneMs: number): ReportFields {
   return { durationMs: doneMs, billedDurationMs: 0, memorySizeMb: 0, maxMemoryUsedMb: 0 };
 }
 
-function errorDocument(payload: Buffer): { errorType?: string; errorMessage?: string } {
-  try {
-    const doc = JSON.parse(payload.toString('utf8')) as unknown;
-    if (typeof doc === 'object' && doc !== null) {
-      const d = doc as Record<string, unknown>;
-      return {
-        ...(typeof d['errorType'] === 'string' ? { errorType: d['errorType'] } : {}),
-        ...(typeof d['errorMessage'] === 'string' ? { errorMessage: d['errorMessage'] } : {}),
-      };
-    }
-  } catch {
-    // Not JSON.
-  }
-  return {};
-}
-
 /** A failed invocation's outcome: platform errors told apart from errors the runtime posted. */
 function errorOutcome(payload: Buffer, logs: LogLine[], errorCode?: string): InvocationOutcome {
-  const doc = errorDocument(payload);
-  const errorType = doc.errorType ?? errorCode ?? 'Unhandled';
+  // The same reading of an error document as a local environment's (errorType, else the header; errorMessage).
+  const doc = errorFromDocument(payload, errorCode ?? 'Unhandled');
   const initFailed = logs.some((l) => l.text.startsWith('INIT_REPORT') && /Status: (error|timeout)/.test(l.text));
-  if (PLATFORM_ERROR_TYPES.test(errorType) || initFailed) {
-    const error: PlatformError = { errorType, errorMessage: doc.errorMessage ?? payload.toString('utf8') };
+  if (PLATFORM_ERROR_TYPES.test(doc.errorType) || initFailed) {
+    const error: PlatformError = { errorType: doc.errorType, errorMessage: doc.errorMessage || payload.toString('utf8') };
     return { kind: 'platform-error', error };
   }
   return { kind: 'function-error', ...(errorCode !== undefined ? { errorTypeHeader: errorCode } : {}) };

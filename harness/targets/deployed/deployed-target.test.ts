@@ -220,5 +220,9 @@ describe('snapshot parity', () => {
     const r = await run(['run', 'python-stdlib', '--against', bad]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/not a lambdaspec snapshot/);
+    const noOut = await run(['snapshot', 'python-stdlib']);
+    expect(noOut.code).toBe(2);
+    expect(noOut.err).toMatch(/--out <file> is required/);
+    expect((await run(['snapshot', 'python-stdlib', '--out'])).err).toMatch(/'--out <value>' argument missing/);
   });
 });
