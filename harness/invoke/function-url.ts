@@ -6,12 +6,11 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ExecutionEnvironment, InvocationInput, InvocationResult } from '../environment/types.ts';
-import { isHttpIntegration } from './http-integration.ts';
+import { HTTP_INTEGRATION_DELIMITER, isHttpIntegration } from './http-integration.ts';
 
 export const FUNCTION_URL_PREFIX = '/lambda-url/';
 /** The prelude must arrive within the first 16 KB (API Gateway's documented bound; function URLs behave alike). */
 const MAX_PRELUDE_BYTES = 16 * 1024;
-const DELIMITER = Buffer.alloc(8);
 
 /** `{name, rawPath}` of a function-URL request path, or undefined when the path is not one. */
 export function parseFunctionUrlPath(path: string): { name: string; rawPath: string } | undefined {
@@ -110,7 +109,7 @@ export async function serveFunctionUrl(res: ServerResponse, env: Pick<ExecutionE
   const onChunk = (bytes: Buffer): void => {
     if (mode === 'body') return write(bytes);
     held = Buffer.concat([held, bytes]);
-    const at = held.indexOf(DELIMITER);
+    const at = held.indexOf(HTTP_INTEGRATION_DELIMITER);
     if (at >= 0) {
       let prelude: Prelude = {};
       try {
@@ -121,7 +120,7 @@ export async function serveFunctionUrl(res: ServerResponse, env: Pick<ExecutionE
       const h = preludeHead(prelude);
       head(h.status, h.headers);
       mode = 'body';
-      write(held.subarray(at + DELIMITER.length));
+      write(held.subarray(at + HTTP_INTEGRATION_DELIMITER.length));
       held = Buffer.alloc(0);
     } else if (held.length > MAX_PRELUDE_BYTES) {
       head(502, { 'Content-Type': 'application/json' });

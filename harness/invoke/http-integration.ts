@@ -3,7 +3,8 @@
  * (statusCode, headers, cookies), 8 NUL bytes, then the body — what function URLs turn into an HTTP response.
  */
 export const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
-const DELIMITER = Buffer.alloc(8);
+/** The 8 NUL bytes between the JSON prelude and the body. */
+export const HTTP_INTEGRATION_DELIMITER = Buffer.alloc(8);
 
 export interface HttpIntegrationParts {
   prelude: unknown;
@@ -12,10 +13,10 @@ export interface HttpIntegrationParts {
 
 /** Split prelude and body; undefined when the bytes do not start with a JSON prelude followed by 8 NULs. */
 export function splitHttpIntegration(bytes: Buffer): HttpIntegrationParts | undefined {
-  const at = bytes.indexOf(DELIMITER);
+  const at = bytes.indexOf(HTTP_INTEGRATION_DELIMITER);
   if (at < 0) return undefined;
   try {
-    return { prelude: JSON.parse(bytes.subarray(0, at).toString('utf8')) as unknown, body: bytes.subarray(at + DELIMITER.length) };
+    return { prelude: JSON.parse(bytes.subarray(0, at).toString('utf8')) as unknown, body: bytes.subarray(at + HTTP_INTEGRATION_DELIMITER.length) };
   } catch {
     return undefined;
   }
