@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     reporters: ['default', './vitest.summary-reporter.ts'],
     // Fails the run if a test left a process, lambdaspec-* temp folder, listening socket or container behind.
-    globalSetup: ['harness/leaks/global-setup.ts'],
+    globalSetup: ['harness/testing/leaks/global-setup.ts'],
     include: ['harness/**/*.test.ts', 'runtimes-under-test/**/*.test.ts', 'suites/**/*.test.ts'],
     // Tests spawn real runtime processes; two cores, so keep parallelism modest and timeouts generous.
     maxWorkers: 2,

@@ -4,19 +4,19 @@
  * correct official client is a bug in the suite; this test is where that would show.
  */
 import { describe, expect, it } from 'vitest';
-import { buildRuntime } from '../harness/runtime/build.ts';
-import { assertBootstrapUsable, bundledRuntimeNames, resolveRuntime } from '../harness/runtime/resolve-runtime.ts';
+import { buildRuntime } from '../harness/runtime-definition/build.ts';
+import { assertBootstrapUsable, bundledRuntimeNames, resolveRuntime } from '../harness/runtime-definition/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../harness/scenarios/suite-loader.ts';
 import { runSuite } from '../harness/scenarios/suite-runner.ts';
 import { LocalEnvironment } from '../harness/environment/local-environment.ts';
-import { requireAll } from '../harness/runtime/build.ts';
-import { functionConfigFor } from '../harness/runtime/resolve-runtime.ts';
-import { hostArchitecture } from '../harness/targets/process/elf.ts';
-import { liveProcessCount } from '../harness/targets/process/process-runner.ts';
+import { requireAll } from '../harness/runtime-definition/build.ts';
+import { functionConfigFor } from '../harness/runtime-definition/resolve-runtime.ts';
+import { hostArchitecture } from '../harness/process/elf.ts';
+import { liveProcessCount } from '../harness/process/process-runner.ts';
 import { processTarget } from '../harness/targets/process/process-target.ts';
 import { sandboxTarget, sandboxUnavailable } from '../harness/targets/sandbox/sandbox-target.ts';
-import { planEmulation } from '../harness/targets/emulation.ts';
-import type { Target } from '../harness/targets/target.ts';
+import { planEmulation } from '../harness/targets/common/emulation.ts';
+import type { Target } from '../harness/targets/common/target.ts';
 
 const mustCases = loadSuites([DEFAULT_SUITE_DIR]).cases.filter((c) => c.level === 'must');
 

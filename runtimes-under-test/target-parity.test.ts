@@ -6,16 +6,16 @@
  * fixtures, a 6 MB response — for the others. The full grid was compared by hand (see README, Targets).
  */
 import { describe, expect, it } from 'vitest';
-import { buildRuntime, requireAll } from '../harness/runtime/build.ts';
-import { assertBootstrapUsable, bundledRuntimeNames, resolveRuntime } from '../harness/runtime/resolve-runtime.ts';
+import { buildRuntime, requireAll } from '../harness/runtime-definition/build.ts';
+import { assertBootstrapUsable, bundledRuntimeNames, resolveRuntime } from '../harness/runtime-definition/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../harness/scenarios/suite-loader.ts';
 import { runSuite } from '../harness/scenarios/suite-runner.ts';
 import type { ScenarioCase } from '../harness/scenarios/suite-model.ts';
-import { hostArchitecture } from '../harness/targets/process/elf.ts';
-import { liveProcessCount } from '../harness/targets/process/process-runner.ts';
+import { hostArchitecture } from '../harness/process/elf.ts';
+import { liveProcessCount } from '../harness/process/process-runner.ts';
 import { processTarget } from '../harness/targets/process/process-target.ts';
 import { sandboxTarget, sandboxUnavailable } from '../harness/targets/sandbox/sandbox-target.ts';
-import type { Target } from '../harness/targets/target.ts';
+import type { Target } from '../harness/targets/common/target.ts';
 
 const ALL_CASES = new Set(['python-stdlib']);
 const SUBSET = new Set([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatNumber, renderRuntimeMarkdown, renderSummaryMarkdown } from './bench-markdown.ts';
 import { formatBytes, metricsOf, summaryRows } from './metrics.ts';
-import { benchReport, runtimeBench } from './test-reports.ts';
+import { benchReport, runtimeBench } from '../testing/bench-reports.ts';
 
 describe('summaryRows', () => {
   const runtimes = [runtimeBench('slow', 3), runtimeBench('fast', 1)];

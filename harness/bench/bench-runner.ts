@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { distributionOf } from '../stats/distribution.ts';
-import type { FunctionOverrides, ResolvedRuntime } from '../runtime/resolve-runtime.ts';
+import type { FunctionOverrides, ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { BENCH_FORMAT, type BenchReport, type BenchSettings, type PayloadPoint, type RuntimeBench } from './bench-model.ts';
 import { BenchInvocationError, BenchTarget, type Measured } from './bench-target.ts';
 import { summaryRows } from './metrics.ts';

@@ -6,10 +6,11 @@
 import { performance } from 'node:perf_hooks';
 import { Client, type Dispatcher } from 'undici';
 import { LocalEnvironment } from '../environment/local-environment.ts';
-import type { ExecutionEnvironment, InvocationInput, InvocationResult, InvokeOptions } from '../environment/types.ts';
+import type { ExecutionEnvironment, InvocationInput, InvokeOptions } from '../environment/execution-environment.ts';
+import type { InvocationResult } from '../model/invocation.ts';
 import { InvokeFront } from '../invoke/front.ts';
-import { functionConfigFor, type FunctionOverrides, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
-import { launchProcess, type LaunchSpec, type RunningProcess } from '../targets/process/process-runner.ts';
+import { functionConfigFor, type FunctionOverrides, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
+import { launchProcess, type LaunchSpec, type RunningProcess } from '../process/process-runner.ts';
 
 /** Passes everything through to the environment and keeps each result by request id for the client to pick up. */
 class ObservedEnvironment implements ExecutionEnvironment {

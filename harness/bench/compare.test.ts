@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '../util/user-error.ts';
+import { UserError } from '../lib/user-error.ts';
 import { renderComparisonMarkdown } from './bench-markdown.ts';
 import { compareReports, readBenchReport, verdictFor } from './compare.ts';
-import { benchReport, runtimeBench } from './test-reports.ts';
+import { benchReport, runtimeBench } from '../testing/bench-reports.ts';
 
 describe('verdictFor', () => {
   it('needs the whole interval beyond the threshold', () => {

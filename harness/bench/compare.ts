@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { bootstrapMedianRatio, type BootstrapOptions } from '../stats/bootstrap.ts';
-import { UserError } from '../util/user-error.ts';
+import { UserError } from '../lib/user-error.ts';
 import { BENCH_FORMAT, type BenchReport, type ChangeVerdict, type ComparisonReport, type MetricComparison } from './bench-model.ts';
 import { metricsOf } from './metrics.ts';
 

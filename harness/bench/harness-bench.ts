@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { RuntimeApiServer, type ApiInvocation } from '../runtime-api/server.ts';
+import { RuntimeApiServer, type ApiInvocation } from '../fake-runtime-api/server.ts';
 
 const CLIENT = fileURLToPath(new URL('./keepalive-client.ts', import.meta.url));
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../runtime/resolve-runtime.ts';
+import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { RUN_USAGE } from './run-command.ts';
 
 interface Step {

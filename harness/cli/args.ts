@@ -1,8 +1,8 @@
 /** CLI flag parsing on node:util's parseArgs (strict: unknown flags are errors), turned into UserErrors. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { FunctionOverrides } from '../runtime/resolve-runtime.ts';
-import { parseDurationFlag } from '../util/duration-flag.ts';
-import { UserError } from '../util/user-error.ts';
+import type { FunctionOverrides } from '../runtime-definition/resolve-runtime.ts';
+import { parseDurationFlag } from '../lib/duration-flag.ts';
+import { UserError } from '../lib/user-error.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../bench/bench-model.ts';
-import { requireAll } from '../runtime/build.ts';
-import { liveProcessCount } from '../targets/process/process-runner.ts';
+import { requireAll } from '../runtime-definition/build.ts';
+import { liveProcessCount } from '../process/process-runner.ts';
 import { parseSizes } from './bench-command.ts';
 import { memoryIo } from './io.ts';
 import { main } from './main.ts';
 
-const FIXTURE = fileURLToPath(new URL('../bench/fixtures/slow-echo', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../testing/fixtures/slow-echo', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 const noPython = !existsSync(PYTHON) && !requireAll();
 const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-bench-'));

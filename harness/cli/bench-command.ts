@@ -9,13 +9,13 @@ import type { BenchReport, BenchSettings } from '../bench/bench-model.ts';
 import { DEFAULT_SETTINGS, runBench } from '../bench/bench-runner.ts';
 import { compareReports, readBenchReport } from '../bench/compare.ts';
 import { MAX_REQUEST_PAYLOAD_BYTES } from '../invoke/front.ts';
-import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
+import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { withoutForeignArchitectures } from './target-flags.ts';
-import { REPO_ROOT } from '../runtime/resolve-runtime.ts';
+import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { benchReportHtml } from '../reports/html/perf-pages.ts';
-import { writeFileAtomic } from '../util/atomic-write.ts';
-import { parseDurationFlag } from '../util/duration-flag.ts';
-import { UserError } from '../util/user-error.ts';
+import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { parseDurationFlag } from '../lib/duration-flag.ts';
+import { UserError } from '../lib/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 

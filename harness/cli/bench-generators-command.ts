@@ -1,9 +1,9 @@
 /** `lambdaspec bench-generators`: built-in generator vs k6 vs autocannon on a trivial server; writes reports/bench/generators.{json,md}. */
 import { join } from 'node:path';
 import { runGeneratorBench, type GeneratorBenchReport } from '../load/generator-bench.ts';
-import { REPO_ROOT } from '../runtime/resolve-runtime.ts';
-import { writeFileAtomic } from '../util/atomic-write.ts';
-import { parseDurationFlag } from '../util/duration-flag.ts';
+import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
+import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 

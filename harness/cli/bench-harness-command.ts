@@ -1,8 +1,8 @@
 /** `lambdaspec bench-harness`: measure the fake Runtime API itself and write reports/bench/harness.json. */
 import { join } from 'node:path';
 import { runHarnessBench } from '../bench/harness-bench.ts';
-import { REPO_ROOT } from '../runtime/resolve-runtime.ts';
-import { writeFileAtomic } from '../util/atomic-write.ts';
+import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
+import { writeFileAtomic } from '../lib/atomic-write.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 

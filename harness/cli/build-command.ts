@@ -1,6 +1,6 @@
 /** `lambdaspec build <runtime…>`: run each runtime's build, cached by a hash of its folder. */
-import { buildRuntime } from '../runtime/build.ts';
-import { bundledRuntimeNames, resolveRuntime } from '../runtime/resolve-runtime.ts';
+import { buildRuntime } from '../runtime-definition/build.ts';
+import { bundledRuntimeNames, resolveRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { parseFlags } from './args.ts';
 import type { Io } from './io.ts';
 

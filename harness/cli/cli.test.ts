@@ -2,9 +2,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunReport } from '../reports/report-model.ts';
-import type { RecordingJson } from '../runtime-api/recording.ts';
-import { liveProcessCount } from '../targets/process/process-runner.ts';
+import type { RunReport } from '../model/report-model.ts';
+import type { RecordingJson } from '../model/recording.ts';
+import { liveProcessCount } from '../process/process-runner.ts';
 import { memoryIo } from './io.ts';
 import { main } from './main.ts';
 import { serveCommand } from './serve-command.ts';

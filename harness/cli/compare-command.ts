@@ -2,8 +2,8 @@
 import { resolve } from 'node:path';
 import { renderComparisonMarkdown } from '../bench/bench-markdown.ts';
 import { compareReports, readBenchReport } from '../bench/compare.ts';
-import { writeFileAtomic } from '../util/atomic-write.ts';
-import { UserError } from '../util/user-error.ts';
+import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { UserError } from '../lib/user-error.ts';
 import { parseFlags } from './args.ts';
 import type { Io } from './io.ts';
 

@@ -1,8 +1,8 @@
 /** `lambdaspec image <runtime…>`: build (or reuse) the container image of each runtime for `--target container`. */
-import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
+import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { dockerUnavailable } from '../targets/container/docker.ts';
 import { buildRuntimeImage } from '../targets/container/image-builder.ts';
-import { UserError } from '../util/user-error.ts';
+import { UserError } from '../lib/user-error.ts';
 import { parseFlags } from './args.ts';
 import type { Io } from './io.ts';
 

@@ -1,15 +1,15 @@
 /** `lambdaspec invoke <runtime>`: one invocation, its result, its log tail, and optionally the wire recording. */
 import { existsSync, readFileSync } from 'node:fs';
 import { LocalEnvironment } from '../environment/local-environment.ts';
-import type { InvocationResult } from '../environment/types.ts';
-import { recordingToJson } from '../runtime-api/recording.ts';
-import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
-import { functionConfigFor } from '../runtime/resolve-runtime.ts';
-import { writeFileAtomic } from '../util/atomic-write.ts';
-import { UserError } from '../util/user-error.ts';
+import type { InvocationResult } from '../model/invocation.ts';
+import { recordingToJson } from '../model/recording.ts';
+import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
+import { functionConfigFor } from '../runtime-definition/resolve-runtime.ts';
+import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { UserError } from '../lib/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
-import { callFunctionUrl } from '../targets/deployed/function-url-client.ts';
+import { callFunctionUrl } from '../remote/deployed/function-url-client.ts';
 import { prepareTarget, TARGET_FLAGS, TARGET_USAGE } from './target-flags.ts';
 
 export const INVOKE_USAGE = `lambdaspec invoke <runtime> [options]

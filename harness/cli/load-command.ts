@@ -6,12 +6,12 @@ import { loadMarkdown } from '../load/load-markdown.ts';
 import type { LoadEngine } from '../load/load-model.ts';
 import { resolveLoadOptions } from '../load/load-options.ts';
 import { runLoad, type LoadTarget } from '../load/run-load.ts';
-import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
-import { functionConfigFor, REPO_ROOT } from '../runtime/resolve-runtime.ts';
+import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
+import { functionConfigFor, REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { loadReportHtml } from '../reports/html/perf-pages.ts';
-import { writeFileAtomic } from '../util/atomic-write.ts';
-import { parseDurationFlag } from '../util/duration-flag.ts';
-import { UserError } from '../util/user-error.ts';
+import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { parseDurationFlag } from '../lib/duration-flag.ts';
+import { UserError } from '../lib/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 

@@ -1,7 +1,7 @@
 /** The `lambdaspec` command line: dispatches subcommands and turns user errors into one line and exit 2. */
-import { killAllProcesses } from '../targets/process/process-runner.ts';
-import { UserError } from '../util/user-error.ts';
-import { SuiteError } from '../scenarios/yaml-validate.ts';
+import { killAllProcesses } from '../process/process-runner.ts';
+import { UserError } from '../lib/user-error.ts';
+import { SuiteError } from '../lib/yaml-validate.ts';
 import { benchGeneratorsCommand } from './bench-generators-command.ts';
 import { benchHarnessCommand } from './bench-harness-command.ts';
 import { benchCommand } from './bench-command.ts';

@@ -2,9 +2,9 @@
 import { isIP } from 'node:net';
 import { LocalEnvironment } from '../environment/local-environment.ts';
 import { InvokeFront } from '../invoke/front.ts';
-import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
-import { functionConfigFor } from '../runtime/resolve-runtime.ts';
-import { UserError } from '../util/user-error.ts';
+import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
+import { functionConfigFor } from '../runtime-definition/resolve-runtime.ts';
+import { UserError } from '../lib/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 import { prepareTarget, TARGET_FLAGS, TARGET_USAGE } from './target-flags.ts';

@@ -4,8 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { snapshotFromReport } from '../snapshots/snapshot.ts';
-import { writeFileAtomic } from '../util/atomic-write.ts';
-import { UserError } from '../util/user-error.ts';
+import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { UserError } from '../lib/user-error.ts';
 import type { Io } from './io.ts';
 import { parseFlags } from './args.ts';
 import { executeRun, RUN_FLAGS } from './run-command.ts';

@@ -1,13 +1,13 @@
 /** `lambdaspec soak <runtime> --duration 10m`: a long mixed run that watches the harness for growth and drift. */
 import { join, resolve } from 'node:path';
-import { prepareRuntimes } from '../runtime/prepare-runtimes.ts';
-import { REPO_ROOT } from '../runtime/resolve-runtime.ts';
+import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
+import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { DEFAULT_BOUNDS } from '../soak/growth.ts';
 import { soakMarkdown, type SoakReport } from '../soak/soak-report.ts';
 import { runSoak } from '../soak/soak-runner.ts';
-import { writeFileAtomic } from '../util/atomic-write.ts';
-import { parseDurationFlag } from '../util/duration-flag.ts';
-import { UserError } from '../util/user-error.ts';
+import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { parseDurationFlag } from '../lib/duration-flag.ts';
+import { UserError } from '../lib/user-error.ts';
 import { parseFlags } from './args.ts';
 import type { Io } from './io.ts';
 

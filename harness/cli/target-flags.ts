@@ -1,8 +1,9 @@
 /** `--target` and `--emulate`, shared by run, matrix, invoke and serve. */
-import type { PreparedRuntimes } from '../runtime/prepare-runtimes.ts';
-import type { ResolvedRuntime } from '../runtime/resolve-runtime.ts';
-import { planEmulation } from '../targets/emulation.ts';
-import { availableTarget, type PreparedTarget, type Target } from '../targets/target.ts';
+import type { PreparedRuntimes } from '../runtime-definition/prepare-runtimes.ts';
+import type { ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
+import { planEmulation } from '../targets/common/emulation.ts';
+import type { PreparedTarget, Target } from '../targets/common/target.ts';
+import { availableTarget } from '../targets/registry.ts';
 import type { Io } from './io.ts';
 
 export const TARGET_FLAGS = {

@@ -1,5 +1,5 @@
 /**
- * Hostile runtimes (harness/scenarios/fixtures/hostile/bootstrap): each abuse ends in a verdict, the environment
+ * Hostile runtimes (harness/testing/fixtures/hostile/bootstrap): each abuse ends in a verdict, the environment
  * closes, and nothing the runtime started is left running.
  */
 import { fileURLToPath } from 'node:url';
@@ -7,16 +7,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { memoryIo } from '../cli/io.ts';
 import { main } from '../cli/main.ts';
 import { serveCommand } from '../cli/serve-command.ts';
-import { functionConfigFor, resolveRuntime } from '../runtime/resolve-runtime.ts';
-import { isRunning, openFdCount, PROCESS_MARK_VAR, processesWithEnv } from '../targets/process/proc-scan.ts';
-import { harnessRunId, launchProcess, liveProcessCount, type RunningProcess } from '../targets/process/process-runner.ts';
-import { MAX_CONNECTIONS } from '../runtime-api/server.ts';
-import { UserError } from '../util/user-error.ts';
+import { functionConfigFor, resolveRuntime } from '../runtime-definition/resolve-runtime.ts';
+import { isRunning, openFdCount, PROCESS_MARK_VAR, processesWithEnv } from '../process/proc-scan.ts';
+import { harnessRunId, launchProcess, liveProcessCount, type RunningProcess } from '../process/process-runner.ts';
+import { MAX_CONNECTIONS } from '../fake-runtime-api/server.ts';
+import { UserError } from '../lib/user-error.ts';
 import { LocalEnvironment, type LocalEnvironmentOptions } from './local-environment.ts';
-import type { FunctionOverrides } from '../runtime/resolve-runtime.ts';
-import type { InvocationResult } from './types.ts';
+import type { FunctionOverrides } from '../runtime-definition/resolve-runtime.ts';
+import type { InvocationResult } from '../model/invocation.ts';
 
-const HOSTILE_DIR = fileURLToPath(new URL('../scenarios/fixtures/hostile', import.meta.url));
+const HOSTILE_DIR = fileURLToPath(new URL('../testing/fixtures/hostile', import.meta.url));
 const runtime = resolveRuntime(HOSTILE_DIR);
 const envs: LocalEnvironment[] = [];
 

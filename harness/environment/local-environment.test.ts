@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { parseReportLine } from '../invoke/platform-log.ts';
-import { liveProcessCount } from '../targets/process/process-runner.ts';
+import { parseReportLine } from './platform-log.ts';
+import { liveProcessCount } from '../process/process-runner.ts';
 import { LocalEnvironment } from './local-environment.ts';
-import { testFunctionConfig } from './test-config.ts';
-import type { FunctionConfig, InvocationResult } from './types.ts';
+import { testFunctionConfig } from '../testing/test-config.ts';
+import type { FunctionConfig, InvocationResult } from '../model/invocation.ts';
 
-const MINI = fileURLToPath(new URL('./fixtures/mini-runtime.py', import.meta.url));
+const MINI = fileURLToPath(new URL('../testing/fixtures/mini-runtime.py', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'lambdaspec-env-'));
 const envs: LocalEnvironment[] = [];
 

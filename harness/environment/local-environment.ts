@@ -11,27 +11,14 @@ import {
   initReportLine,
   reportLine,
   startLine,
-} from '../invoke/platform-log.ts';
-import { RuntimeApiServer, streamErrorFromTrailers, type CompletedResponse } from '../runtime-api/server.ts';
-import type { Recording } from '../runtime-api/recording.ts';
-import { checkBootstrap, type BootstrapCheckOptions, type BootstrapProblem } from '../targets/process/bootstrap-check.ts';
-import { lambdaEnvironment } from '../targets/process/lambda-env.ts';
-import { launchProcess, type ExitInfo, type LaunchSpec, type RunningProcess } from '../targets/process/process-runner.ts';
-import {
-  functionArn,
-  type ExecutionEnvironment,
-  type FunctionConfig,
-  type InvocationInput,
-  type InvocationOutcome,
-  type InvocationResult,
-  type InvokeOptions,
-  type LogLine,
-  type PlatformError,
-  type ConfigurationUpdate,
-  type ProcessRecord,
-  type ReportFields,
-  type StreamedChunk,
-} from './types.ts';
+} from './platform-log.ts';
+import { RuntimeApiServer, streamErrorFromTrailers, type CompletedResponse } from '../fake-runtime-api/server.ts';
+import type { Recording } from '../model/recording.ts';
+import { checkBootstrap, type BootstrapCheckOptions, type BootstrapProblem } from '../process/bootstrap-check.ts';
+import { lambdaEnvironment } from '../process/lambda-env.ts';
+import { launchProcess, type ExitInfo, type LaunchSpec, type RunningProcess } from '../process/process-runner.ts';
+import { functionArn, type FunctionConfig, type InvocationOutcome, type InvocationResult, type LogLine, type PlatformError, type ProcessRecord, type ReportFields, type StreamedChunk } from '../model/invocation.ts';
+import type { ExecutionEnvironment, InvocationInput, InvokeOptions, ConfigurationUpdate } from './execution-environment.ts';
 
 export interface LocalEnvironmentOptions {
   /** Record the wire (default true). */

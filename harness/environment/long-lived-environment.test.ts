@@ -9,9 +9,9 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalEnvironment } from './local-environment.ts';
-import { testFunctionConfig } from './test-config.ts';
+import { testFunctionConfig } from '../testing/test-config.ts';
 
-const MINI = fileURLToPath(new URL('./fixtures/mini-runtime.py', import.meta.url));
+const MINI = fileURLToPath(new URL('../testing/fixtures/mini-runtime.py', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'lambdaspec-longlived-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../environment/local-environment.ts';
-import { testFunctionConfig } from '../environment/test-config.ts';
-import { liveProcessCount } from '../targets/process/process-runner.ts';
-import { parseReportLine } from './platform-log.ts';
+import { testFunctionConfig } from '../testing/test-config.ts';
+import { liveProcessCount } from '../process/process-runner.ts';
+import { parseReportLine } from '../environment/platform-log.ts';
 import { InvokeFront } from './front.ts';
 
-const MINI = fileURLToPath(new URL('../environment/fixtures/mini-runtime.py', import.meta.url));
+const MINI = fileURLToPath(new URL('../testing/fixtures/mini-runtime.py', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'lambdaspec-front-'));
 let env: LocalEnvironment;
 let front: InvokeFront;

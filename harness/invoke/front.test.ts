@@ -6,20 +6,13 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { testFunctionConfig } from '../environment/test-config.ts';
-import type {
-  ExecutionEnvironment,
-  FunctionConfig,
-  InvocationInput,
-  InvocationResult,
-  InvokeOptions,
-  LogLine,
-  ProcessRecord,
-} from '../environment/types.ts';
-import type { Recording } from '../runtime-api/recording.ts';
+import { testFunctionConfig } from '../testing/test-config.ts';
+import type { ExecutionEnvironment, InvocationInput, InvokeOptions } from '../environment/execution-environment.ts';
+import type { FunctionConfig, InvocationResult, LogLine, ProcessRecord } from '../model/invocation.ts';
+import type { Recording } from '../model/recording.ts';
 import { EventStreamDecoder, type DecodedStreamEvent } from './event-stream.ts';
 import { InvokeFront, MAX_REQUEST_PAYLOAD_BYTES, parseFunctionName } from './front.ts';
-import { endLine, reportLine, startLine } from './platform-log.ts';
+import { endLine, reportLine, startLine } from '../environment/platform-log.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // A scripted ExecutionEnvironment: each test decides what invoke() does, including when chunks are delivered.

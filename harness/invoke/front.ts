@@ -6,16 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  functionArn,
-  type ExecutionEnvironment,
-  type InvocationInput,
-  type InvocationResult,
-} from '../environment/types.ts';
+import { functionArn, type InvocationResult } from '../model/invocation.ts';
+import type { ExecutionEnvironment, InvocationInput } from '../environment/execution-environment.ts';
 import { errorMessage, invokeCompleteMessage, payloadChunkMessage } from './event-stream.ts';
 import { configurationDocument, parseConfigurationUpdate } from './function-configuration.ts';
 import { functionUrlEvent, parseFunctionUrlPath, serveFunctionUrl } from './function-url.ts';
-import { logTail } from './platform-log.ts';
+import { logTail } from '../environment/platform-log.ts';
 
 /** Synchronous request payload limit (exactly 6 MiB; the response limit is 100 bytes more). */
 export const MAX_REQUEST_PAYLOAD_BYTES = 6_291_456;

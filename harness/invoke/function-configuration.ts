@@ -3,8 +3,9 @@
  * control plane for what clients of a deployed function do to it — read its configuration, and touch it so the
  * next invocation is a cold start (how public cold-start benchmarks force cold starts).
  */
-import type { ConfigurationUpdate, FunctionConfig } from '../environment/types.ts';
-import { functionArn } from '../environment/types.ts';
+import type { ConfigurationUpdate } from '../environment/execution-environment.ts';
+import type { FunctionConfig } from '../model/invocation.ts';
+import { functionArn } from '../model/invocation.ts';
 
 /** Lambda's `FunctionConfiguration` document (the members clients read). */
 export interface FunctionConfigurationDocument {

@@ -4,14 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
 import { memoryIo } from '../cli/io.ts';
 import { LocalEnvironment } from '../environment/local-environment.ts';
-import { testFunctionConfig } from '../environment/test-config.ts';
-import { callFunctionUrl } from '../targets/deployed/function-url-client.ts';
+import { testFunctionConfig } from '../testing/test-config.ts';
+import { callFunctionUrl } from '../remote/deployed/function-url-client.ts';
 import { InvokeFront } from './front.ts';
 import { HTTP_INTEGRATION_CONTENT_TYPE } from './http-integration.ts';
 import { parseConfigurationUpdate } from './function-configuration.ts';
 import { parseFunctionUrlPath, preludeHead } from './function-url.ts';
 
-const MINI = fileURLToPath(new URL('../environment/fixtures/mini-runtime.py', import.meta.url));
+const MINI = fileURLToPath(new URL('../testing/fixtures/mini-runtime.py', import.meta.url));
 let env: LocalEnvironment;
 let front: InvokeFront;
 let base: string;

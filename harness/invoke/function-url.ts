@@ -5,7 +5,8 @@
  * mode). Any other response streams out as the body with its content type.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { ExecutionEnvironment, InvocationInput, InvocationResult } from '../environment/types.ts';
+import type { ExecutionEnvironment, InvocationInput } from '../environment/execution-environment.ts';
+import type { InvocationResult } from '../model/invocation.ts';
 import { HTTP_INTEGRATION_DELIMITER, isHttpIntegration } from './http-integration.ts';
 
 export const FUNCTION_URL_PREFIX = '/lambda-url/';

@@ -1,7 +1,8 @@
 /** The pool's dispatch on fake environments: lazy creation up to N, reuse of idle ones, waiting beyond N. */
 import { describe, expect, it } from 'vitest';
-import { testFunctionConfig } from '../environment/test-config.ts';
-import type { ExecutionEnvironment, InvocationInput, InvocationResult } from '../environment/types.ts';
+import { testFunctionConfig } from '../testing/test-config.ts';
+import type { ExecutionEnvironment, InvocationInput } from '../environment/execution-environment.ts';
+import type { InvocationResult } from '../model/invocation.ts';
 import { EnvironmentPool } from './environment-pool.ts';
 
 interface Fake {

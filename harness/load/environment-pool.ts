@@ -3,7 +3,8 @@
  * idle environment, a new one is created (a cold start) while fewer than N exist, and otherwise it waits for the
  * first to free up. Each environment still serialises its own invocations. The Invoke front resolves to this.
  */
-import type { ExecutionEnvironment, FunctionConfig, InvocationInput, InvocationResult, InvokeOptions } from '../environment/types.ts';
+import type { ExecutionEnvironment, InvocationInput, InvokeOptions } from '../environment/execution-environment.ts';
+import type { FunctionConfig, InvocationResult } from '../model/invocation.ts';
 import { functionErrorType } from '../invoke/front.ts';
 import type { InvokeTarget } from '../invoke/front.ts';
 import { bump } from './load-model.ts';

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generatorBenchMarkdown } from '../cli/bench-generators-command.ts';
-import { requireAll } from '../runtime/build.ts';
-import { liveProcessCount } from '../targets/process/process-runner.ts';
+import { requireAll } from '../runtime-definition/build.ts';
+import { liveProcessCount } from '../process/process-runner.ts';
 import { runGeneratorBench } from './generator-bench.ts';
 import { findK6 } from './k6-runner.ts';
 

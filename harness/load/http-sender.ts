@@ -7,7 +7,7 @@
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { functionErrorType } from '../invoke/front.ts';
-import { parseReportLine } from '../invoke/platform-log.ts';
+import { parseReportLine } from '../environment/platform-log.ts';
 import type { RequestOutcome, Send } from './load-generator.ts';
 
 export interface SenderOptions {

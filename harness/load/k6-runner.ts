@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { UserError } from '../util/user-error.ts';
+import { UserError } from '../lib/user-error.ts';
 import { K6_BROKEN_OUT_STATUSES, K6_METRICS } from './k6-script.ts';
 import { bump, emptyErrorCounts, type ErrorCounts, type LatencySummary, type LoadCounts, type LoadModel } from './load-model.ts';
 

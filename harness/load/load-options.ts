@@ -1,5 +1,5 @@
 /** Turn what the user asked for (flags over a profile) into bounded `LoadOptions`: defaults, then hard caps. */
-import { UserError } from '../util/user-error.ts';
+import { UserError } from '../lib/user-error.ts';
 import { LOAD_LIMITS, type LoadOptions } from './load-model.ts';
 import type { LoadProfile } from './load-profile.ts';
 

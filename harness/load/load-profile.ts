@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseDuration } from '../scenarios/parse-duration.ts';
-import { compileSchema, readYaml, SuiteError, validateYaml } from '../scenarios/yaml-validate.ts';
+import { parseDuration } from '../lib/parse-duration.ts';
+import { compileSchema, readYaml, SuiteError, validateYaml } from '../lib/yaml-validate.ts';
 import type { LoadStage } from './load-model.ts';
 
 export const LOAD_PROFILE_SCHEMA_PATH = fileURLToPath(new URL('../../suites/load-profile.schema.json', import.meta.url));

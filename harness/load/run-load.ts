@@ -3,9 +3,9 @@
  * endpoint), driven by the built-in generator or by k6, folded into a `LoadReport`.
  */
 import { LocalEnvironment } from '../environment/local-environment.ts';
-import type { FunctionConfig } from '../environment/types.ts';
+import type { FunctionConfig } from '../model/invocation.ts';
 import { InvokeFront } from '../invoke/front.ts';
-import { UserError } from '../util/user-error.ts';
+import { UserError } from '../lib/user-error.ts';
 import { EnvironmentPool, type PoolStats } from './environment-pool.ts';
 import { createSender } from './http-sender.ts';
 import { generateK6Script } from './k6-script.ts';

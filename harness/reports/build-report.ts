@@ -2,8 +2,8 @@
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ResolvedRuntime } from '../runtime/resolve-runtime.ts';
-import { countVerdicts, exitCodeFor, type CaseReport, type ColdStartMeasurement, type RunReport } from './report-model.ts';
+import type { ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
+import { countVerdicts, exitCodeFor, type CaseReport, type ColdStartMeasurement, type RunReport } from '../model/report-model.ts';
 
 export function toolVersion(): string {
   try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderJunit } from './junit.ts';
-import { sampleCase, sampleReport } from './sample-report.ts';
+import { sampleCase, sampleReport } from '../testing/sample-report.ts';
 
 const cases = [
   sampleCase({ id: 'error.posted', verdict: 'pass' }),

@@ -1,5 +1,5 @@
 /** JUnit XML view of a report: one testsuite per area, one testcase per case; MUST/SHOULD breaks are failures. */
-import type { CaseReport, RunReport } from './report-model.ts';
+import type { CaseReport, RunReport } from '../model/report-model.ts';
 
 export function escapeXml(s: string): string {
   return s

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from './markdown.ts';
-import { sampleCase, sampleReport } from './sample-report.ts';
+import { sampleCase, sampleReport } from '../testing/sample-report.ts';
 
 describe('renderMarkdown', () => {
   it('summarises totals and areas, details what did not pass, lists skips and every case', () => {

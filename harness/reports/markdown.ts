@@ -1,5 +1,5 @@
 /** Markdown summary of a report: totals, per-area table, then every case that did not pass, with its evidence. */
-import type { CaseReport, ColdStartMeasurement, RunReport, Verdict } from './report-model.ts';
+import type { CaseReport, ColdStartMeasurement, RunReport, Verdict } from '../model/report-model.ts';
 
 export const VERDICT_MARK: Record<Verdict, string> = {
   pass: '✅ pass',

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../scenarios/suite-loader.ts';
 import { buildMatrix, renderMatrixMarkdown, type Matrix } from './matrix.ts';
-import { sampleCase, sampleReport } from './sample-report.ts';
+import { sampleCase, sampleReport } from '../testing/sample-report.ts';
 
 describe('compliance matrix', () => {
   it('puts each case in a row, each runtime in a column, with totals and reasons', () => {

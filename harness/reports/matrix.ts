@@ -2,7 +2,7 @@
  * The compliance matrix: one row per case, one column per runtime, the verdict in each cell, grouped by area, with
  * per-runtime totals — implementation × case, as the WebSocket and HTTP/2 conformance suites publish theirs.
  */
-import { countVerdicts, type Level, type RunReport, type Verdict, type VerdictCounts } from './report-model.ts';
+import { countVerdicts, type Level, type RunReport, type Verdict, type VerdictCounts } from '../model/report-model.ts';
 import { cell, VERDICT_MARK, visible } from './markdown.ts';
 
 export interface MatrixRow {

@@ -1,10 +1,10 @@
 /** Writing a run's reports: report.json (the source of truth), report.md, report.html and junit.xml, each atomically. */
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.ts';
+import { writeFileAtomic } from '../lib/atomic-write.ts';
 import { renderReportHtml } from './html/report-html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
-import type { RunReport } from './report-model.ts';
+import type { RunReport } from '../model/report-model.ts';
 
 export interface WrittenReports {
   json: string;

@@ -4,7 +4,7 @@
  */
 import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Architecture } from '../targets/process/elf.ts';
+import type { Architecture } from '../process/elf.ts';
 import type { BootstrapVariant } from './suite-model.ts';
 
 /** A minimal ELF64 header whose e_machine names the other architecture (enough for exec to refuse it). */

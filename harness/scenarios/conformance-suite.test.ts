@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveRuntime, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
-import { liveProcessCount } from '../targets/process/process-runner.ts';
+import { resolveRuntime, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
+import { liveProcessCount } from '../process/process-runner.ts';
 import { runCase, skipReason } from './case-runner.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from './suite-loader.ts';
 
-const FLAWED = fileURLToPath(new URL('./fixtures/flawed-runtime', import.meta.url));
+const FLAWED = fileURLToPath(new URL('../testing/fixtures/flawed-runtime', import.meta.url));
 const { cases } = loadSuites([DEFAULT_SUITE_DIR]);
 const byId = new Map(cases.map((c) => [c.id, c]));
 const markers: string[] = [];

@@ -2,10 +2,10 @@
  * Turning what a step observed into findings: each expectation section (result, wire, process, logs, timings) is
  * checked against the invocation result, the step's slice of the recording, the process records and the logs.
  */
-import type { InvocationResult, LogLine, ProcessExit } from '../environment/types.ts';
+import type { InvocationResult, LogLine, ProcessExit } from '../model/invocation.ts';
 import { isHttpIntegration, splitHttpIntegration } from '../invoke/http-integration.ts';
-import type { Finding } from '../reports/report-model.ts';
-import type { Exchange } from '../runtime-api/recording.ts';
+import type { Finding } from '../model/report-model.ts';
+import type { Exchange } from '../model/recording.ts';
 import { inRange, matchString, matchValue, matchWire, show, showRange, type MatchFailure } from './match.ts';
 import type { Expectations, Step } from './suite-model.ts';
 

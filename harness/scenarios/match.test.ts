@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Exchange, RecordedChunk } from '../runtime-api/recording.ts';
+import type { Exchange, RecordedChunk } from '../model/recording.ts';
 import { matchExchange, matchString, matchValue, matchWire } from './match.ts';
 
 describe('matchValue', () => {

@@ -2,7 +2,7 @@
  * Matchers: JSON values by subset with `$` operators, strings exactly or by regex, and wire exchanges against the
  * recording. Every mismatch comes back as a finding with a path, what was expected and what was there.
  */
-import { headerValue, type Exchange, type RecordedHeader } from '../runtime-api/recording.ts';
+import { headerValue, type Exchange, type RecordedHeader } from '../model/recording.ts';
 import type { ExchangeMatcher, NumberRange, StringMatcher, WireExpectation } from './suite-model.ts';
 
 export interface MatchFailure {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { FramingFaultKind } from '../runtime-api/recording.ts';
+import type { FramingFaultKind } from '../model/recording.ts';
 import { DEFAULT_SUITE_DIR, SUITE_SCHEMA_PATH } from './suite-loader.ts';
 import { KNOWN_CAPABILITIES } from './suite-model.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SUITE_DIR, loadSuiteFile, loadSuites, sizedEvent } from './suite-loader.ts';
-import { errorOf } from './test-helpers.ts';
+import { errorOf } from '../testing/scenario-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-suites-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,8 +4,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { InvocationFaults } from '../environment/types.ts';
-import { parseDuration } from './parse-duration.ts';
+import type { InvocationFaults } from '../fake-runtime-api/faults.ts';
+import { parseDuration } from '../lib/parse-duration.ts';
 import {
   DEFAULT_CASE_TIMEOUT_MS,
   KNOWN_CAPABILITIES,
@@ -16,7 +16,7 @@ import {
   type Step,
   type SuiteFile,
 } from './suite-model.ts';
-import { compileSchema, isPlainObject, readYaml, SuiteError, validateYaml, type ParsedYaml } from './yaml-validate.ts';
+import { compileSchema, isPlainObject, readYaml, SuiteError, validateYaml, type ParsedYaml } from '../lib/yaml-validate.ts';
 
 export { SuiteError };
 

@@ -2,9 +2,9 @@
  * The scenario language after loading: what `suites/*.yaml` say, validated and normalised (durations in ms, events
  * as bytes), with the file and line of every case and step so verdicts can point back at their source.
  */
-import type { InvocationFaults } from '../environment/types.ts';
-import type { ExchangeKind } from '../runtime-api/recording.ts';
-import type { Level } from '../reports/report-model.ts';
+import type { InvocationFaults } from '../fake-runtime-api/faults.ts';
+import type { ExchangeKind } from '../model/recording.ts';
+import type { Level } from '../model/report-model.ts';
 
 export type { Level };
 

@@ -3,8 +3,8 @@
  * parallel across independent environments (bounded by `jobs`), stopping cleanly when interrupted.
  */
 import type { LocalEnvironmentOptions } from '../environment/local-environment.ts';
-import type { CaseReport } from '../reports/report-model.ts';
-import type { ResolvedRuntime } from '../runtime/resolve-runtime.ts';
+import type { CaseReport } from '../model/report-model.ts';
+import type { ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { runCase, skippedCase, skipReason, type CaseEnvironment, type CaseRunOptions } from './case-runner.ts';
 import type { ScenarioCase } from './suite-model.ts';
 
@@ -28,7 +28,7 @@ export interface SuiteRunOptions {
   signal?: AbortSignal;
   /** A further reason to skip a case on this target (e.g. not observable on a deployed function). */
   skip?: (c: ScenarioCase) => string | undefined;
-  /** Options for every case's environment: how the target launches the bootstrap (see harness/targets/target.ts). */
+  /** Options for every case's environment: how the target launches the bootstrap (see harness/targets/common/target.ts). */
   environment?: LocalEnvironmentOptions;
   /** Run cases against something else than a local environment (a deployed function). */
   caseOptions?: Pick<CaseRunOptions, 'environment' | 'createEnvironment'>;

@@ -4,7 +4,7 @@
  * the REPORT fields that were present.
  */
 import { createHash } from 'node:crypto';
-import type { ReportFields } from '../environment/types.ts';
+import type { ReportFields } from '../model/invocation.ts';
 
 /** Keys whose values vary per invocation, process or account (probe context, error documents). */
 const VOLATILE_KEYS = new Set([

@@ -2,7 +2,7 @@
  * `snapshots/<name>.json`: result-level outcomes per case, recorded on one target (typically the deployed function)
  * so that a local run can be checked against them (`lambdaspec run <runtime> --against <snapshot>`).
  */
-import type { Verdict } from '../reports/report-model.ts';
+import type { Verdict } from '../model/report-model.ts';
 
 export interface SnapshotStep {
   /** 1-based step number. */

@@ -1,7 +1,7 @@
 /** Building a snapshot from a run report, reading one back, and comparing a run against it. */
 import { readFileSync } from 'node:fs';
-import type { CaseReport, RunReport } from '../reports/report-model.ts';
-import { UserError } from '../util/user-error.ts';
+import type { CaseReport, RunReport } from '../model/report-model.ts';
+import { UserError } from '../lib/user-error.ts';
 import type { Snapshot, SnapshotCase, SnapshotComparison, SnapshotDifference, SnapshotStep } from './snapshot-model.ts';
 
 /** Compared REPORT fields: Init Duration is left out (a warm deployed function and a fresh local one differ by design). */

@@ -9,11 +9,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../cli/io.ts';
 import { main } from '../cli/main.ts';
 import { soakCommand } from '../cli/soak-command.ts';
-import { resolveRuntime } from '../runtime/resolve-runtime.ts';
-import { requireAll } from '../runtime/build.ts';
+import { resolveRuntime } from '../runtime-definition/resolve-runtime.ts';
+import { requireAll } from '../runtime-definition/build.ts';
 import { invocationSignature, runSoak } from './soak-runner.ts';
 import type { SoakReport } from './soak-report.ts';
-import type { InvocationResult } from '../environment/types.ts';
+import type { InvocationResult } from '../model/invocation.ts';
 
 const python = existsSync('/usr/bin/python3');
 if (!python && requireAll()) throw new Error('/usr/bin/python3 is required (LAMBDASPEC_REQUIRE_ALL=1)');

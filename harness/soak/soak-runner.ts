@@ -5,13 +5,13 @@
  * its first run is reported; the growth verdict is judged after warm-up.
  */
 import { LocalEnvironment } from '../environment/local-environment.ts';
-import type { InvocationResult } from '../environment/types.ts';
-import { functionConfigFor, type ResolvedRuntime } from '../runtime/resolve-runtime.ts';
+import type { InvocationResult } from '../model/invocation.ts';
+import { functionConfigFor, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { runCase, skipReason, type CaseEnvironment } from '../scenarios/case-runner.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../scenarios/suite-loader.ts';
 import type { ScenarioCase } from '../scenarios/suite-model.ts';
-import { openFdCount, PROCESS_MARK_VAR, processesWithEnv } from '../targets/process/proc-scan.ts';
-import { harnessRunId, liveProcessCount } from '../targets/process/process-runner.ts';
+import { openFdCount, PROCESS_MARK_VAR, processesWithEnv } from '../process/proc-scan.ts';
+import { harnessRunId, liveProcessCount } from '../process/process-runner.ts';
 import { linearSlope, WARMUP_SHARE, type SoakBounds } from './growth.ts';
 import { OutcomeTracker } from './outcome-tracker.ts';
 import type { SoakReport, SoakSample } from './soak-report.ts';

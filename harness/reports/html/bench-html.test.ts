@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderBenchHtml, type BenchHtmlInput } from './bench-html.ts';
-import { HOSTILE } from './hostile.ts';
-import { wellFormed } from './svg-check.ts';
+import { HOSTILE } from '../../testing/hostile.ts';
+import { wellFormed } from '../../testing/svg-check.ts';
 
 const input: BenchHtmlInput = {
   title: `cold starts ${HOSTILE}`,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boxStripSvg, cdfSvg, formatNumber, groupedBarSvg, histogramSvg, linearScale, niceDomain, niceTicks, quantile, summarise } from './charts.ts';
-import { elements, wellFormed } from './svg-check.ts';
+import { elements, wellFormed } from '../../testing/svg-check.ts';
 
 const num = (v: unknown): number => Number(v);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildMatrix } from '../matrix.ts';
-import { sampleCase, sampleReport } from '../sample-report.ts';
-import { HOSTILE } from './hostile.ts';
+import { sampleCase, sampleReport } from '../../testing/sample-report.ts';
+import { HOSTILE } from '../../testing/hostile.ts';
 import { renderMatrixHtml } from './matrix-html.ts';
 
 function matrix() {

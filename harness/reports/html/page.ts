@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { esc } from './escape.ts';
-import type { VerdictCounts } from '../report-model.ts';
+import type { VerdictCounts } from '../../model/report-model.ts';
 import { VERDICT_STYLE, VERDICTS } from './palette.ts';
 
 export interface PageInput {

@@ -2,7 +2,7 @@
  * Colours of the HTML views: the Okabe–Ito palette, distinguishable with the common colour-vision deficiencies.
  * A verdict is never colour alone: each has a symbol and its name beside the colour.
  */
-import type { Verdict } from '../report-model.ts';
+import type { Verdict } from '../../model/report-model.ts';
 
 export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'non-strict', 'informational', 'skipped'];
 

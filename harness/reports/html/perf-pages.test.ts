@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchReport, runtimeBench } from '../../bench/test-reports.ts';
+import { benchReport, runtimeBench } from '../../testing/bench-reports.ts';
 import { newHistogram, summarise, toMicros } from '../../load/latency-histogram.ts';
 import type { LatencySummary } from '../../load/load-model.ts';
 import { benchMetrics, benchReportHtml, quantileSamples } from './perf-pages.ts';

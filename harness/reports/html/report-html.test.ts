@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sampleCase, sampleReport } from '../sample-report.ts';
+import { sampleCase, sampleReport } from '../../testing/sample-report.ts';
 import { renderReportHtml } from './report-html.ts';
-import { HOSTILE, hostileCase } from './hostile.ts';
+import { HOSTILE, hostileCase } from '../../testing/hostile.ts';
 
 function scriptTags(html: string): number {
   return html.match(/<script\b/gi)?.length ?? 0;

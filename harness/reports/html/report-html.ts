@@ -3,7 +3,7 @@
  * search) and every case expandable to its requirement, reason, findings, per-step results, a wire timeline,
  * HTTP transcripts of the exchanges behind the verdict, log lines and runtime processes. A view of report.json.
  */
-import type { CaseReport, ColdStartMeasurement, RunReport, VerdictCounts } from '../report-model.ts';
+import type { CaseReport, ColdStartMeasurement, RunReport, VerdictCounts } from '../../model/report-model.ts';
 import { attr, esc, safeHref } from './escape.ts';
 import { renderPage, verdictBadge, verdictStack } from './page.ts';
 import { VERDICT_STYLE, VERDICTS } from './palette.ts';

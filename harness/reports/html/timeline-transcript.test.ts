@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ExchangeJson } from '../../runtime-api/recording.ts';
-import { hostileCase } from './hostile.ts';
-import { elements, wellFormed } from './svg-check.ts';
+import type { ExchangeJson } from '../../model/recording.ts';
+import { hostileCase } from '../../testing/hostile.ts';
+import { elements, wellFormed } from '../../testing/svg-check.ts';
 import { timelineSvg } from './timeline.ts';
 import { bodyPreview, renderExchange, shortTarget } from './transcript.ts';
 

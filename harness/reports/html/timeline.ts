@@ -3,8 +3,8 @@
  * response bar — with chunk boundaries as ticks, framing faults, then lanes for log lines and runtime processes.
  * All times share the recording's clock (ms since the environment was created).
  */
-import type { LogLine, ProcessRecord } from '../../environment/types.ts';
-import type { ExchangeJson } from '../../runtime-api/recording.ts';
+import type { LogLine, ProcessRecord } from '../../model/invocation.ts';
+import type { ExchangeJson } from '../../model/recording.ts';
 import { formatNumber, linearScale, niceTicks } from './charts.ts';
 import { esc } from './escape.ts';
 import { shortTarget } from './transcript.ts';

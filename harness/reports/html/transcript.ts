@@ -3,7 +3,7 @@
  * duplicates kept), body preview, chunk boundaries, trailers, then the response the fake Runtime API gave.
  */
 import { STATUS_CODES } from 'node:http';
-import type { BodyJson, ExchangeJson, RecordedHeader } from '../../runtime-api/recording.ts';
+import type { BodyJson, ExchangeJson, RecordedHeader } from '../../model/recording.ts';
 import { esc } from './escape.ts';
 
 /** Characters of a body shown inline; the report keeps at most 4 KB of each body anyway. */

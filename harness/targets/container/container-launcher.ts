@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { harnessRunId, onKillAll, vmHwmKiB, type ExitInfo, type LaunchSpec, type RunningProcess } from '../process/process-runner.ts';
-import { OutputCapture } from '../process/output-capture.ts';
+import { harnessRunId, onKillAll, vmHwmKiB, type ExitInfo, type LaunchSpec, type RunningProcess } from '../../process/process-runner.ts';
+import { OutputCapture } from '../../process/output-capture.ts';
 import { dockerClient, LAMBDASPEC_LABEL } from './docker.ts';
 import { TASK_ROOT } from './rootfs.ts';
-import { signalOfStatus } from '../process/signal-status.ts';
+import { signalOfStatus } from '../../process/signal-status.ts';
 
 export type ContainerCommand =
   /** A bundled runtime's image: LaunchSpec.command (a host path in the runtime folder) is mapped into /var/task. */

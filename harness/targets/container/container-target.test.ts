@@ -12,8 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../cli/io.ts';
 import { main } from '../../cli/main.ts';
 import { LocalEnvironment } from '../../environment/local-environment.ts';
-import { buildRuntime, requireAll } from '../../runtime/build.ts';
-import { functionConfigFor, REPO_ROOT, resolveRuntime } from '../../runtime/resolve-runtime.ts';
+import { buildRuntime, requireAll } from '../../runtime-definition/build.ts';
+import { functionConfigFor, REPO_ROOT, resolveRuntime } from '../../runtime-definition/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../../scenarios/suite-loader.ts';
 import { filterCases, runSuite } from '../../scenarios/suite-runner.ts';
 import { liveContainerCount, OWNER_LABEL } from './container-launcher.ts';
@@ -24,7 +24,7 @@ import { compareVerdicts } from './parity.ts';
 
 const why = await dockerUnavailable();
 const skip = why !== undefined && !requireAll();
-const FIXTURE = fileURLToPath(new URL('./fixtures/tmp-runtime', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../../testing/fixtures/tmp-runtime', import.meta.url));
 const scratch: string[] = [];
 
 async function containersOwnedBy(pid: number): Promise<string[]> {

@@ -6,12 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FunctionConfig } from '../../environment/types.ts';
-import type { ResolvedRuntime } from '../../runtime/resolve-runtime.ts';
-import { UserError } from '../../util/user-error.ts';
-import type { BootstrapProblem } from '../process/bootstrap-check.ts';
-import type { Architecture } from '../process/elf.ts';
-import type { PreparedTarget, Target } from '../target.ts';
+import type { FunctionConfig } from '../../model/invocation.ts';
+import type { ResolvedRuntime } from '../../runtime-definition/resolve-runtime.ts';
+import { UserError } from '../../lib/user-error.ts';
+import type { BootstrapProblem } from '../../process/bootstrap-check.ts';
+import type { Architecture } from '../../process/elf.ts';
+import type { PreparedTarget, Target } from '../common/target.ts';
 import { containerLauncher, TmpDirs } from './container-launcher.ts';
 import { dockerClient, dockerUnavailable, lambdaArchitecture } from './docker.ts';
 import { buildRuntimeImage } from './image-builder.ts';

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageName } from 'testcontainers';
-import type { ResolvedRuntime } from '../../runtime/resolve-runtime.ts';
-import { UserError } from '../../util/user-error.ts';
+import type { ResolvedRuntime } from '../../runtime-definition/resolve-runtime.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { dockerClient, LAMBDASPEC_LABEL } from './docker.ts';
 import { planHash, planRootfs, stageRootfs, TASK_ROOT } from './rootfs.ts';
 

@@ -6,8 +6,8 @@
  * Skipped without a Docker engine, required under LAMBDASPEC_REQUIRE_ALL=1.
  */
 import { describe, expect, it } from 'vitest';
-import { buildRuntime, requireAll } from '../../runtime/build.ts';
-import { resolveRuntime } from '../../runtime/resolve-runtime.ts';
+import { buildRuntime, requireAll } from '../../runtime-definition/build.ts';
+import { resolveRuntime } from '../../runtime-definition/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../../scenarios/suite-loader.ts';
 import { filterCases, runSuite } from '../../scenarios/suite-runner.ts';
 import { liveContainerCount } from './container-launcher.ts';

@@ -1,5 +1,5 @@
 /** Comparing the suite's verdicts on two targets case by case: the container target must judge as the process one does. */
-import type { CaseReport } from '../../reports/report-model.ts';
+import type { CaseReport } from '../../model/report-model.ts';
 
 export interface VerdictDifference {
   id: string;

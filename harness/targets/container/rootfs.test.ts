@@ -3,8 +3,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CaseReport } from '../../reports/report-model.ts';
-import { resolveRuntime } from '../../runtime/resolve-runtime.ts';
+import type { CaseReport } from '../../model/report-model.ts';
+import { resolveRuntime } from '../../runtime-definition/resolve-runtime.ts';
 import { exitFromStatus } from './container-launcher.ts';
 import { imageArchitectureProblem } from './container-target.ts';
 import { compareVerdicts } from './parity.ts';
@@ -16,7 +16,7 @@ afterAll(() => {
 });
 
 const targets = (entries: RootfsEntry[]): string[] => entries.map((e) => e.target);
-const FIXTURE = new URL('./fixtures/tmp-runtime', import.meta.url).pathname;
+const FIXTURE = new URL('../../testing/fixtures/tmp-runtime', import.meta.url).pathname;
 
 describe('planRootfs', () => {
   it('puts the runtime folder at /var/task and the bootstrap there, with /bin/sh and /usr/bin/env as in provided.al2023', () => {

@@ -25,9 +25,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import type { ResolvedRuntime } from '../../runtime/resolve-runtime.ts';
-import { UserError } from '../../util/user-error.ts';
-import { which } from '../../util/which.ts';
+import type { ResolvedRuntime } from '../../runtime-definition/resolve-runtime.ts';
+import { UserError } from '../../lib/user-error.ts';
+import { which } from '../../lib/which.ts';
 
 /** Where the runtime's folder goes in the image (LAMBDA_TASK_ROOT). */
 export const TASK_ROOT = '/var/task';

@@ -1,8 +1,8 @@
 /** The `process` target: the bootstrap runs as a plain local process (the default), optionally under qemu. */
 import type { LocalEnvironmentOptions } from '../../environment/local-environment.ts';
-import { needsEmulator, planEmulation } from '../emulation.ts';
-import type { Target } from '../target.ts';
-import { launchProcess } from './process-runner.ts';
+import { needsEmulator, planEmulation } from '../common/emulation.ts';
+import type { Target } from '../common/target.ts';
+import { launchProcess } from '../../process/process-runner.ts';
 
 export const processTarget: Target = {
   name: 'process',

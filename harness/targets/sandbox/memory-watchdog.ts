@@ -6,7 +6,7 @@
  * overshoot for up to one interval before the kill.
  */
 import { readFileSync } from 'node:fs';
-import { groupMembers } from '../process/process-runner.ts';
+import { groupMembers } from '../../process/process-runner.ts';
 
 export interface MemoryWatchdog {
   /** Peak of the summed resident memory (each member's VmHWM), KiB. */

@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { needsEmulator, type EmulationPlan } from '../emulation.ts';
-import { launchProcess, type ExitInfo, type LaunchSpec, type RunningProcess } from '../process/process-runner.ts';
-import { signalOfStatus } from '../process/signal-status.ts';
+import { needsEmulator, type EmulationPlan } from '../common/emulation.ts';
+import { launchProcess, type ExitInfo, type LaunchSpec, type RunningProcess } from '../../process/process-runner.ts';
+import { signalOfStatus } from '../../process/signal-status.ts';
 import { watchMemory } from './memory-watchdog.ts';
 import { bwrapArgs, locateBootstrap, translatePaths, type SandboxLayout } from './sandbox-layout.ts';
 

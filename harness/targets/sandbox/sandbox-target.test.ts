@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../../environment/local-environment.ts';
-import { testFunctionConfig } from '../../environment/test-config.ts';
-import type { FunctionConfig, InvocationResult } from '../../environment/types.ts';
-import { requireAll } from '../../runtime/build.ts';
-import type { ResolvedRuntime } from '../../runtime/resolve-runtime.ts';
-import { groupMembers, liveProcessCount } from '../process/process-runner.ts';
-import type { PreparedTarget } from '../target.ts';
+import { testFunctionConfig } from '../../testing/test-config.ts';
+import type { FunctionConfig, InvocationResult } from '../../model/invocation.ts';
+import { requireAll } from '../../runtime-definition/build.ts';
+import type { ResolvedRuntime } from '../../runtime-definition/resolve-runtime.ts';
+import { groupMembers, liveProcessCount } from '../../process/process-runner.ts';
+import type { PreparedTarget } from '../common/target.ts';
 import { bwrapExecFailure, fromBwrapExit } from './sandbox-launcher.ts';
 import { bwrapArgs, locateBootstrap, translatePaths } from './sandbox-layout.ts';
 import { checkSandboxBootstrap, sandboxTarget, sandboxUnavailable } from './sandbox-target.ts';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../../testing/fixtures/sandbox', import.meta.url));
 const unavailable = await sandboxUnavailable();
 if (unavailable && requireAll()) throw new Error(`sandbox target required (LAMBDASPEC_REQUIRE_ALL=1): ${unavailable}`);
 

@@ -6,13 +6,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { FunctionConfig } from '../../environment/types.ts';
-import type { ResolvedRuntime } from '../../runtime/resolve-runtime.ts';
-import { UserError } from '../../util/user-error.ts';
-import { which } from '../../util/which.ts';
-import { planEmulation } from '../emulation.ts';
-import { checkBootstrap, type BootstrapCheckOptions, type BootstrapProblem } from '../process/bootstrap-check.ts';
-import type { PreparedTarget, Target } from '../target.ts';
+import type { FunctionConfig } from '../../model/invocation.ts';
+import type { ResolvedRuntime } from '../../runtime-definition/resolve-runtime.ts';
+import { UserError } from '../../lib/user-error.ts';
+import { which } from '../../lib/which.ts';
+import { planEmulation } from '../common/emulation.ts';
+import { checkBootstrap, type BootstrapCheckOptions, type BootstrapProblem } from '../../process/bootstrap-check.ts';
+import type { PreparedTarget, Target } from '../common/target.ts';
 import { createSandboxLauncher } from './sandbox-launcher.ts';
 import { LAYERS_ROOT, locateBootstrap, SANDBOX_GID, SANDBOX_UID, TASK_ROOT } from './sandbox-layout.ts';
 

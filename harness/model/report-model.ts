@@ -1,0 +1,156 @@
+/**
+ * `report.json`, the source of truth of a run: every other format (JUnit, Markdown, HTML, the matrix) is a view of it.
+ */
+import type { LogLine, ProcessRecord } from './invocation.ts';
+import type { ExchangeJson } from './recording.ts';
+
+/**
+ * pass · fail (a MUST broken) · non-strict (a SHOULD broken) · informational (a MAY case that did not hold) ·
+ * skipped (capability not declared, not observable on this target, or filtered out).
+ */
+export type Verdict = 'pass' | 'fail' | 'non-strict' | 'informational' | 'skipped';
+
+export type Level = 'must' | 'should' | 'may';
+
+/** One expectation that did not hold. */
+export interface Finding {
+  /** 1-based step number within the case. */
+  step: number;
+  /** What was checked, e.g. `result.payload.errorType` or `wire.exchanges[0].headers.Lambda-Runtime-Function-Error-Type`. */
+  path: string;
+  expected: string;
+  actual: string;
+}
+
+export interface CaseEvidence {
+  /** Wire exchanges that the verdict rests on (matched ones, or the whole step's exchanges when nothing matched). */
+  exchanges: ExchangeJson[];
+  /** Runtime output and platform lines of the case (bounded). */
+  logs: LogLine[];
+  /** Per step: what the invoker got. */
+  results: Array<{
+    step: number;
+    requestId?: string;
+    outcome?: string;
+    functionError?: string;
+    errorType?: string;
+    payloadPreview?: string;
+    payloadSize?: number;
+    durationMs?: number;
+    /** Digest of the payload with per-invocation values masked (snapshots/normalise.ts): equal outcomes, equal digests. */
+    payloadDigest?: string;
+    /** REPORT fields present in the invocation's REPORT line. */
+    reportFields?: string[];
+    /** Chunks the response arrived in, when it was streamed. */
+    chunks?: number;
+  }>;
+  /** The runtime processes the case started: start, first /next, exit (absent in reports written before it existed). */
+  processes?: ProcessRecord[];
+}
+
+export interface CaseReport {
+  id: string;
+  title: string;
+  area: string;
+  level: Level;
+  verdict: Verdict;
+  /** Why: the first finding in words, the skip reason, or the harness problem. */
+  reason?: string;
+  requirement: string;
+  source: string;
+  rationale?: string;
+  /** Where the case is defined: `suites/conformance/error.yaml:12`. */
+  location: string;
+  durationMs: number;
+  findings: Finding[];
+  evidence: CaseEvidence;
+}
+
+export interface VerdictCounts {
+  total: number;
+  pass: number;
+  fail: number;
+  'non-strict': number;
+  informational: number;
+  skipped: number;
+}
+
+export interface RuntimeDescription {
+  name: string;
+  language: string;
+  description?: string;
+  bootstrap: string;
+  architecture: string;
+  capabilities: Record<string, boolean>;
+}
+
+/** One forced cold start of a deployed function (`--cold N`). */
+export interface ColdStartSample {
+  requestId: string;
+  /** From the REPORT line; absent means the invocation was not cold after all. */
+  initDurationMs?: number;
+  durationMs: number;
+  billedDurationMs: number;
+  maxMemoryUsedMb: number;
+  /** Invoke call to answer, as the client saw it. */
+  clientMs: number;
+}
+
+export interface ColdStartMeasurement {
+  requested: number;
+  samples: ColdStartSample[];
+  /** Set when cold starts could not be forced: why, and what was measured instead. */
+  degraded?: string;
+}
+
+export interface RunReport {
+  format: 'lambdaspec.report/v1';
+  tool: { name: 'lambdaspec'; version: string };
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  runtime: RuntimeDescription;
+  /** Where the bootstraps ran (`--target`): `process`, `sandbox` or `container` (harness/targets/registry.ts). */
+  target: string;
+  environment: { node: string; platform: string; arch: string; cpus: number };
+  options: { strict: boolean; filter?: string[]; suites: string[]; jobs: number };
+  summary: VerdictCounts & { byArea: Record<string, VerdictCounts> };
+  /** 0: no MUST failed (with --strict: no SHOULD either); 1 otherwise. */
+  exitCode: 0 | 1;
+  /** True when the run was interrupted and `cases` holds only the cases done so far. */
+  interrupted: boolean;
+  /** Why the run stopped before its end (e.g. the deployed function was throttled); `cases` holds the cases done. */
+  stopped?: string;
+  /** Forced cold starts of a deployed function (`--cold N`). */
+  coldStarts?: ColdStartMeasurement;
+  cases: CaseReport[];
+}
+
+export function emptyCounts(): VerdictCounts {
+  return { total: 0, pass: 0, fail: 0, 'non-strict': 0, informational: 0, skipped: 0 };
+}
+
+export function countVerdicts(cases: readonly Pick<CaseReport, 'verdict' | 'area'>[]): VerdictCounts & { byArea: Record<string, VerdictCounts> } {
+  const all = emptyCounts();
+  const byArea: Record<string, VerdictCounts> = {};
+  for (const c of cases) {
+    const area = (byArea[c.area] ??= emptyCounts());
+    for (const k of [all, area]) {
+      k.total++;
+      k[c.verdict]++;
+    }
+  }
+  return { ...all, byArea };
+}
+
+/** A broken expectation's verdict depends on the case's level. */
+export function verdictFor(level: Level, held: boolean): Verdict {
+  if (held) return 'pass';
+  return level === 'must' ? 'fail' : level === 'should' ? 'non-strict' : 'informational';
+}
+
+export function exitCodeFor(counts: VerdictCounts, strict: boolean): 0 | 1 {
+  if (counts.fail > 0) return 1;
+  if (strict && counts['non-strict'] > 0) return 1;
+  return 0;
+}
