@@ -3,6 +3,7 @@
  * written to reports/bench/<runtime>.json|md and, with several runtimes, summary.json|md side by side; with
  * `--baseline`, compared against a stored report and exit 1 on a regression beyond the threshold.
  */
+import { EXIT } from '../lib/exit-codes.ts';
 import { join, resolve } from 'node:path';
 import { renderComparisonMarkdown, renderRuntimeMarkdown, renderSummaryMarkdown } from '../bench/bench-markdown.ts';
 import type { BenchReport, BenchSettings } from '../bench/bench-model.ts';
@@ -86,13 +87,8 @@ export async function benchCommand(argv: string[], io: Io, signal: AbortSignal):
     baseline: { type: 'string' },
     'max-regression': { type: 'string' },
     seed: { type: 'string' },
-    help: { type: 'boolean' },
     ...FUNCTION_FLAGS,
   });
-  if (values.help) {
-    io.out(`${BENCH_USAGE}\n`);
-    return 0;
-  }
   const overrides = functionOverrides(values);
   overrides.timeoutMs ??= 30_000;
   const base = { ...DEFAULT_SETTINGS, ...(values.quick ? QUICK : {}) };
@@ -158,6 +154,6 @@ export async function benchCommand(argv: string[], io: Io, signal: AbortSignal):
     written.push(out);
   }
   io.err(`bench took ${(report.durationMs / 1000).toFixed(1)} s; written: ${written.join(', ')}\n`);
-  if (signal.aborted) return 130;
-  return report.comparison?.failed ? 1 : 0;
+  if (signal.aborted) return EXIT.INTERRUPTED;
+  return report.comparison?.failed ? EXIT.FAILED : EXIT.OK;
 }

@@ -1,4 +1,5 @@
 /** `lambdaspec bench-generators`: built-in generator vs k6 vs autocannon on a trivial server; writes reports/bench/generators.{json,md}. */
+import { EXIT } from '../lib/exit-codes.ts';
 import { join } from 'node:path';
 import { runGeneratorBench, type GeneratorBenchReport } from '../load/generator-bench.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
@@ -29,6 +30,16 @@ export function generatorBenchMarkdown(r: GeneratorBenchReport): string {
   ].join('\n');
 }
 
+export const BENCH_GENERATORS_USAGE = `lambdaspec bench-generators [options]
+
+The built-in load generator against k6 and autocannon on the same trivial server (its own process): maximum
+request rate and requests per CPU-second, medians of interleaved rounds. Writes JSON and Markdown.
+
+  --out <file>           where the JSON goes (default reports/bench/generators.json; the .md beside it)
+  --connections <n>      concurrent connections (default 16, at most 512)
+  --duration <d>         length of one run (default 5s, at most 60s)
+  --rounds <n>           rounds per generator (at most 10)`;
+
 export async function benchGeneratorsCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseFlags('bench-generators', argv, {
     out: { type: 'string' },
@@ -50,5 +61,5 @@ export async function benchGeneratorsCommand(argv: string[], io: Io): Promise<nu
   writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
   writeFileAtomic(out.replace(/\.json$/, '') + '.md', md);
   io.out(`${md}\nwritten to ${out}\n`);
-  return 0;
+  return EXIT.OK;
 }

@@ -1,10 +1,20 @@
 /** `lambdaspec bench-harness`: measure the fake Runtime API itself and write reports/bench/harness.json. */
+import { EXIT } from '../lib/exit-codes.ts';
 import { join } from 'node:path';
 import { runHarnessBench } from '../bench/harness-bench.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
+
+export const BENCH_HARNESS_USAGE = `lambdaspec bench-harness [options]
+
+Measures the fake Runtime API on its own: a loopback floor (a bare HTTP exchange), the fake with recording off
+and with recording on, in interleaved rounds, and writes the figures as JSON.
+
+  --out <file>           where the JSON goes (default reports/bench/harness.json)
+  --invocations <n>      invocations per round
+  --rounds <n>           interleaved rounds (the best of each configuration is reported)`;
 
 export async function benchHarnessCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseFlags('bench-harness', argv, {
@@ -29,5 +39,5 @@ export async function benchHarnessCommand(argv: string[], io: Io): Promise<numbe
       '',
     ].join('\n'),
   );
-  return 0;
+  return EXIT.OK;
 }

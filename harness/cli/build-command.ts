@@ -1,4 +1,5 @@
 /** `lambdaspec build <runtime…>`: run each runtime's build, cached by a hash of its folder. */
+import { EXIT } from '../lib/exit-codes.ts';
 import { buildRuntime } from '../runtime-definition/build.ts';
 import { bundledRuntimeNames, resolveRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { parseFlags } from './args.ts';
@@ -11,11 +12,7 @@ nothing in the runtime's folder changed since the last one (--force builds anywa
 output and exits 2; a missing toolchain is reported as skipped (an error under LAMBDASPEC_REQUIRE_ALL=1).`;
 
 export async function buildCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags('build', argv, { force: { type: 'boolean' }, help: { type: 'boolean' } });
-  if (values.help) {
-    io.out(`${BUILD_USAGE}\n`);
-    return 0;
-  }
+  const { values, positionals } = parseFlags('build', argv, { force: { type: 'boolean' } });
   const names = positionals.length > 0 ? positionals : bundledRuntimeNames();
   for (const name of names) {
     const rt = resolveRuntime(name, { requireBootstrap: false });
@@ -37,5 +34,5 @@ export async function buildCommand(argv: string[], io: Io): Promise<number> {
     }
     io.out(`${rt.spec.name}: ${what}\n`);
   }
-  return 0;
+  return EXIT.OK;
 }

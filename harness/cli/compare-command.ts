@@ -1,4 +1,5 @@
 /** `lambdaspec compare <baseline.json> <current.json>`: two bench reports, metric by metric, with the noise accounted for. */
+import { EXIT } from '../lib/exit-codes.ts';
 import { resolve } from 'node:path';
 import { renderComparisonMarkdown } from '../bench/bench-markdown.ts';
 import { compareReports, readBenchReport } from '../bench/compare.ts';
@@ -35,12 +36,7 @@ export function compareCommand(argv: string[], io: Io): number {
     resamples: { type: 'string' },
     confidence: { type: 'string' },
     json: { type: 'string' },
-    help: { type: 'boolean' },
   });
-  if (values.help) {
-    io.out(`${COMPARE_USAGE}\n`);
-    return 0;
-  }
   if (positionals.length !== 2) throw new UserError(`compare takes two bench reports, got ${positionals.length}\n\n${COMPARE_USAGE}`);
   const [a, b] = positionals.map((p) => resolve(p)) as [string, string];
   const options = {
@@ -54,5 +50,5 @@ export function compareCommand(argv: string[], io: Io): number {
   const comparison = compareReports(readBenchReport(a), readBenchReport(b), options);
   io.out(renderComparisonMarkdown(comparison));
   if (values.json) writeFileAtomic(resolve(values.json), `${JSON.stringify(comparison, null, 2)}\n`);
-  return comparison.failed ? 1 : 0;
+  return comparison.failed ? EXIT.FAILED : EXIT.OK;
 }

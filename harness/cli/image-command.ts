@@ -1,4 +1,5 @@
 /** `lambdaspec image <runtime…>`: build (or reuse) the container image of each runtime for `--target container`. */
+import { EXIT } from '../lib/exit-codes.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { dockerUnavailable } from '../targets/container/docker.ts';
 import { buildRuntimeImage } from '../targets/container/image-builder.ts';
@@ -15,11 +16,7 @@ but /bin/sh and /usr/bin/env for static binaries). Tagged lambdaspec/<runtime>:<
 lambdaspec=1: an unchanged runtime reuses its image. Prints one line per runtime: tag, size, built or reused.`;
 
 export async function imageCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags('image', argv, { help: { type: 'boolean' } });
-  if (values.help) {
-    io.out(`${IMAGE_USAGE}\n`);
-    return 0;
-  }
+  const { positionals } = parseFlags('image', argv, {});
   const why = await dockerUnavailable();
   if (why) throw new UserError(`image: ${why}; start one (dockerd) and try again`);
   const { ready } = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
@@ -29,5 +26,5 @@ export async function imageCommand(argv: string[], io: Io): Promise<number> {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     io.out(`${rt.spec.name}: ${image.tag} ${(image.sizeBytes / 1e6).toFixed(1)} MB ${image.reused ? 'reused' : `built in ${seconds} s`}\n`);
   }
-  return 0;
+  return EXIT.OK;
 }

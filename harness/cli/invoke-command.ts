@@ -1,4 +1,5 @@
 /** `lambdaspec invoke <runtime>`: one invocation, its result, its log tail, and optionally the wire recording. */
+import { EXIT } from '../lib/exit-codes.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { LocalEnvironment } from '../environment/local-environment.ts';
 import type { InvocationResult } from '../model/invocation.ts';
@@ -49,12 +50,7 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
     url: { type: 'string' },
     method: { type: 'string' },
     header: { type: 'string', multiple: true },
-    help: { type: 'boolean' },
   });
-  if (values.help) {
-    io.out(`${INVOKE_USAGE}\n`);
-    return 0;
-  }
   if (values.url !== undefined) {
     if (positionals.length > 0) throw new UserError('invoke --url calls a function URL: name no <runtime>');
     return invokeUrl(values.url, { event: values.event, method: values.method, header: values.header, quiet: values.quiet === true }, io);
@@ -100,7 +96,7 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
     for (const line of result.logs) io.err(`  ${line.text}\n`);
     if (values.record) io.err(`recording written to ${values.record}\n`);
   }
-  return result.functionError ? 1 : 0;
+  return result.functionError ? EXIT.FAILED : EXIT.OK;
 }
 
 function describeOutcome(r: InvocationResult): string {

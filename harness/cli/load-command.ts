@@ -1,4 +1,5 @@
 /** `lambdaspec load <runtime> | --url <url>`: a bounded load test, written to reports/load/<runtime>.json. */
+import { EXIT } from '../lib/exit-codes.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProfile } from '../load/load-profile.ts';
@@ -45,12 +46,7 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
     url: { type: 'string' },
     out: { type: 'string' },
     ...FUNCTION_FLAGS,
-    help: { type: 'boolean' },
   });
-  if (values.help) {
-    io.out(`${LOAD_USAGE}\n`);
-    return 0;
-  }
   const engine = (values.engine ?? 'builtin') as LoadEngine;
   if (engine !== 'builtin' && engine !== 'k6') throw new UserError(`load: --engine must be builtin or k6, not "${values.engine}"`);
   if (values.url !== undefined ? positionals.length !== 0 : positionals.length !== 1) {
@@ -85,7 +81,7 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
   const html = `${out.replace(/\.json$/i, '')}.html`;
   writeFileAtomic(html, loadReportHtml(report));
   io.out(`${loadMarkdown(report)}\nwritten to ${out} and ${html}\n`);
-  return 0;
+  return EXIT.OK;
 }
 
 function readEvent(path: string): unknown {

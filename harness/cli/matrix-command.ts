@@ -1,4 +1,5 @@
 /** `lambdaspec matrix [runtime…]`: the conformance suite on every runtime, as one case × runtime grid. */
+import { EXIT } from '../lib/exit-codes.ts';
 import os from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { buildReport } from '../reports/build-report.ts';
@@ -32,12 +33,7 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
     out: { type: 'string' },
     jobs: { type: 'string' },
     ...TARGET_FLAGS,
-    help: { type: 'boolean' },
   });
-  if (values.help) {
-    io.out(`${MATRIX_USAGE}\n`);
-    return 0;
-  }
   const target = await targetFromFlags(values);
   const prepared = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
   const { runtimes, skipped } = withoutForeignArchitectures(prepared, values.emulate === true, (l) => io.err(`${l}\n`));
@@ -54,7 +50,7 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
     target,
     emulate: values.emulate === true,
   });
-  if (signal.aborted) return 130;
+  if (signal.aborted) return EXIT.INTERRUPTED;
   // A runtime that cannot run here still gets its column: every case skipped, with the reason.
   const skippedReports = skipped.map(({ runtime, reason }) =>
     buildReport({ runtime, cases: cases.map((c) => skippedCase(c, reason)), startedAt: new Date(), finishedAt: new Date(), strict: false, suites, jobs, interrupted: false, target: target.name }),
@@ -68,5 +64,5 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
   const htmlReports = new Map(outcomes.map((o) => [o.runtime.spec.name, relative(out, o.written.html).split(sep).join('/')]));
   writeFileAtomic(join(out, 'matrix.html'), renderMatrixHtml(matrix, { reportHref: (name) => htmlReports.get(name) }));
   io.out(`matrix of ${matrix.rows.length} cases × ${matrix.runtimes.length} runtimes → ${join(out, 'matrix.md')}\n`);
-  return 0;
+  return EXIT.OK;
 }

@@ -1,4 +1,5 @@
 /** `lambdaspec run [runtime…]`: the conformance suite against one or more runtimes, with reports and an exit code. */
+import { EXIT } from '../lib/exit-codes.ts';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { buildReport } from '../reports/build-report.ts';
@@ -74,7 +75,6 @@ export const RUN_FLAGS = {
   emulate: { type: 'boolean' },
   image: { type: 'string' },
   capability: { type: 'string', multiple: true },
-  help: { type: 'boolean' },
 } as const;
 
 const MARK: Record<Verdict, string> = { pass: 'PASS', fail: 'FAIL', 'non-strict': 'WARN', informational: 'INFO', skipped: 'SKIP' };
@@ -273,13 +273,9 @@ export async function executeRun(values: RunValues, positionals: string[], io: I
 
 export async function runCommand(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parseRunFlags('run', argv);
-  if (values.help) {
-    io.out(`${RUN_USAGE}\n`);
-    return 0;
-  }
   const snapshot = values.against !== undefined ? readSnapshot(resolve(values.against)) : undefined;
   const outcomes = await executeRun(values, positionals, io, signal);
-  if (signal.aborted) return 130;
+  if (signal.aborted) return EXIT.INTERRUPTED;
   let differs = false;
   if (snapshot && values.against !== undefined) {
     for (const o of outcomes) {
@@ -292,5 +288,5 @@ export async function runCommand(argv: string[], io: Io, signal: AbortSignal): P
       if (comparison.differences.length > 0) differs = true;
     }
   }
-  return outcomes.some((o) => o.report.exitCode === 1) || differs ? 1 : 0;
+  return outcomes.some((o) => o.report.exitCode === EXIT.FAILED) || differs ? EXIT.FAILED : EXIT.OK;
 }

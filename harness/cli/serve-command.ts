@@ -1,4 +1,5 @@
 /** `lambdaspec serve <runtime>`: a runtime behind a Lambda-accurate Invoke API, the RIE use case. */
+import { EXIT } from '../lib/exit-codes.ts';
 import { isIP } from 'node:net';
 import { LocalEnvironment } from '../environment/local-environment.ts';
 import { InvokeFront } from '../invoke/front.ts';
@@ -42,12 +43,7 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
     ...FUNCTION_FLAGS,
     ...TARGET_FLAGS,
     'no-prewarm': { type: 'boolean' },
-    help: { type: 'boolean' },
   });
-  if (values.help) {
-    io.out(`${SERVE_USAGE}\n`);
-    return 0;
-  }
   if (positionals.length !== 1) throw new UserError(`serve: expected exactly one <runtime>\n\n${SERVE_USAGE}`);
   const host = values.host ?? '127.0.0.1';
   if (!isLoopback(host)) {
@@ -111,5 +107,5 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
   await env.close();
   await streamEnv?.close();
   await prepared.close();
-  return 0;
+  return EXIT.OK;
 }

@@ -2,6 +2,7 @@
  * `lambdaspec snapshot`: run the suite (typically on a deployed function) and record each case's result-level
  * outcome, so a local run can later be checked against it with `lambdaspec run <runtime> --against <file>`.
  */
+import { EXIT } from '../lib/exit-codes.ts';
 import { resolve } from 'node:path';
 import { snapshotFromReport } from '../snapshots/snapshot.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
@@ -26,14 +27,10 @@ export async function snapshotCommand(argv: string[], io: Io, signal: AbortSigna
   // run's flags, and --out of its own.
   const { values, positionals } = parseFlags('snapshot', argv, { ...RUN_FLAGS, out: { type: 'string' } });
   const out = values.out;
-  if (values.help) {
-    io.out(`${SNAPSHOT_USAGE}\n`);
-    return 0;
-  }
   if (!out) throw new UserError('snapshot: --out <file> is required (e.g. --out snapshots/my-function.json)');
   if (values.against !== undefined) throw new UserError('snapshot: --against is for lambdaspec run');
   const outcomes = await executeRun(values, positionals, io, signal);
-  if (signal.aborted) return 130;
+  if (signal.aborted) return EXIT.INTERRUPTED;
   const o = outcomes[0];
   if (!o || outcomes.length > 1) throw new UserError('snapshot: name one runtime or one deployed function');
   const subject = values.function ?? o.runtime.spec.name;
@@ -42,5 +39,5 @@ export async function snapshotCommand(argv: string[], io: Io, signal: AbortSigna
   writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`);
   const compared = snapshot.cases.filter((c) => c.skipped === undefined).length;
   io.out(`snapshot of ${subject} (${o.report.target}): ${compared} cases recorded, ${snapshot.cases.length - compared} skipped → ${path}\n`);
-  return 0;
+  return EXIT.OK;
 }

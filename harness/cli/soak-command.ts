@@ -1,4 +1,5 @@
 /** `lambdaspec soak <runtime> --duration 10m`: a long mixed run that watches the harness for growth and drift. */
+import { EXIT } from '../lib/exit-codes.ts';
 import { join, resolve } from 'node:path';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
@@ -43,12 +44,7 @@ export async function soakCommand(argv: string[], io: Io, signal: AbortSignal): 
     'report-dir': { type: 'string' },
     'max-rss-slope': { type: 'string' },
     'max-fd-growth': { type: 'string' },
-    help: { type: 'boolean' },
   });
-  if (values.help) {
-    io.out(`${SOAK_USAGE}\n`);
-    return 0;
-  }
   if (positionals.length !== 1) throw new UserError(`soak: expected exactly one <runtime>\n\n${SOAK_USAGE}`);
   if (values.duration === undefined) throw new UserError('soak: --duration is required (e.g. --duration 10m)');
   const durationMs = parseDurationFlag('duration', values.duration);
@@ -73,6 +69,6 @@ export async function soakCommand(argv: string[], io: Io, signal: AbortSignal): 
     `${runtime.spec.name}: soak ${report.verdict.toUpperCase()}${report.interrupted ? ' (interrupted)' : ''} — ${report.rounds} rounds, RSS ${(g.rssStartBytes / 1048576).toFixed(1)} → ${(g.rssEndBytes / 1048576).toFixed(1)} MiB, fds ${g.fdsBefore ?? '?'} → ${g.fdsAfter ?? '?'}, ${g.processesLeft} processes left → ${json}\n`,
   );
   for (const r of report.reasons) io.out(`  ${r}\n`);
-  if (signal.aborted) return 130;
+  if (signal.aborted) return EXIT.INTERRUPTED;
   return report.verdict === 'pass' ? 0 : 1;
 }
