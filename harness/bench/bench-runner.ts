@@ -153,169 +153,200 @@ class RuntimeState {
   }
 }
 
+type Phase = 'cold' | 'warm' | 'streaming' | 'payload';
+/** The time left is shared among the phases still to run by these weights. */
+const PHASE_WEIGHTS: Record<Phase, number> = { cold: 0.25, warm: 0.35, streaming: 0.1, payload: 0.3 };
+
+/**
+ * The run's deadline split among the phases still to run, by weight, so a slow phase cannot starve the later ones;
+ * time a phase does not use passes on to the next.
+ */
+class PhaseClock {
+  private readonly deadline: number;
+  private phaseEnd: number;
+
+  constructor(
+    private readonly settings: BenchSettings,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.deadline = performance.now() + settings.timeLimitMs;
+    this.phaseEnd = this.deadline;
+  }
+
+  start(phase: Phase, remaining: Phase[]): void {
+    const total = remaining.reduce((sum, p) => sum + PHASE_WEIGHTS[p], PHASE_WEIGHTS[phase]);
+    const now = performance.now();
+    this.phaseEnd = now + (Math.max(0, this.deadline - now) * PHASE_WEIGHTS[phase]) / total;
+  }
+
+  outOfTime(): boolean {
+    return performance.now() > this.phaseEnd || this.signal?.aborted === true;
+  }
+
+  /** Whether a part may take another sample: not stopped by failures, within the run's time and its phase budget. */
+  mayRun(part: Series, budgetMs = this.settings.phaseBudgetMs): boolean {
+    if (part.stopped) return false;
+    if (this.outOfTime() || part.spentMs > budgetMs) {
+      part.truncated = true;
+      return false;
+    }
+    return true;
+  }
+}
+
+/** Cold starts: sample i of every runtime, then i + 1. */
+async function coldPhase(states: RuntimeState[], s: BenchSettings, clock: PhaseClock): Promise<void> {
+  for (let i = 0; i < s.coldStarts; i++) {
+    for (const st of states) {
+      const c = st.cold;
+      if (!clock.mayRun(c)) continue;
+      await st.attempt('cold start', c, async () => {
+        const m = await st.target.coldStart(ECHO_EVENT);
+        expectJson(m, ECHO_VALUE);
+        c.init.push(m.initMs);
+        c.first.push(m.runtimeMs);
+        c.e2e.push(m.endToEndMs);
+        c.rss.push(m.peakRssMiB);
+      });
+    }
+  }
+}
+
+/** Warm: a warm-up each, then batches alternated between the runtimes. */
+async function warmPhase(states: RuntimeState[], s: BenchSettings, clock: PhaseClock): Promise<void> {
+  for (const st of states) {
+    // Bounded in time too: twenty invocations of a slow runtime would eat the phase.
+    const warmupEnd = performance.now() + WARMUP_MAX_MS;
+    for (let i = 0; i < s.warmup && !st.warm.stopped && !clock.outOfTime() && (i === 0 || performance.now() < warmupEnd); i++) {
+      await st.attempt('warm-up', st.warm, async () => expectJson(await st.target.invoke(ECHO_EVENT), ECHO_VALUE));
+    }
+    // The warm-up is not measured and does not count against the budget.
+    st.warm.spentMs = 0;
+  }
+  for (let done = 0; done < s.warmInvocations; done += s.warmBatch) {
+    const n = Math.min(s.warmBatch, s.warmInvocations - done);
+    for (const st of states) {
+      const w = st.warm;
+      if (!clock.mayRun(w)) continue;
+      await st.rewarm(false);
+      const b0 = performance.now();
+      for (let i = 0; i < n && clock.mayRun(w); i++) {
+        await st.attempt('warm', w, async () => {
+          const m = await st.target.invoke(ECHO_EVENT);
+          expectJson(m, ECHO_VALUE);
+          w.e2e.push(m.endToEndMs);
+          w.runtime.push(m.runtimeMs);
+          w.harness.push(Math.max(0, m.endToEndMs - m.runtimeMs));
+        });
+      }
+      w.elapsedMs += performance.now() - b0;
+    }
+  }
+}
+
+/** Streaming, on the runtimes that declare it. */
+async function streamingPhase(streaming: RuntimeState[], s: BenchSettings, clock: PhaseClock): Promise<void> {
+  const batch = Math.max(1, Math.min(s.warmBatch, Math.ceil(s.streamInvocations / 5)));
+  // One unmeasured invocation first: it starts the streaming process.
+  for (const st of streaming) {
+    await st.attempt('streaming warm-up', st.stream, async () => void (await st.target.invokeStream(STREAM_EVENT)));
+    st.stream.spentMs = 0;
+  }
+  for (let done = 0; done < s.streamInvocations; done += batch) {
+    const n = Math.min(batch, s.streamInvocations - done);
+    for (const st of streaming) {
+      const c = st.stream;
+      if (clock.mayRun(c)) await st.rewarm(true);
+      for (let i = 0; i < n && clock.mayRun(c); i++) {
+        await st.attempt('streaming', c, async () => {
+          const m = await st.target.invokeStream(STREAM_EVENT);
+          // endsWith: an HTTP-integration runtime (Rust's) sends its JSON prelude and 8 NULs before the body.
+          const text = m.result.payload.toString('utf8');
+          if (!text.endsWith(STREAM_CHUNKS.join(''))) throw new BenchInvocationError(`streamed body was ${JSON.stringify(text.slice(0, 80))}`);
+          c.firstByte.push(m.firstByteMs);
+          c.e2e.push(m.endToEndMs);
+          c.runtimeFirstByte.push(m.runtimeFirstByteMs);
+          c.runtime.push(m.runtimeMs);
+        });
+      }
+    }
+  }
+}
+
+/** Payload scaling: repetition r of every size and direction on each runtime, then r + 1. */
+async function payloadPhase(states: RuntimeState[], s: BenchSettings, clock: PhaseClock): Promise<void> {
+  const events = new Map<number, Buffer>(s.payloadSizes.map((b) => [b, paddedEchoEvent(b)]));
+  for (let r = 0; r < s.payloadRepetitions; r++) {
+    for (const st of states) {
+      const anyLeft = st.payload.size === 0 || [...st.payload.values()].some((p) => !p.stopped && !p.truncated);
+      if (anyLeft && !clock.outOfTime()) await st.rewarm(false);
+      for (const bytes of s.payloadSizes) {
+        for (const direction of ['event', 'response'] as const) {
+          const key = `${direction}.${bytes}`;
+          let p = st.payload.get(key);
+          if (!p) st.payload.set(key, (p = { ...series(), direction, bytes }));
+          const point = p;
+          // The payload phase's budget is shared by its points.
+          if (!clock.mayRun(point, s.phaseBudgetMs / (s.payloadSizes.length * 2))) continue;
+          await st.attempt(`payload ${key}`, point, async () => {
+            const m = await st.target.invoke(direction === 'event' ? events.get(bytes)! : bigEvent(bytes));
+            if (direction === 'event') expectJson(m, 'ok');
+            else if (m.body.length !== bytes) throw new BenchInvocationError(`expected a ${bytes}-byte response, got ${m.body.length} bytes`);
+            point.e2e.push(m.endToEndMs);
+            point.runtime.push(m.runtimeMs);
+          });
+        }
+      }
+    }
+  }
+}
+
 /** Run the bench on the runtimes (already built and resolved); never throws for a misbehaving runtime. */
 export async function runBench(runtimes: ResolvedRuntime[], options: BenchOptions): Promise<BenchReport> {
   const s = options.settings;
   const log = options.log ?? (() => undefined);
   const startedAt = new Date();
   const t0 = performance.now();
-  const deadline = t0 + s.timeLimitMs;
-  // The time left is shared among the phases still to run, by weight, so a slow phase cannot starve the later ones;
-  // time a phase does not use passes on to the next.
-  const weights = { cold: 0.25, warm: 0.35, streaming: 0.1, payload: 0.3 };
-  let phaseEnd = deadline;
-  const startPhase = (phase: keyof typeof weights, remaining: Array<keyof typeof weights>): void => {
-    const total = remaining.reduce((sum, p) => sum + weights[p], weights[phase]);
-    const now = performance.now();
-    phaseEnd = now + (Math.max(0, deadline - now) * weights[phase]) / total;
-  };
-  const outOfTime = (): boolean => performance.now() > phaseEnd || options.signal?.aborted === true;
-  /** Whether a part may take another sample: not stopped by failures, within the run's time and its phase budget. */
-  const mayRun = (part: Series, budgetMs = s.phaseBudgetMs): boolean => {
-    if (part.stopped) return false;
-    if (outOfTime() || part.spentMs > budgetMs) {
-      part.truncated = true;
-      return false;
-    }
-    return true;
-  };
-  const cpus = os.cpus();
-
+  const clock = new PhaseClock(s, options.signal);
   const states: RuntimeState[] = [];
   try {
     for (const rt of runtimes) states.push(new RuntimeState(rt, await BenchTarget.open(rt, options.overrides)));
+    const streaming = s.streamInvocations > 0 ? states.filter((st) => st.streams) : [];
+    const later = (...phases: Phase[]): Phase[] => phases.filter((p) => p !== 'streaming' || streaming.length > 0);
 
-    // Cold starts: sample i of every runtime, then i + 1.
-    const anyStreaming = s.streamInvocations > 0 && states.some((st) => st.streams);
-    const later = (...phases: Array<keyof typeof weights>): Array<keyof typeof weights> =>
-      phases.filter((p) => p !== 'streaming' || anyStreaming);
-    startPhase('cold', later('warm', 'streaming', 'payload'));
+    clock.start('cold', later('warm', 'streaming', 'payload'));
     log(`cold starts: ${s.coldStarts} per runtime`);
-    for (let i = 0; i < s.coldStarts; i++) {
-      for (const st of states) {
-        const c = st.cold;
-        if (!mayRun(c)) continue;
-        await st.attempt('cold start', c, async () => {
-          const m = await st.target.coldStart(ECHO_EVENT);
-          expectJson(m, ECHO_VALUE);
-          c.init.push(m.initMs);
-          c.first.push(m.runtimeMs);
-          c.e2e.push(m.endToEndMs);
-          c.rss.push(m.peakRssMiB);
-        });
-      }
-    }
+    await coldPhase(states, s, clock);
 
-    // Warm: a warm-up each, then batches alternated.
-    startPhase('warm', later('streaming', 'payload'));
+    clock.start('warm', later('streaming', 'payload'));
     log(`warm: ${s.warmup} warm-up + ${s.warmInvocations} measured per runtime, batches of ${s.warmBatch}`);
-    for (const st of states) {
-      // Bounded in time too: twenty invocations of a slow runtime would eat the phase.
-      const warmupEnd = performance.now() + WARMUP_MAX_MS;
-      for (let i = 0; i < s.warmup && !st.warm.stopped && !outOfTime() && (i === 0 || performance.now() < warmupEnd); i++) {
-        await st.attempt('warm-up', st.warm, async () => expectJson(await st.target.invoke(ECHO_EVENT), ECHO_VALUE));
-      }
-      // The warm-up is not measured and does not count against the budget.
-      st.warm.spentMs = 0;
-    }
-    for (let done = 0; done < s.warmInvocations; done += s.warmBatch) {
-      const n = Math.min(s.warmBatch, s.warmInvocations - done);
-      for (const st of states) {
-        const w = st.warm;
-        if (!mayRun(w)) continue;
-        await st.rewarm(false);
-        const b0 = performance.now();
-        for (let i = 0; i < n && mayRun(w); i++) {
-          await st.attempt('warm', w, async () => {
-            const m = await st.target.invoke(ECHO_EVENT);
-            expectJson(m, ECHO_VALUE);
-            w.e2e.push(m.endToEndMs);
-            w.runtime.push(m.runtimeMs);
-            w.harness.push(Math.max(0, m.endToEndMs - m.runtimeMs));
-          });
-        }
-        w.elapsedMs += performance.now() - b0;
-      }
-    }
+    await warmPhase(states, s, clock);
 
-    // Streaming, on runtimes that declare it.
-    const streaming = states.filter((st) => st.streams);
-    if (streaming.length > 0 && s.streamInvocations > 0) {
-      startPhase('streaming', later('payload'));
+    if (streaming.length > 0) {
+      clock.start('streaming', later('payload'));
       log(`streaming: ${s.streamInvocations} per streaming runtime (${streaming.map((st) => st.name).join(', ')})`);
-      const batch = Math.max(1, Math.min(s.warmBatch, Math.ceil(s.streamInvocations / 5)));
-      // One unmeasured invocation first: it starts the streaming process.
-      for (const st of streaming) {
-        await st.attempt('streaming warm-up', st.stream, async () => void (await st.target.invokeStream(STREAM_EVENT)));
-        st.stream.spentMs = 0;
-      }
-      for (let done = 0; done < s.streamInvocations; done += batch) {
-        const n = Math.min(batch, s.streamInvocations - done);
-        for (const st of streaming) {
-          const c = st.stream;
-          if (mayRun(c)) await st.rewarm(true);
-          for (let i = 0; i < n && mayRun(c); i++) {
-            await st.attempt('streaming', c, async () => {
-              const m = await st.target.invokeStream(STREAM_EVENT);
-              // endsWith: an HTTP-integration runtime (Rust's) sends its JSON prelude and 8 NULs before the body.
-              const text = m.result.payload.toString('utf8');
-              if (!text.endsWith(STREAM_CHUNKS.join(''))) throw new BenchInvocationError(`streamed body was ${JSON.stringify(text.slice(0, 80))}`);
-              c.firstByte.push(m.firstByteMs);
-              c.e2e.push(m.endToEndMs);
-              c.runtimeFirstByte.push(m.runtimeFirstByteMs);
-              c.runtime.push(m.runtimeMs);
-            });
-          }
-        }
-      }
+      await streamingPhase(streaming, s, clock);
     }
 
-    // Payload scaling: repetition r of every size and direction on each runtime, then r + 1.
     if (s.payloadSizes.length > 0 && s.payloadRepetitions > 0) {
-      startPhase('payload', []);
+      clock.start('payload', []);
       log(`payload: ${s.payloadSizes.length} sizes × event/response × ${s.payloadRepetitions} per runtime`);
-      const events = new Map<number, Buffer>(s.payloadSizes.map((b) => [b, paddedEchoEvent(b)]));
-      for (let r = 0; r < s.payloadRepetitions; r++) {
-        for (const st of states) {
-          const anyLeft = st.payload.size === 0 || [...st.payload.values()].some((p) => !p.stopped && !p.truncated);
-          if (anyLeft && !outOfTime()) await st.rewarm(false);
-          for (const bytes of s.payloadSizes) {
-            for (const direction of ['event', 'response'] as const) {
-              const key = `${direction}.${bytes}`;
-              let p = st.payload.get(key);
-              if (!p) st.payload.set(key, (p = { ...series(), direction, bytes }));
-              const point = p;
-              // The payload phase's budget is shared by its points.
-              if (!mayRun(point, s.phaseBudgetMs / (s.payloadSizes.length * 2))) continue;
-              await st.attempt(`payload ${key}`, point, async () => {
-                if (direction === 'event') {
-                  const m = await st.target.invoke(events.get(bytes)!);
-                  expectJson(m, 'ok');
-                  point.e2e.push(m.endToEndMs);
-                  point.runtime.push(m.runtimeMs);
-                } else {
-                  const m = await st.target.invoke(bigEvent(bytes));
-                  if (m.body.length !== bytes) throw new BenchInvocationError(`expected a ${bytes}-byte response, got ${m.body.length} bytes`);
-                  point.e2e.push(m.endToEndMs);
-                  point.runtime.push(m.runtimeMs);
-                }
-              });
-            }
-          }
-        }
-      }
+      await payloadPhase(states, s, clock);
     }
   } finally {
     for (const st of states) await st.target.close();
   }
+  return benchReport(states, s, startedAt, performance.now() - t0);
+}
 
+function benchReport(states: RuntimeState[], settings: BenchSettings, startedAt: Date, durationMs: number): BenchReport {
+  const cpus = os.cpus();
   const results = states.map((st) => resultOf(st));
-  const finishedAt = new Date();
   const report: BenchReport = {
     format: BENCH_FORMAT,
     startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationMs: Math.round(performance.now() - t0),
+    finishedAt: new Date().toISOString(),
+    durationMs: Math.round(durationMs),
     machine: {
       cpus: cpus.length,
       cpuModel: cpus[0]?.model ?? 'unknown',
@@ -323,7 +354,7 @@ export async function runBench(runtimes: ResolvedRuntime[], options: BenchOption
       platform: `${process.platform}-${process.arch}`,
       loadAverage: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
     },
-    settings: s,
+    settings,
     method: METHOD,
     runtimes: results,
   };

@@ -74,41 +74,141 @@ function pickCases(runtime: ResolvedRuntime): ScenarioCase[] {
   return SOAK_CASES.flatMap((id) => cases.filter((c) => c.id === id && skipReason(c, runtime) === undefined));
 }
 
-export async function runSoak(o: SoakOptions): Promise<SoakReport> {
-  const cases = pickCases(o.runtime);
-  // A dedicated streaming handler (Node's streamifyResponse) cannot serve the buffered kinds: leave streaming to the cases.
-  const streams = o.runtime.spec.capabilities['streaming'] === true && o.runtime.spec.streamingHandler === undefined;
-  const direct = DIRECT.filter((d) => !d.streaming || streams);
-  const mix = [...cases.map((c) => `case:${c.id}`), ...direct.map((d) => `invoke:${d.kind}`)];
-  // The clock starts once the suites are loaded: --duration is time spent soaking.
-  const startedAt = new Date();
-  const t0 = performance.now();
-  const now = (): number => performance.now() - t0;
-  const deadline = o.durationMs;
+/** The soak's clock, counters and samples: what every step of the soak adds to. */
+class SoakState {
+  readonly startedAt = new Date();
+  private readonly t0 = performance.now();
+  readonly samples: SoakSample[] = [];
+  readonly outcomes = new OutcomeTracker();
+  invocations = 0;
+  caseCount = 0;
+  rounds = 0;
+  /** Open descriptors at the quiescent point after the first and the latest round. */
+  fdsFirstRound: number | null = null;
+  fdsLastRound: number | null = null;
+  firstRoundEndMs = 0;
 
-  const samples: SoakSample[] = [];
-  const outcomes = new OutcomeTracker();
-  const differences = outcomes.differences;
-  let invocations = 0;
-  let caseCount = 0;
-  let rounds = 0;
-  const sample = (): void => {
+  now(): number {
+    return performance.now() - this.t0;
+  }
+
+  sample(): void {
     const mem = process.memoryUsage();
-    samples.push({
-      atMs: Math.round(now()),
+    this.samples.push({
+      atMs: Math.round(this.now()),
       rssBytes: mem.rss,
       heapUsedBytes: mem.heapUsed,
       openFds: openFdCount() ?? null,
       liveRuntimeProcesses: liveProcessCount(),
-      invocations,
-      cases: caseCount,
+      invocations: this.invocations,
+      cases: this.caseCount,
     });
+  }
+
+  observe(what: string, signature: string, detail: string): void {
+    this.outcomes.observe(what, signature, detail, this.rounds, this.now());
+  }
+
+  /** Called with no case running and the long-lived environment idle. */
+  roundDone(): number | null {
+    const fds = openFdCount() ?? null;
+    if (this.rounds === 1) {
+      this.fdsFirstRound = fds;
+      this.firstRoundEndMs = this.now();
+    }
+    this.fdsLastRound = fds;
+    return fds;
+  }
+}
+
+interface SoakMix {
+  cases: ScenarioCase[];
+  direct: DirectInvocation[];
+}
+
+function soakMix(runtime: ResolvedRuntime): SoakMix {
+  // A dedicated streaming handler (Node's streamifyResponse) cannot serve the buffered kinds: leave streaming to the cases.
+  const streams = runtime.spec.capabilities['streaming'] === true && runtime.spec.streamingHandler === undefined;
+  return { cases: pickCases(runtime), direct: DIRECT.filter((d) => !d.streaming || streams) };
+}
+
+/** One round: every case in a fresh environment, then the direct invocations on the long-lived one. */
+async function runRound(state: SoakState, mix: SoakMix, longLived: LocalEnvironment, o: SoakOptions, stop: () => boolean, onCaseEnvironment: (e: CaseEnvironment | undefined) => void): Promise<void> {
+  for (const c of mix.cases) {
+    if (stop()) return;
+    const report = await runCase(c, o.runtime, { onEnvironment: onCaseEnvironment });
+    onCaseEnvironment(undefined);
+    if (o.signal?.aborted) return;
+    state.caseCount++;
+    state.observe(`case:${c.id}`, report.verdict, `${report.verdict}${report.reason ? ` (${report.reason})` : ''}`);
+  }
+  for (const d of mix.direct.flatMap((x) => Array<DirectInvocation>(x.repeat ?? 1).fill(x))) {
+    if (stop()) return;
+    let signature: string;
+    try {
+      signature = invocationSignature(await longLived.invoke({ payload: Buffer.from(JSON.stringify(d.event)) }));
+    } catch (e) {
+      if (o.signal?.aborted) return;
+      signature = `harness error: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    state.invocations++;
+    state.observe(`invoke:${d.kind}`, signature, signature);
+  }
+}
+
+/** Runtime processes still running once killed ones have had a moment to be reaped. */
+async function processesLeftAfterReaping(): Promise<number> {
+  for (let i = 0; i < 100 && (liveProcessCount() > 0 || ownRuntimeProcesses() > 0); i++) await new Promise((r) => setTimeout(r, 20));
+  return Math.max(liveProcessCount(), ownRuntimeProcesses());
+}
+
+/** The growth figures after warm-up, and every bound they break. */
+function judgeGrowth(state: SoakState, bounds: SoakBounds, fdsBefore: number | null, fdsAfter: number | null, processesLeft: number): { growth: SoakReport['growth']; reasons: string[] } {
+  const elapsedMs = state.now();
+  const warmupMs = Math.max(WARMUP_SHARE * elapsedMs, state.firstRoundEndMs);
+  const judged = state.samples.filter((s) => s.atMs >= warmupMs);
+  const slope = linearSlope(judged.map((s) => ({ x: s.atMs / 60_000, y: s.rssBytes / 1048576 })));
+  const heapSlope = linearSlope(judged.map((s) => ({ x: s.atMs / 60_000, y: s.heapUsedBytes / 1048576 })));
+  const { fdsFirstRound, fdsLastRound } = state;
+  const fdGrowth = fdsFirstRound !== null && fdsLastRound !== null ? fdsLastRound - fdsFirstRound : null;
+  const differences = state.outcomes.differences;
+
+  const reasons: string[] = [];
+  if (slope !== undefined && slope > bounds.maxRssSlopeMiBPerMin) {
+    reasons.push(`harness RSS grew ${slope.toFixed(2)} MiB/min after warm-up (bound ${bounds.maxRssSlopeMiBPerMin})`);
+  }
+  if (fdGrowth !== null && fdGrowth > bounds.maxFdGrowth) reasons.push(`open fds grew by ${fdGrowth} between the first and the last round (bound ${bounds.maxFdGrowth})`);
+  if (fdsBefore !== null && fdsAfter !== null && fdsAfter - fdsBefore > bounds.maxFdGrowth) {
+    reasons.push(`${fdsAfter - fdsBefore} more open fds after the soak than before it (bound ${bounds.maxFdGrowth})`);
+  }
+  if (processesLeft > 0) reasons.push(`${processesLeft} runtime process(es) still running after the soak`);
+  if (differences.length > 0) reasons.push(`${differences.length} outcome(s) differ from their first run`);
+
+  const growth: SoakReport['growth'] = {
+    warmupMs: Math.round(warmupMs),
+    rssSlopeMiBPerMin: slope === undefined ? null : Math.round(slope * 1000) / 1000,
+    heapSlopeMiBPerMin: heapSlope === undefined ? null : Math.round(heapSlope * 1000) / 1000,
+    rssStartBytes: state.samples[0]!.rssBytes,
+    rssEndBytes: state.samples[state.samples.length - 1]!.rssBytes,
+    fdsBefore,
+    fdsAfter,
+    fdsFirstRound,
+    fdsLastRound,
+    fdGrowth,
+    processesLeft,
   };
-  const observe = (what: string, signature: string, detail: string): void => outcomes.observe(what, signature, detail, rounds, now());
+  return { growth, reasons };
+}
+
+export async function runSoak(o: SoakOptions): Promise<SoakReport> {
+  const mix = soakMix(o.runtime);
+  // The clock starts once the suites are loaded: --duration is time spent soaking.
+  const state = new SoakState();
+  const stop = (): boolean => o.signal?.aborted === true || state.now() >= o.durationMs;
 
   const fdsBefore = openFdCount() ?? null;
-  sample();
-  const sampler = setInterval(sample, o.intervalMs);
+  state.sample();
+  const sampler = setInterval(() => state.sample(), o.intervalMs);
   // The long-lived environment keeps no wire recording, as `serve` does: it would grow with every invocation.
   const longLived = await LocalEnvironment.create(functionConfigFor(o.runtime, { timeoutMs: 3000 }), {
     hostPath: process.env['PATH'] ?? '',
@@ -120,43 +220,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     void longLived.close();
   };
   o.signal?.addEventListener('abort', onAbort, { once: true });
-  const stop = (): boolean => o.signal?.aborted === true || now() >= deadline;
-
-  let fdsFirstRound: number | null = null;
-  let fdsLastRound: number | null = null;
-  let firstRoundEndMs = 0;
   try {
     while (!stop()) {
-      rounds++;
-      for (const c of cases) {
-        if (stop()) break;
-        const report = await runCase(c, o.runtime, { onEnvironment: (e) => (caseEnv = e) });
-        caseEnv = undefined;
-        if (o.signal?.aborted) break;
-        caseCount++;
-        observe(`case:${c.id}`, report.verdict, `${report.verdict}${report.reason ? ` (${report.reason})` : ''}`);
-      }
-      for (const d of direct.flatMap((x) => Array<DirectInvocation>(x.repeat ?? 1).fill(x))) {
-        if (stop()) break;
-        let signature: string;
-        try {
-          signature = invocationSignature(await longLived.invoke({ payload: Buffer.from(JSON.stringify(d.event)) }));
-        } catch (e) {
-          if (o.signal?.aborted) break;
-          signature = `harness error: ${e instanceof Error ? e.message : String(e)}`;
-        }
-        invocations++;
-        observe(`invoke:${d.kind}`, signature, signature);
-      }
+      state.rounds++;
+      await runRound(state, mix, longLived, o, stop, (e) => (caseEnv = e));
       if (o.signal?.aborted) break;
-      // Quiescent point: no case running, the long-lived environment idle.
-      const fds = openFdCount() ?? null;
-      if (rounds === 1) {
-        fdsFirstRound = fds;
-        firstRoundEndMs = now();
-      }
-      fdsLastRound = fds;
-      o.onProgress?.(`round ${rounds}: ${caseCount} cases, ${invocations} invocations, RSS ${(process.memoryUsage().rss / 1048576).toFixed(1)} MiB, ${fds ?? '?'} fds, ${differences.length} changed outcomes`);
+      const fds = state.roundDone();
+      const rssMiB = (process.memoryUsage().rss / 1048576).toFixed(1);
+      o.onProgress?.(`round ${state.rounds}: ${state.caseCount} cases, ${state.invocations} invocations, RSS ${rssMiB} MiB, ${fds ?? '?'} fds, ${state.outcomes.differences.length} changed outcomes`);
     }
   } finally {
     clearInterval(sampler);
@@ -164,58 +235,26 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     await caseEnv?.close();
     await longLived.close();
   }
-  sample();
+  state.sample();
 
-  // Killed processes need a moment to be reaped before they stop counting.
-  for (let i = 0; i < 100 && (liveProcessCount() > 0 || ownRuntimeProcesses() > 0); i++) await new Promise((r) => setTimeout(r, 20));
-  const processesLeft = Math.max(liveProcessCount(), ownRuntimeProcesses());
-  const fdsAfter = openFdCount() ?? null;
-  const elapsedMs = now();
-  const warmupMs = Math.max(WARMUP_SHARE * elapsedMs, firstRoundEndMs);
-  const judged = samples.filter((s) => s.atMs >= warmupMs);
-  const slope = linearSlope(judged.map((s) => ({ x: s.atMs / 60_000, y: s.rssBytes / 1048576 })));
-  const heapSlope = linearSlope(judged.map((s) => ({ x: s.atMs / 60_000, y: s.heapUsedBytes / 1048576 })));
-  const fdGrowth = fdsFirstRound !== null && fdsLastRound !== null ? fdsLastRound - fdsFirstRound : null;
-
-  const reasons: string[] = [];
-  if (slope !== undefined && slope > o.bounds.maxRssSlopeMiBPerMin) {
-    reasons.push(`harness RSS grew ${slope.toFixed(2)} MiB/min after warm-up (bound ${o.bounds.maxRssSlopeMiBPerMin})`);
-  }
-  if (fdGrowth !== null && fdGrowth > o.bounds.maxFdGrowth) reasons.push(`open fds grew by ${fdGrowth} between the first and the last round (bound ${o.bounds.maxFdGrowth})`);
-  if (fdsBefore !== null && fdsAfter !== null && fdsAfter - fdsBefore > o.bounds.maxFdGrowth) {
-    reasons.push(`${fdsAfter - fdsBefore} more open fds after the soak than before it (bound ${o.bounds.maxFdGrowth})`);
-  }
-  if (processesLeft > 0) reasons.push(`${processesLeft} runtime process(es) still running after the soak`);
-  if (differences.length > 0) reasons.push(`${differences.length} outcome(s) differ from their first run`);
-
+  const processesLeft = await processesLeftAfterReaping();
+  const { growth, reasons } = judgeGrowth(state, o.bounds, fdsBefore, openFdCount() ?? null, processesLeft);
   return {
     runtime: o.runtime.spec.name,
-    startedAt: startedAt.toISOString(),
+    startedAt: state.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     requestedDurationMs: o.durationMs,
-    elapsedMs: Math.round(elapsedMs),
+    elapsedMs: Math.round(state.now()),
     intervalMs: o.intervalMs,
     interrupted: o.signal?.aborted === true,
-    mix,
-    rounds,
-    cases: caseCount,
-    invocations,
+    mix: [...mix.cases.map((c) => `case:${c.id}`), ...mix.direct.map((d) => `invoke:${d.kind}`)],
+    rounds: state.rounds,
+    cases: state.caseCount,
+    invocations: state.invocations,
     bounds: o.bounds,
-    growth: {
-      warmupMs: Math.round(warmupMs),
-      rssSlopeMiBPerMin: slope === undefined ? null : Math.round(slope * 1000) / 1000,
-      heapSlopeMiBPerMin: heapSlope === undefined ? null : Math.round(heapSlope * 1000) / 1000,
-      rssStartBytes: samples[0]!.rssBytes,
-      rssEndBytes: samples[samples.length - 1]!.rssBytes,
-      fdsBefore,
-      fdsAfter,
-      fdsFirstRound,
-      fdsLastRound,
-      fdGrowth,
-      processesLeft,
-    },
-    samples,
-    differences,
+    growth,
+    samples: state.samples,
+    differences: state.outcomes.differences,
     verdict: reasons.length === 0 ? 'pass' : 'fail',
     reasons,
   };

@@ -215,7 +215,7 @@ export function containerLauncher(options: ContainerLaunchOptions): (spec: Launc
   let imagePath: Promise<string | undefined> | undefined;
   return (spec) => {
     imagePath ??= imageEnvPath(options.image);
-    return launchContainer(spec, options, imagePath);
+    return new ContainerProcess(spec, options, imagePath);
   };
 }
 
@@ -229,131 +229,153 @@ async function imageEnvPath(image: string): Promise<string | undefined> {
 const SETTLE_QUIET_MS = 20;
 const SETTLE_MAX_MS = 250;
 
-function launchContainer(spec: LaunchSpec, options: ContainerLaunchOptions, imagePath: Promise<string | undefined>): RunningProcess {
-  const output = new OutputCapture(spec.clock, spec.capture, spec.onLine);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  output.attach(stdout, 'stdout');
-  output.attach(stderr, 'stderr');
-  let lastOutputAt = performance.now();
-  const touched = (): void => {
-    lastOutputAt = performance.now();
-  };
-  stdout.on('data', touched);
-  stderr.on('data', touched);
+/** One runtime process as one container: created, attached, started, awaited, removed. */
+class ContainerProcess implements RunningProcess {
+  readonly output: OutputCapture;
+  readonly exited: Promise<ExitInfo>;
+  private readonly stdout = new PassThrough();
+  private readonly stderr = new PassThrough();
+  private lastOutputAt = performance.now();
+  private knownPid: number | undefined;
+  private id: string | undefined;
+  private container: Dockerode.Container | undefined;
+  private exit: ExitInfo | undefined;
+  private killRequested: NodeJS.Signals | undefined;
+  private peak = 0;
+  private readonly sampler: NodeJS.Timeout;
 
-  let pid: number | undefined;
-  let id: string | undefined;
-  let container: Dockerode.Container | undefined;
-  let exitInfo: ExitInfo | undefined;
-  let killRequested: NodeJS.Signals | undefined;
-  let peak = 0;
+  constructor(
+    private readonly spec: LaunchSpec,
+    private readonly options: ContainerLaunchOptions,
+    private readonly imagePath: Promise<string | undefined>,
+  ) {
+    this.output = new OutputCapture(spec.clock, spec.capture, spec.onLine);
+    this.output.attach(this.stdout, 'stdout');
+    this.output.attach(this.stderr, 'stderr');
+    const touched = (): void => {
+      this.lastOutputAt = performance.now();
+    };
+    this.stdout.on('data', touched);
+    this.stderr.on('data', touched);
+    this.sampler = setInterval(() => this.sampleMemory(), 50);
+    this.sampler.unref();
+    this.exited = this.run();
+  }
 
-  const sample = (): void => {
-    if (!id || exitInfo) return;
+  get pid(): number | undefined {
+    // Read from the cgroup at once when asked before inspect answered: the runtime may finish an invocation
+    // before then, and an unknown pid would look like a different process.
+    if (this.knownPid === undefined && this.id !== undefined && !this.exit) this.knownPid = mainPid(this.id);
+    return this.knownPid;
+  }
+
+  get exitInfo(): ExitInfo | undefined {
+    return this.exit;
+  }
+
+  peakRssKiB(): number {
+    return this.peak;
+  }
+
+  sampleMemory(): void {
+    if (!this.id || this.exit) return;
     let sum = 0;
     // docker-init (the container's PID 1, `pid`) is ours, not the runtime's.
-    for (const p of containerPids(id)) if (p !== pid) sum += vmHwmKiB(p);
-    if (sum > peak) peak = sum;
-  };
-  const sampler = setInterval(sample, 50);
-  sampler.unref();
+    for (const p of containerPids(this.id)) if (p !== this.knownPid) sum += vmHwmKiB(p);
+    if (sum > this.peak) this.peak = sum;
+  }
 
-  const exited = (async (): Promise<ExitInfo> => {
-    let status: number | null = null;
-    let endedAt: number | undefined;
-    let spawnError: string | undefined;
+  /**
+   * A line written just before the response travels runtime → containerd-shim → dockerd → attach stream, and can
+   * arrive after the response did: wait until the output has been quiet for a moment (bounded).
+   */
+  async settleOutput(): Promise<void> {
+    const asked = performance.now();
+    const deadline = asked + SETTLE_MAX_MS;
+    while (!this.exit && performance.now() < deadline) {
+      // Quiet since the later of the last output and the question: output already on its way has time to land.
+      const quietFor = performance.now() - Math.max(this.lastOutputAt, asked);
+      if (quietFor >= SETTLE_QUIET_MS) return;
+      await new Promise((r) => setTimeout(r, SETTLE_QUIET_MS - quietFor));
+    }
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<ExitInfo> {
+    if (!this.exit) {
+      this.killRequested ??= signal;
+      const c = this.container;
+      if (c) {
+        await c.kill({ signal }).catch(() => undefined);
+        if (signal !== 'SIGKILL') setTimeout(() => void c.kill({ signal: 'SIGKILL' }).catch(() => undefined), 2000).unref();
+      }
+    }
+    return this.exited;
+  }
+
+  private async run(): Promise<ExitInfo> {
+    const started = await this.startAndWait();
+    this.sampleMemory();
+    // Output still in flight arrives before the attach stream ends; a stuck stream gets 2 s.
+    await Promise.race([started.streamDone, new Promise((r) => setTimeout(r, 2000).unref())]);
+    this.stdout.end();
+    this.stderr.end();
+    clearInterval(this.sampler);
+    if (this.container) {
+      await forceRemove(this.container);
+      if (this.id) live.delete(this.id);
+    }
+    const info: ExitInfo =
+      started.status !== null
+        ? { ...exitFromStatus(started.status), at: started.endedAt ?? this.spec.clock() }
+        : { code: null, signal: null, spawnError: started.spawnError ?? 'container did not run', at: this.spec.clock() };
+    this.output.flush();
+    this.exit = info;
+    return info;
+  }
+
+  /** Create, attach, start and wait for the container; a Docker error becomes the spawn error. */
+  private async startAndWait(): Promise<{ status: number | null; endedAt?: number; spawnError?: string; streamDone: Promise<void> }> {
     let streamDone: Promise<void> = Promise.resolve();
     try {
       const client = await dockerClient();
       const docker = client.container.dockerode;
-      container = await docker.createContainer(createOptions(spec, options, await imagePath));
-      id = container.id;
-      live.set(id, container);
-      const gated = options.command.kind === 'bundled';
+      const container = await docker.createContainer(createOptions(this.spec, this.options, await this.imagePath));
+      this.container = container;
+      this.id = container.id;
+      live.set(container.id, container);
+      const gated = this.options.command.kind === 'bundled';
       const attached = (await container.attach({ stream: true, stdout: true, stderr: true, ...(gated ? { stdin: true, hijack: true } : {}) })) as NodeJS.ReadWriteStream;
       streamDone = new Promise<void>((resolve) => {
         attached.on('end', resolve);
         attached.on('close', resolve);
         attached.on('error', () => resolve());
       });
-      docker.modem.demuxStream(attached, stdout, stderr);
+      docker.modem.demuxStream(attached, this.stdout, this.stderr);
       // Registered before start, so a runtime that exits at once cannot be missed (AutoRemove would race it).
       const waited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
       await container.start();
-      // The pid at once from the cgroup (docker-init lives as long as the runtime), else from inspect: the exit is
-      // recorded against it, and a runtime may answer and exit before inspect does.
-      pid ??= mainPid(id);
-      if (killRequested) await container.kill({ signal: killRequested }).catch(() => undefined);
-      if (pid === undefined) {
-        const info = await container.inspect().catch(() => undefined);
-        if (info && info.State.Pid > 0) pid = info.State.Pid;
-      }
+      await this.learnPid(container);
       // Open the gate: the bootstrap's stdin closes (as a process's /dev/null would read) and it starts.
       if (gated) attached.end();
-      status = (await waited).StatusCode;
+      const status = (await waited).StatusCode;
       // When it stopped, not when its output drained and the container was removed: steps are told apart by it.
-      endedAt = spec.clock();
+      return { status, endedAt: this.spec.clock(), streamDone };
     } catch (e) {
-      spawnError = (e instanceof Error ? e.message : String(e)).replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim();
+      const spawnError = (e instanceof Error ? e.message : String(e)).replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim();
+      return { status: null, spawnError, streamDone };
     }
-    sample();
-    // Output still in flight arrives before the attach stream ends; a stuck stream gets 2 s.
-    await Promise.race([streamDone, new Promise((r) => setTimeout(r, 2000).unref())]);
-    stdout.end();
-    stderr.end();
-    clearInterval(sampler);
-    if (container) {
-      await forceRemove(container);
-      if (id) live.delete(id);
-    }
-    const info: ExitInfo =
-      status !== null
-        ? { ...exitFromStatus(status), at: endedAt ?? spec.clock() }
-        : { code: null, signal: null, spawnError: spawnError ?? 'container did not run', at: spec.clock() };
-    output.flush();
-    exitInfo = info;
-    return info;
-  })();
+  }
 
-  return {
-    get pid() {
-      // Read from the cgroup at once when asked before inspect answered: the runtime may finish an invocation
-      // before then, and an unknown pid would look like a different process.
-      if (pid === undefined && id !== undefined && !exitInfo) pid = mainPid(id);
-      return pid;
-    },
-    output,
-    exited,
-    get exitInfo() {
-      return exitInfo;
-    },
-    peakRssKiB: () => peak,
-    // A line written just before the response travels runtime → containerd-shim → dockerd → attach stream, and can
-    // arrive after the response did: wait until the output has been quiet for a moment (bounded).
-    settleOutput: async () => {
-      const asked = performance.now();
-      const deadline = asked + SETTLE_MAX_MS;
-      while (!exitInfo && performance.now() < deadline) {
-        // Quiet since the later of the last output and the question: output already on its way has time to land.
-        const quietFor = performance.now() - Math.max(lastOutputAt, asked);
-        if (quietFor >= SETTLE_QUIET_MS) return;
-        await new Promise((r) => setTimeout(r, SETTLE_QUIET_MS - quietFor));
-      }
-    },
-    sampleMemory: sample,
-    kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
-      if (!exitInfo) {
-        killRequested ??= signal;
-        if (container) {
-          await container.kill({ signal }).catch(() => undefined);
-          if (signal !== 'SIGKILL') {
-            const c = container;
-            setTimeout(() => void c.kill({ signal: 'SIGKILL' }).catch(() => undefined), 2000).unref();
-          }
-        }
-      }
-      return exited;
-    },
-  };
+  /**
+   * The pid at once from the cgroup (docker-init lives as long as the runtime), else from inspect: the exit is
+   * recorded against it, and a runtime may answer and exit before inspect does. A kill asked for meanwhile is sent.
+   */
+  private async learnPid(container: Dockerode.Container): Promise<void> {
+    this.knownPid ??= mainPid(container.id);
+    if (this.killRequested) await container.kill({ signal: this.killRequested }).catch(() => undefined);
+    if (this.knownPid === undefined) {
+      const info = await container.inspect().catch(() => undefined);
+      if (info && info.State.Pid > 0) this.knownPid = info.State.Pid;
+    }
+  }
 }
