@@ -3,7 +3,7 @@
  * `sandbox`, and every case must end the same way. A difference is either a real environment difference (then it
  * belongs in the case) or a bug in a target. Cost (the suite is mostly waiting out timeouts, ~20 s per runtime and
  * target): every case for python-stdlib, a representative subset — one or two cases per area, the lifecycle
- * fixtures, a 6 MB response — for the others. The full grid was compared by hand (see README, Targets).
+ * fixtures, a 6 MB response — for the others. The full grid was compared by hand (see docs/targets.md).
  */
 import { describe, expect, it } from 'vitest';
 import { buildRuntime, requireAll } from '../harness/runtime-definition/build.ts';

@@ -2,7 +2,7 @@
  * The conformance suite judges each bundled runtime the same on the container target as on the process target.
  * A whole-suite comparison for every runtime costs minutes on two cores, so the normal run covers all 71 cases for
  * go-aws-lambda-go (static binary, 11 MB image) and bash-curl (shell + curl + jq), and a MUST subset across the areas
- * for the other runtimes. (The full 71 × 7 comparison was run by hand: see the README's container section.)
+ * for the other runtimes. (The full 71 × 7 comparison was run by hand: see docs/targets.md.)
  * Skipped without a Docker engine, required under LAMBDASPEC_REQUIRE_ALL=1.
  */
 import { describe, expect, it } from 'vitest';
