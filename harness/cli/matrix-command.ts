@@ -4,7 +4,10 @@ import os from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { buildReport } from '../reports/build-report.ts';
 import { renderMatrixHtml } from '../reports/html/matrix-html.ts';
-import { buildMatrix, renderMatrixMarkdown } from '../reports/matrix.ts';
+import { buildMatrix, renderMatrixMarkdown, type Matrix } from '../reports/matrix.ts';
+import { readReportsForMatrix } from '../reports/reports-from-files.ts';
+import { suiteIdentity } from '../scenarios/suite-digest.ts';
+import { UserError } from '../lib/user-error.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { skippedCase } from '../scenarios/case-runner.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
@@ -19,21 +22,47 @@ export const MATRIX_USAGE = `lambdaspec matrix [runtime…] [options]
 
 Runs the conformance suite on each runtime (default: every bundled runtime), writes each runtime's reports to
 reports/<runtime>/ and the grid to reports/matrix/matrix.json, matrix.md and matrix.html.
+With --from, runs nothing: the grid is built from report.json files made elsewhere (one CI job per runtime,
+architecture or target), which must all have run the same suite (the suite digest in each report).
 
   --suite <dir|file>   suite to run (repeatable; default suites/conformance)
   --out <dir>          where the matrix goes (default reports/matrix)
   --jobs <n>           cases run in parallel (default: number of CPUs)
+  --from <report.json> build the matrix from this report (repeatable; no runtime names, no run)
 ${TARGET_USAGE}
 
 Exit status: 0 when the matrix was written (verdicts are its content, not failures), 2 on bad input, 130 interrupted.`;
+
+/** matrix.json, matrix.md and matrix.html; each cell links to its runtime's report.html, relative to `out`. */
+function writeMatrix(matrix: Matrix, out: string, htmlReports: ReadonlyMap<string, string>): void {
+  writeFileAtomic(join(out, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
+  writeFileAtomic(join(out, 'matrix.md'), renderMatrixMarkdown(matrix));
+  const href = (name: string): string | undefined => {
+    const html = htmlReports.get(name);
+    return html === undefined ? undefined : relative(out, html).split(sep).join('/');
+  };
+  writeFileAtomic(join(out, 'matrix.html'), renderMatrixHtml(matrix, { reportHref: href }));
+}
 
 export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parseFlags('matrix', argv, {
     suite: { type: 'string', multiple: true },
     out: { type: 'string' },
     jobs: { type: 'string' },
+    from: { type: 'string', multiple: true },
     ...TARGET_FLAGS,
   });
+  const out = values.out ? resolve(values.out) : join(REPO_ROOT, 'reports', 'matrix');
+  if (values.from) {
+    if (positionals.length > 0 || values.suite || values.jobs || values.target || values.emulate) {
+      throw new UserError('matrix --from builds the grid from reports: it takes no runtime names, --suite, --jobs, --target or --emulate');
+    }
+    const files = readReportsForMatrix(values.from.map((f) => resolve(f)));
+    const matrix = buildMatrix(files.map((f) => f.report), new Date());
+    writeMatrix(matrix, out, new Map(files.flatMap((f) => (f.html ? [[f.report.runtime.name, f.html] as const] : []))));
+    io.out(`matrix of ${matrix.rows.length} cases × ${matrix.runtimes.length} runtimes from ${files.length} reports → ${join(out, 'matrix.md')}\n`);
+    return EXIT.OK;
+  }
   const target = await targetFromFlags(values);
   const prepared = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
   const { runtimes, skipped } = withoutForeignArchitectures(prepared, values.emulate === true, (l) => io.err(`${l}\n`));
@@ -53,16 +82,10 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
   if (signal.aborted) return EXIT.INTERRUPTED;
   // A runtime that cannot run here still gets its column: every case skipped, with the reason.
   const skippedReports = skipped.map(({ runtime, reason }) =>
-    buildReport({ runtime, cases: cases.map((c) => skippedCase(c, reason)), startedAt: new Date(), finishedAt: new Date(), strict: false, suites, jobs, interrupted: false, target: target.name }),
+    buildReport({ runtime, cases: cases.map((c) => skippedCase(c, reason)), startedAt: new Date(), finishedAt: new Date(), strict: false, suites, suite: suiteIdentity(cases), jobs, interrupted: false, target: target.name }),
   );
-  const deviations = Object.fromEntries([...runtimes, ...skipped.map((s) => s.runtime)].map((rt) => [rt.spec.name, rt.spec.deviations ?? {}]));
-  const matrix = buildMatrix([...outcomes.map((o) => o.report), ...skippedReports], new Date(), deviations);
-  const out = values.out ? resolve(values.out) : join(REPO_ROOT, 'reports', 'matrix');
-  writeFileAtomic(join(out, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
-  writeFileAtomic(join(out, 'matrix.md'), renderMatrixMarkdown(matrix));
-  // Each cell links to its runtime's report.html, relative to wherever the matrix went.
-  const htmlReports = new Map(outcomes.map((o) => [o.runtime.spec.name, relative(out, o.written.html).split(sep).join('/')]));
-  writeFileAtomic(join(out, 'matrix.html'), renderMatrixHtml(matrix, { reportHref: (name) => htmlReports.get(name) }));
+  const matrix = buildMatrix([...outcomes.map((o) => o.report), ...skippedReports], new Date());
+  writeMatrix(matrix, out, new Map(outcomes.map((o) => [o.runtime.spec.name, o.written.html])));
   io.out(`matrix of ${matrix.rows.length} cases × ${matrix.runtimes.length} runtimes → ${join(out, 'matrix.md')}\n`);
   return EXIT.OK;
 }

@@ -8,6 +8,7 @@ import { writeReports, type WrittenReports } from '../reports/write-reports.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { REPO_ROOT, resolveRuntime, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../scenarios/suite-loader.ts';
+import { suiteIdentity } from '../scenarios/suite-digest.ts';
 import { filterCases, runSuite, SuiteStoppedError, type SuiteRunOptions } from '../scenarios/suite-runner.ts';
 import { compareWithSnapshot, readSnapshot, renderComparison, snapshotFromReport } from '../snapshots/snapshot.ts';
 import { createDeployedTarget, deployedRuntime, parseCapabilities, type DeployedTarget } from '../remote/deployed/deployed-target.ts';
@@ -112,6 +113,7 @@ export function loadSelectedCases(suites: string[], filter: string[] | undefined
 /** Run the cases against each runtime in turn; reports are written even when interrupted. */
 export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: ScenarioCase[], o: RunSuiteOptions): Promise<RunOutcome[]> {
   const outcomes: RunOutcome[] = [];
+  const suite = suiteIdentity(cases);
   for (const rt of runtimes) {
     if (o.signal.aborted) break;
     const startedAt = new Date();
@@ -155,6 +157,7 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
       strict: o.strict,
       ...(o.filter ? { filter: o.filter } : {}),
       suites: o.suites,
+      suite,
       jobs: o.jobs,
       interrupted: o.signal.aborted || stopped !== undefined,
       target: target?.name ?? 'deployed',

@@ -82,6 +82,8 @@ export interface RuntimeDescription {
   bootstrap: string;
   architecture: string;
   capabilities: Record<string, boolean>;
+  /** MUST cases the runtime documents as its own deviations (runtime.yaml `deviations`: case id → evidence). */
+  deviations?: Record<string, string>;
 }
 
 /** One forced cold start of a deployed function (`--cold N`). */
@@ -114,6 +116,8 @@ export interface RunReport {
   target: string;
   environment: { node: string; platform: string; arch: string; cpus: number };
   options: { strict: boolean; filter?: string[]; suites: string[]; jobs: number };
+  /** Which cases were selected, as a digest: reports with the same digest ran the same suite. */
+  suite?: { digest: string; cases: number };
   summary: VerdictCounts & { byArea: Record<string, VerdictCounts> };
   /** 0: no MUST failed (with --strict: no SHOULD either); 1 otherwise. */
   exitCode: 0 | 1;

@@ -27,6 +27,8 @@ export interface BuildReportInput {
   target?: string;
   stopped?: string;
   coldStarts?: ColdStartMeasurement;
+  /** The selected cases' identity (scenarios/suite-digest.ts). */
+  suite?: { digest: string; cases: number };
 }
 
 export function buildReport(input: BuildReportInput): RunReport {
@@ -45,10 +47,12 @@ export function buildReport(input: BuildReportInput): RunReport {
       bootstrap: rt.bootstrap,
       architecture: rt.spec.architecture,
       capabilities: rt.spec.capabilities,
+      ...(rt.spec.deviations && Object.keys(rt.spec.deviations).length > 0 ? { deviations: rt.spec.deviations } : {}),
     },
     target: input.target ?? 'process',
     environment: { node: process.version, platform: process.platform, arch: process.arch, cpus: os.cpus().length },
     options: { strict: input.strict, ...(input.filter?.length ? { filter: input.filter } : {}), suites: input.suites, jobs: input.jobs },
+    ...(input.suite ? { suite: input.suite } : {}),
     summary,
     exitCode: exitCodeFor(summary, input.strict),
     interrupted: input.interrupted,

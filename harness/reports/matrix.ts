@@ -21,7 +21,10 @@ export interface Matrix {
   rows: MatrixRow[];
 }
 
-/** `deviations`: per runtime name, the MUST cases it documents as real deviations (case id → evidence). */
+/**
+ * `deviations`: per runtime name, the MUST cases it documents as real deviations (case id → evidence); by default
+ * those each report carries from its runtime.yaml.
+ */
 export function buildMatrix(reports: readonly RunReport[], generatedAt = new Date(), deviations: Record<string, Record<string, string>> = {}): Matrix {
   const rows = new Map<string, MatrixRow>();
   for (const r of reports) {
@@ -36,7 +39,7 @@ export function buildMatrix(reports: readonly RunReport[], generatedAt = new Dat
     generatedAt: generatedAt.toISOString(),
     runtimes: reports.map((r) => {
       const { byArea: _byArea, ...totals } = countVerdicts(r.cases);
-      const documented = deviations[r.runtime.name];
+      const documented = deviations[r.runtime.name] ?? r.runtime.deviations;
       return { name: r.runtime.name, language: r.runtime.language, capabilities: r.runtime.capabilities, totals, ...(documented && Object.keys(documented).length ? { deviations: documented } : {}) };
     }),
     rows: [...rows.values()],
