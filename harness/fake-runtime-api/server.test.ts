@@ -275,6 +275,23 @@ describe('streaming responses', () => {
     expect(exchange.request.chunks.map((x) => x.size)).toEqual([6, 5, 0]);
     expect(exchange.response?.status).toBe(202);
   });
+
+  it('hands the error trailers to the invoker with recording off (serve)', async () => {
+    const { api, open, enqueue } = await setup(false);
+    const c = await open();
+    const sink = enqueue('s2');
+    await c.write(getNext());
+    await c.read();
+    await c.write(streamingHead('s2'));
+    await c.write(chunk('part'));
+    await c.write('0\r\nLambda-Runtime-Function-Error-Type: Probe.Mid\r\nLambda-Runtime-Function-Error-Body: e30=\r\n\r\n');
+    expect((await c.read()).status).toBe(202);
+    expect(sink.completed[0]!.trailers).toEqual([
+      { name: 'Lambda-Runtime-Function-Error-Type', value: 'Probe.Mid' },
+      { name: 'Lambda-Runtime-Function-Error-Body', value: 'e30=' },
+    ]);
+    expect(api.recording().exchanges).toHaveLength(0);
+  });
 });
 
 describe('framing faults', () => {

@@ -132,6 +132,8 @@ interface Waiter {
 interface RequestHandler {
   onBody(data: Buffer, at: number): void;
   onChunk(chunk: RecordedChunk): void;
+  /** The trailer section of a chunked body; delivered whether or not the exchange is recorded. */
+  onTrailers?(trailers: RecordedHeader[]): void;
   onComplete(request: RecordedRequest | undefined, at: number): void;
   onFault(fault: FramingFault): void;
 }
@@ -160,6 +162,7 @@ class Connection {
         onHead: (head, request, at) => this.server.onHead(this, head, request, at),
         onChunk: (chunk) => this.handler?.onChunk(chunk),
         onBody: (data, at) => this.handler?.onBody(data, at),
+        onTrailers: (trailers) => this.handler?.onTrailers?.(trailers),
         onComplete: (request, at) => {
           const h = this.handler;
           this.handler = undefined;
@@ -634,6 +637,8 @@ export class RuntimeApiServer {
     const limit = this.maxResponseBytes;
     const parts: Buffer[] = [];
     const chunks: { size: number; at: number }[] = [];
+    // Taken from the parser, not the recording: with recording off (serve) mid-stream error trailers must still reach the invoker.
+    let trailers: RecordedHeader[] = [];
     let size = 0;
     let tooLarge = false;
     if (streamed) sink.responseStarted({ kind, streamed, ...(contentType ? { contentType } : {}), at: this.clock() });
@@ -658,6 +663,9 @@ export class RuntimeApiServer {
       onChunk: (chunk) => {
         if (chunk.size > 0) chunks.push({ size: chunk.size, at: chunk.at });
       },
+      onTrailers: (t) => {
+        trailers = t;
+      },
       onComplete: (request, at) => {
         if (tooLarge) {
           this.state.abortResponse();
@@ -680,7 +688,7 @@ export class RuntimeApiServer {
           ...(contentType ? { contentType } : {}),
           ...(errorTypeHeader !== undefined ? { errorTypeHeader } : {}),
           chunks,
-          trailers: request?.trailers ?? [],
+          trailers: request?.trailers ?? trailers,
           at,
         });
       },

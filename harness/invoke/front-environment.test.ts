@@ -17,6 +17,8 @@ import { InvokeFront } from './front.ts';
 const MINI = fileURLToPath(new URL('../testing/fixtures/mini-runtime.py', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'lambdaspec-front-'));
 let env: LocalEnvironment;
+/** As `serve` runs it: no wire recording. */
+let unrecorded: LocalEnvironment;
 let front: InvokeFront;
 let client: LambdaClient;
 
@@ -25,7 +27,11 @@ beforeAll(async () => {
     testFunctionConfig({ functionName: 'mini', memorySizeMb: 256, timeoutMs: 1000, taskRoot: scratch, bootstrap: MINI }),
     { hostPath: process.env['PATH'] ?? '' },
   );
-  front = new InvokeFront({ resolve: (name) => (name === 'mini' ? env : undefined) });
+  unrecorded = await LocalEnvironment.create(
+    testFunctionConfig({ functionName: 'quiet', timeoutMs: 1000, taskRoot: scratch, bootstrap: MINI }),
+    { hostPath: process.env['PATH'] ?? '', record: false },
+  );
+  front = new InvokeFront({ resolve: (name) => (name === 'mini' ? env : name === 'quiet' ? unrecorded : undefined) });
   const { url } = await front.start();
   client = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
 });
@@ -34,6 +40,7 @@ afterAll(async () => {
   client.destroy();
   await front.close();
   await env.close();
+  await unrecorded.close();
   rmSync(scratch, { recursive: true, force: true });
   expect(liveProcessCount()).toBe(0);
 });
@@ -84,5 +91,25 @@ describe('Invoke front over a real runtime', () => {
     expect(JSON.parse(Buffer.concat(chunks).toString())).toMatchObject({ echo: 's' });
     expect(complete?.ErrorCode).toBeUndefined();
     expect(Buffer.from(complete!.LogResult!, 'base64').toString()).toContain('REPORT RequestId:');
+  });
+
+  it('forwards mid-stream error trailers with or without recording: InvokeComplete and a buffered Invoke', async () => {
+    const event = Buffer.from('{"do":"stream","chunks":["one ","two"],"error":true}');
+    for (const name of ['mini', 'quiet']) {
+      const res = await client.send(new InvokeWithResponseStreamCommand({ FunctionName: name, Payload: event }));
+      const chunks: Buffer[] = [];
+      let complete: { ErrorCode?: string; ErrorDetails?: string } | undefined;
+      for await (const e of res.EventStream!) {
+        if (e.PayloadChunk?.Payload) chunks.push(Buffer.from(e.PayloadChunk.Payload));
+        if (e.InvokeComplete) complete = e.InvokeComplete;
+      }
+      expect(Buffer.concat(chunks).toString(), name).toBe('one two');
+      expect(complete?.ErrorCode, name).toBe('Mini.Mid');
+      expect(JSON.parse(complete?.ErrorDetails ?? 'null'), name).toEqual({ errorType: 'Mini.Mid', errorMessage: 'mid' });
+
+      const sync = await client.send(new InvokeCommand({ FunctionName: name, Payload: event }));
+      expect(sync.FunctionError, name).toBe('Unhandled');
+      expect(decode(sync.Payload), name).toEqual({ errorType: 'Mini.Mid', errorMessage: 'mid' });
+    }
   });
 });

@@ -252,10 +252,32 @@ describe('Invoke (RequestResponse)', () => {
     }
   });
 
-  it('accepts an empty body and delivers it as empty bytes', async () => {
+  it('accepts an empty body and delivers it as {} (Lambda; aws/aws-lambda-dotnet#834)', async () => {
     const reply = await send(invokePath());
     expect(reply.status).toBe(200);
-    expect(env.calls[0]!.input.payload.length).toBe(0);
+    expect(env.calls[0]!.input.payload.toString()).toBe('{}');
+    const stream = openStream({}, '');
+    await stream.done;
+    expect(env.calls[1]!.input.payload.toString()).toBe('{}');
+  });
+
+  it('a streamed response that ended in error trailers is a function error: X-Amz-Function-Error and the error document', async () => {
+    env.script = async (input, options) => {
+      options.onChunk?.(Buffer.from('partial'));
+      return makeResult(input, {
+        payload: Buffer.from('partial'),
+        outcome: { kind: 'response', streamed: true, contentType: 'text/plain', chunks: [], streamError: { errorType: 'Function.Broken', errorBody: '{"errorType":"Function.Broken","errorMessage":"mid"}' } },
+      });
+    };
+    const reply = await send(invokePath());
+    expect(reply.status).toBe(200);
+    expect(reply.headers['x-amz-function-error']).toBe('Unhandled');
+    expect(reply.headers['content-type']).toBe('application/json');
+    expect(json(reply)).toEqual({ errorType: 'Function.Broken', errorMessage: 'mid' });
+    // An error body that is not a JSON object is wrapped with the trailer's error type.
+    env.script = async (input) =>
+      makeResult(input, { payload: Buffer.from('p'), outcome: { kind: 'response', streamed: true, chunks: [], streamError: { errorType: 'X.Y', errorBody: 'plain words' } } });
+    expect(json(await send(invokePath()))).toEqual({ errorType: 'X.Y', errorMessage: 'plain words' });
   });
 
   it('decodes X-Amz-Client-Context and passes X-Amz-Tenant-Id', async () => {
@@ -335,13 +357,21 @@ describe('Invoke: request errors', () => {
     const reply = await send(invokePath('nope'));
     expect(reply.status).toBe(404);
     expect(reply.headers['x-amzn-errortype']).toBe('ResourceNotFoundException');
-    expect(json(reply)).toEqual({ Type: 'User', Message: 'Function not found: nope' });
+    // Lambda names the function by ARN even when called by bare name.
+    expect(json(reply)).toEqual({ Type: 'User', Message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope' });
+    expect(json(await send(invokePath('nope', '?Qualifier=live')))).toEqual({ Type: 'User', Message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope:live' });
+    expect(json(await send('/2015-03-31/functions/nope/configuration', { method: 'GET' }))).toEqual({
+      Type: 'User',
+      Message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope',
+    });
   });
 
   it('an unknown ARN is echoed; a known ARN resolves by name', async () => {
     const unknownArn = 'arn:aws:lambda:us-east-1:123456789012:function:nope';
     const notFound = await send(invokePath(encodeURIComponent(unknownArn)));
     expect(json(notFound)).toEqual({ Type: 'User', Message: `Function not found: ${unknownArn}` });
+    const partial = await send(invokePath(encodeURIComponent('210987654321:function:nope')));
+    expect(json(partial)).toEqual({ Type: 'User', Message: 'Function not found: arn:aws:lambda:us-east-1:210987654321:function:nope' });
     const found = await send(invokePath(encodeURIComponent('arn:aws:lambda:us-east-1:123456789012:function:probe')));
     expect(found.status).toBe(200);
   });
@@ -375,11 +405,18 @@ describe('Invoke: request errors', () => {
   });
 
   it('400 InvalidRequestContentException for a body that is not JSON', async () => {
-    for (const body of ['not json', '{"a":', Buffer.from([0x22, 0xff, 0x22])]) {
+    const prefix = 'Could not parse request body into json: Could not parse payload into json: ';
+    for (const [body, reason] of [
+      ['not json', "Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"],
+      ['{"a":', 'Unexpected end-of-input'],
+      ['[1,]', "Unexpected character (']' (code 93))"],
+      [Buffer.from([0x22, 0xff, 0x22]), 'Invalid UTF-8 start byte 0xff'],
+    ] as const) {
       const reply = await send(invokePath(), { body });
       expect(reply.status).toBe(400);
       expect(reply.headers['x-amzn-errortype']).toBe('InvalidRequestContentException');
-      expect(json(reply)).toMatchObject({ Type: 'User', Message: expect.stringMatching(/^Could not parse request body into json: /) });
+      // Lambda's wording (its parser is Jackson), never JavaScript's ("is not valid JSON", "in JSON at position").
+      expect(json(reply)).toEqual({ Type: 'User', Message: `${prefix}${reason}` });
     }
     expect(env.calls).toHaveLength(0);
   });
@@ -632,7 +669,7 @@ describe('AWS SDK round trips (@aws-sdk/client-lambda)', () => {
   it('InvokeCommand: unknown function → ResourceNotFoundException', async () => {
     const err = await client.send(new InvokeCommand({ FunctionName: 'nope' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResourceNotFoundException);
-    expect(err).toMatchObject({ name: 'ResourceNotFoundException', message: 'Function not found: nope', $metadata: { httpStatusCode: 404 } });
+    expect(err).toMatchObject({ name: 'ResourceNotFoundException', message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope', $metadata: { httpStatusCode: 404 } });
   });
 
   it('InvokeCommand: oversized payload → RequestEntityTooLargeException (413)', async () => {

@@ -11,10 +11,10 @@ import type { ExecutionEnvironment, InvocationInput } from '../environment/execu
 import { errorMessage, invokeCompleteMessage, payloadChunkMessage } from './event-stream.ts';
 import { configurationDocument, parseConfigurationUpdate } from './function-configuration.ts';
 import { functionUrlEvent, parseFunctionUrlPath, serveFunctionUrl } from './function-url.ts';
+import { deliveredPayload, MAX_REQUEST_PAYLOAD_BYTES, payloadRejection, tooLargeRejection } from './invoke-payload.ts';
 import { logTail } from '../environment/platform-log.ts';
 
-/** Synchronous request payload limit (exactly 6 MiB; the response limit is 100 bytes more). */
-export const MAX_REQUEST_PAYLOAD_BYTES = 6_291_456;
+export { MAX_REQUEST_PAYLOAD_BYTES };
 /** How long `close()` waits for in-flight requests and async (`Event`) invocations before cutting them off. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -31,6 +31,9 @@ export interface InvokeFrontOptions {
    * for the service's refusals (throttling, bad credentials) without an AWS account.
    */
   admit?: (call: FrontCall) => FrontRejection | undefined;
+  /** Region and account of ARNs for names that resolve to nothing (default us-east-1, 123456789012, as functionConfigFor). */
+  region?: string;
+  accountId?: string;
 }
 
 /** A call to the front, as `admit` sees it. */
@@ -134,17 +137,6 @@ function decodeClientContext(header: string): string | undefined {
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? text : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** Why the body is not JSON, or undefined when it is (or is empty, which Lambda delivers as is). */
-function jsonProblem(body: Buffer): string | undefined {
-  if (body.length === 0) return undefined;
-  try {
-    JSON.parse(strictUtf8.decode(body));
-    return undefined;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
   }
 }
 
@@ -282,11 +274,8 @@ export class InvokeFront {
     }
     const read = await readBody(req, MAX_REQUEST_PAYLOAD_BYTES);
     if (!read.ok) {
-      this.sendError(res, requestId, {
-        status: 413,
-        errorType: 'RequestEntityTooLargeException',
-        body: { Message: `Request must be smaller than ${MAX_REQUEST_PAYLOAD_BYTES} bytes for the ${route.operation === 'Invoke' ? 'InvokeFunction' : route.operation} operation` },
-      });
+      const r = tooLargeRejection(route.operation);
+      this.sendError(res, requestId, { status: r.status, errorType: r.errorType, body: { Message: r.message } });
       return;
     }
     const rawName = decodeURIComponentSafe(route.pattern.exec(url.pathname)![1]!);
@@ -332,10 +321,7 @@ export class InvokeFront {
     const env = target ? this.options.resolve(target.name) : undefined;
     // One version per environment: a qualifier naming any other version or alias does not exist.
     if (!env || (qualifier !== undefined && qualifier !== env.config.version)) {
-      const shown = env
-        ? `${functionArn(env.config)}:${qualifier ?? ''}`
-        : target?.arn ?? (target ? `${target.name}${qualifier !== undefined ? `:${qualifier}` : ''}` : (rawName ?? ''));
-      return userError(404, 'ResourceNotFoundException', `Function not found: ${shown}`);
+      return this.notFound(env, target, qualifier, rawName);
     }
 
     const typeHeader = headerOf(req, 'X-Amz-Invocation-Type') ?? 'RequestResponse';
@@ -355,14 +341,12 @@ export class InvokeFront {
       }
     }
 
-    const problem = jsonProblem(body);
-    if (problem !== undefined) {
-      return userError(400, 'InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${problem}`);
-    }
+    const rejected = payloadRejection(body, operation);
+    if (rejected) return userError(rejected.status, rejected.errorType, rejected.message);
 
     const tenantId = headerOf(req, 'X-Amz-Tenant-Id');
     const input: InvocationInput = {
-      payload: body,
+      payload: deliveredPayload(body),
       requestId,
       ...(clientContext !== undefined ? { clientContext } : {}),
       ...(tenantId !== undefined && tenantId !== '' ? { tenantId } : {}),
@@ -370,6 +354,22 @@ export class InvokeFront {
       ...(qualifier !== undefined ? { invokedFunctionArn: `${functionArn(env.config)}:${qualifier}` } : {}),
     };
     return { env, invocationType: typeHeader, input, tail: headerOf(req, 'X-Amz-Log-Type') === 'Tail' };
+  }
+
+  /**
+   * Lambda's 404 names the function by full ARN whichever form the caller used ("Function not found:
+   * arn:aws:lambda:us-east-1:123456789012:function:name[:qualifier]"); a full ARN is echoed as given.
+   */
+  private notFound(env: InvokeTarget | undefined, target: FunctionTarget | undefined, qualifier: string | undefined, rawName: string | undefined): ApiError {
+    const suffix = qualifier !== undefined ? `:${qualifier}` : '';
+    let shown: string;
+    if (env) shown = `${functionArn(env.config)}${suffix}`;
+    else if (target?.arn?.startsWith('arn:')) shown = `${target.arn}${target.qualifier === undefined ? suffix : ''}`;
+    else if (target) {
+      const accountId = target.arn ? target.arn.split(':')[0]! : (this.options.accountId ?? '123456789012');
+      shown = `${functionArn({ region: this.options.region ?? 'us-east-1', accountId, functionName: target.name })}${suffix}`;
+    } else shown = rawName ?? '';
+    return userError(404, 'ResourceNotFoundException', `Function not found: ${shown}`);
   }
 
   private refusal(req: IncomingMessage, operation: FrontCall['operation'], rawName: string | undefined): ApiError | undefined {
@@ -398,7 +398,7 @@ export class InvokeFront {
     const env = target ? this.options.resolve(target.name) : undefined;
     const q = target?.qualifier ?? qualifier;
     if (!env || (q !== undefined && q !== env.config.version)) {
-      return this.sendError(res, requestId, userError(404, 'ResourceNotFoundException', `Function not found: ${rawName ?? ''}`));
+      return this.sendError(res, requestId, this.notFound(env, target, q, rawName));
     }
     if (method === 'PUT') {
       if (q !== undefined && q !== '$LATEST') {
@@ -445,17 +445,21 @@ export class InvokeFront {
       return;
     }
     const outcome = result.outcome;
-    const contentType = outcome.kind === 'response' && outcome.contentType ? outcome.contentType : 'application/json';
+    const streamError = outcome.kind === 'response' ? outcome.streamError : undefined;
+    // A buffered caller cannot see trailers: a stream that ended in an error is a function error (see streamErrorDocument).
+    const payload = streamError ? streamErrorDocument(streamError) : result.payload;
+    const contentType = outcome.kind === 'response' && outcome.contentType && !streamError ? outcome.contentType : 'application/json';
     const extra: OutgoingHttpHeaders = {
       'Content-Type': contentType,
-      'Content-Length': String(result.payload.length),
+      'Content-Length': String(payload.length),
       'X-Amz-Executed-Version': v.env.config.version,
     };
-    if (result.functionError) extra['X-Amz-Function-Error'] = result.functionError;
+    const functionError = result.functionError ?? (streamError ? 'Unhandled' : undefined);
+    if (functionError) extra['X-Amz-Function-Error'] = functionError;
     if (v.tail) extra['X-Amz-Log-Result'] = logTail(result.logs.map((l) => l.text));
     if (res.destroyed) return;
     res.writeHead(200, this.headers(result.requestId, extra));
-    res.end(result.payload);
+    res.end(payload);
   }
 
   private async invokeStreaming(res: ServerResponse, v: Validated): Promise<void> {
@@ -514,6 +518,23 @@ export class InvokeFront {
     }
     res.destroy();
   }
+}
+
+/**
+ * The body a buffered Invoke returns for a streamed response that ended with error trailers. The docs say only
+ * that Lambda forwards the trailers' error to the client (runtimes-custom, "response streaming"); for Invoke, where
+ * there are no trailers, we choose what Lambda does for every other function error: 200, `X-Amz-Function-Error:
+ * Unhandled`, the error document as the payload. The decoded Error-Body when it is a JSON object (what the RICs
+ * send), else a document built from the Error-Type trailer; the partial body is dropped, as for an /error.
+ */
+export function streamErrorDocument(e: { errorType: string; errorBody: string }): Buffer {
+  try {
+    const doc: unknown = JSON.parse(e.errorBody);
+    if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) return Buffer.from(e.errorBody);
+  } catch {
+    // Not JSON: build the document.
+  }
+  return Buffer.from(JSON.stringify({ errorMessage: e.errorBody, errorType: e.errorType }));
 }
 
 function serviceError(e: unknown): ApiError {
