@@ -6,6 +6,7 @@ import type { RunReport } from '../model/report-model.ts';
 import type { RecordingJson } from '../model/recording.ts';
 import { liveProcessCount } from '../process/process-runner.ts';
 import { memoryIo } from './io.ts';
+import { INVOKE_USAGE } from './invoke-command.ts';
 import { main } from './main.ts';
 import { serveCommand } from './serve-command.ts';
 
@@ -86,6 +87,43 @@ describe('lambdaspec invoke', () => {
     const r = await cli(['invoke', 'python-stdlib', '--event', '-', '--quiet'], '{"probe":"error","errorType":"Probe.Boom","errorMessage":"boom"}');
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toMatchObject({ errorType: 'Probe.Boom', errorMessage: 'boom' });
+  });
+
+  it('refuses what the Invoke API refuses (7 MB, not JSON) in one line, exit 2; --raw delivers it', async () => {
+    const big = join(dir, 'big.json');
+    writeFileSync(big, `"${'a'.repeat(7_000_000)}"`);
+    const tooLarge = await cli(['invoke', 'python-stdlib', '--event', big]);
+    expect(tooLarge.code).toBe(2);
+    expect(tooLarge.err).toBe(
+      `lambdaspec: --event ${big}: Lambda would refuse it: 413 RequestEntityTooLargeException: Request must be smaller than 6291456 bytes for the InvokeFunction operation (--raw delivers it anyway)\n`,
+    );
+    const notJson = await cli(['invoke', 'python-stdlib', '--event', '-'], 'hello');
+    expect(notJson.code).toBe(2);
+    expect(notJson.err).toMatch(/^lambdaspec: --event - \(stdin\): Lambda would refuse it: 400 InvalidRequestContentException: Could not parse request body into json: .*\(--raw delivers it anyway\)\n$/);
+    expect(liveProcessCount()).toBe(0);
+
+    const record = join(dir, 'raw-wire.json');
+    const raw = await cli(['invoke', 'python-stdlib', '--event', '-', '--raw', '--record', record], 'hello');
+    expect(raw.code).not.toBe(2);
+    const rec = JSON.parse(readFileSync(record, 'utf8')) as RecordingJson;
+    expect(rec.exchanges.find((x) => x.kind === 'next')!.response!.body.utf8).toBe('hello');
+    expect(INVOKE_USAGE).toMatch(/--raw/);
+  });
+
+  it('an empty event reaches the runtime as {}, as from the Invoke API', async () => {
+    const empty = join(dir, 'empty.json');
+    writeFileSync(empty, '');
+    const r = await cli(['invoke', 'python-stdlib', '--event', empty, '--quiet']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({});
+  });
+
+  it('a mid-stream error is a failure: no "ok", exit 1, the error type named', async () => {
+    const r = await cli(['invoke', 'python-stdlib', '--event', '-', '--stream'], '{"probe":"stream-error","chunks":["a","b"],"errorType":"Probe.Mid","errorMessage":"mid"}');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('ab\n');
+    expect(r.err).not.toMatch(/^ok/m);
+    expect(r.err).toMatch(/^mid-stream error Probe\.Mid after 2 chunk\(s\)/);
   });
 
   it('streams chunks to stdout as they arrive', async () => {

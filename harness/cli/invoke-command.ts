@@ -8,6 +8,7 @@ import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { functionConfigFor } from '../runtime-definition/resolve-runtime.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
 import { UserError } from '../lib/user-error.ts';
+import { deliveredPayload, payloadRejection } from '../invoke/invoke-payload.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 import { callFunctionUrl } from '../remote/deployed/function-url-client.ts';
@@ -19,7 +20,10 @@ lambdaspec invoke --url <function-url> [--event file] [--method M] [--header 'Na
 Runs <runtime> (a folder with runtime.yaml, a bootstrap path, or a bundled runtime name) in a fresh
 execution environment, sends one event, and prints the response body on stdout and the log tail on stderr.
 
-  --event <file|->        event file, or - for stdin (default: {})
+  --event <file|->        event file, or - for stdin (default: {}); checked as Lambda's Invoke API checks it:
+                          over 6 MiB or not JSON is refused (exit 2), an empty event is delivered as {}
+  --raw                   deliver the event byte for byte, unchecked (fault injection: oversized, non-JSON,
+                          empty payloads the Invoke API would never hand a runtime)
   --record <out.json>     save the wire recording (every Runtime API exchange, byte for byte)
   --stream                print response chunks as they arrive
   --timeout <duration>    function timeout (default 3s)
@@ -40,6 +44,7 @@ Exit status: 0 when the invocation succeeded, 1 when it failed (function error, 
 export async function invokeCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags('invoke', argv, {
     event: { type: 'string' },
+    raw: { type: 'boolean' },
     record: { type: 'string' },
     stream: { type: 'boolean' },
     ...FUNCTION_FLAGS,
@@ -53,13 +58,14 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
   });
   if (values.url !== undefined) {
     if (positionals.length > 0) throw new UserError('invoke --url calls a function URL: name no <runtime>');
+    if (values.raw) throw new UserError('--raw is for invoke <runtime>: a function URL gets the request body as sent');
     return invokeUrl(values.url, { event: values.event, method: values.method, header: values.header, quiet: values.quiet === true }, io);
   }
   if (values.method !== undefined || values.header !== undefined) throw new UserError('--method and --header are for invoke --url');
   if (positionals.length !== 1) throw new UserError(`invoke: expected exactly one <runtime>, got ${positionals.length}\n\n${INVOKE_USAGE}`);
+  const payload = checkedEvent(await readEvent(values.event, io), values.event, values.raw === true);
   const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
   if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
-  const payload = await readEvent(values.event, io);
   const clientContext = values['client-context'];
   if (clientContext !== undefined) {
     try {
@@ -96,14 +102,33 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
     for (const line of result.logs) io.err(`  ${line.text}\n`);
     if (values.record) io.err(`recording written to ${values.record}\n`);
   }
-  return result.functionError ? EXIT.FAILED : EXIT.OK;
+  return failed(result) ? EXIT.FAILED : EXIT.OK;
+}
+
+/** A stream that ended with error trailers failed, though Lambda reports it as a response (InvokeComplete.ErrorCode). */
+function failed(r: InvocationResult): boolean {
+  return r.functionError !== undefined || (r.outcome.kind === 'response' && r.outcome.streamError !== undefined);
+}
+
+/** The event as the Invoke API would hand it to the runtime, or one line saying why Lambda would refuse it. */
+function checkedEvent(payload: Buffer, source: string | undefined, raw: boolean): Buffer {
+  if (raw) return payload;
+  const rejected = payloadRejection(payload);
+  if (rejected) {
+    const where = source === undefined ? 'the event' : source === '-' ? '--event - (stdin)' : `--event ${source}`;
+    throw new UserError(`${where}: Lambda would refuse it: ${rejected.status} ${rejected.errorType}: ${rejected.message} (--raw delivers it anyway)`);
+  }
+  return deliveredPayload(payload);
 }
 
 function describeOutcome(r: InvocationResult): string {
   const o = r.outcome;
   switch (o.kind) {
     case 'response':
-      return `ok: ${o.streamed ? `streamed response, ${o.chunks.length} chunk(s)` : 'response'}${o.streamError ? `, mid-stream error ${o.streamError.errorType}` : ''} (request ${r.requestId}${r.coldStart ? ', cold start' : ''})`;
+      if (o.streamError) {
+        return `mid-stream error ${o.streamError.errorType} after ${o.chunks.length} chunk(s) (InvokeComplete ErrorCode: ${o.streamError.errorType}; ErrorDetails: ${o.streamError.errorBody}) (request ${r.requestId})`;
+      }
+      return `ok: ${o.streamed ? `streamed response, ${o.chunks.length} chunk(s)` : 'response'} (request ${r.requestId}${r.coldStart ? ', cold start' : ''})`;
     case 'function-error':
       return `function error (X-Amz-Function-Error: Unhandled${o.errorTypeHeader ? `, Lambda-Runtime-Function-Error-Type: ${o.errorTypeHeader}` : ''}) (request ${r.requestId})`;
     case 'platform-error':
