@@ -52,6 +52,18 @@ describe('checkBootstrap', () => {
     expect(checkBootstrap(crlf, { architecture: arch })).toMatchObject({ kind: 'crlf-shebang', detail: expect.stringContaining('CRLF') });
   });
 
+  it('refuses a script without a #! line (and an empty file) as exec format error, as Lambda does; no shell fallback', () => {
+    for (const [name, content] of [['noshebang', 'echo "would run under /bin/sh"\n'], ['empty', ''], ['spaced', ' #!/bin/sh\n']] as const) {
+      const path = file(name, content);
+      expect(checkBootstrap(path, { architecture: arch }), name).toEqual({
+        kind: 'no-shebang',
+        errorType: 'Runtime.InvalidEntrypoint',
+        message: `fork/exec ${path}: exec format error`,
+        detail: expect.stringContaining('#!'),
+      });
+    }
+  });
+
   it('leaves an env-style missing interpreter to fail for real (exit 127, as on Lambda)', () => {
     expect(checkBootstrap(file('envmissing', '#!/usr/bin/env no-such-interpreter-here\n'), { architecture: arch })).toBeUndefined();
   });

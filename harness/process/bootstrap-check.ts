@@ -5,7 +5,14 @@
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { hostArchitecture, readElfInfo, type Architecture } from './elf.ts';
 
-export type BootstrapProblemKind = 'missing' | 'not-a-file' | 'not-executable' | 'interpreter-missing' | 'crlf-shebang' | 'arch-mismatch';
+export type BootstrapProblemKind =
+  | 'missing'
+  | 'not-a-file'
+  | 'not-executable'
+  | 'interpreter-missing'
+  | 'crlf-shebang'
+  | 'no-shebang'
+  | 'arch-mismatch';
 
 export interface BootstrapProblem {
   kind: BootstrapProblemKind;
@@ -82,7 +89,15 @@ export function checkBootstrap(path: string, options: BootstrapCheckOptions): Bo
   }
 
   const line = firstLine(path);
-  if (!line.startsWith('#!')) return undefined;
+  if (!line.startsWith('#!')) {
+    // Neither ELF nor `#!`: execve fails with ENOEXEC, which Go's os/exec (Lambda, RIE) reports as is. Node's
+    // spawn (like the C library's execvp) would retry it through /bin/sh and the script would run here.
+    return problem(
+      'no-shebang',
+      `fork/exec ${path}: exec format error`,
+      'the bootstrap is neither an ELF binary nor a script starting with a #! line: Lambda does not run it through a shell',
+    );
+  }
   const interpreter = line.slice(2).trim().split(/[ \t]/)[0] ?? '';
   const raw = line.slice(2).replace(/^[ \t]+/, '').split(/[ \t]/)[0] ?? '';
   if (raw.endsWith('\r') || line.endsWith('\r')) {

@@ -30,6 +30,10 @@ export function materialiseBootstrap(variant: BootstrapVariant, dir: string, ori
     case 'crlf-shebang':
       writeFileSync(path, '#!/bin/sh\r\necho "this line never runs"\r\n');
       break;
+    case 'no-shebang':
+      // A shell would run this (execvp's ENOEXEC fallback); Lambda's exec fails.
+      writeFileSync(path, 'echo "this line never runs"\n');
+      break;
     case 'interpreter-missing':
       writeFileSync(path, '#!/nonexistent/lambdaspec-interpreter\necho "this line never runs"\n');
       break;

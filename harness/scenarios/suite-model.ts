@@ -24,6 +24,7 @@ export type BootstrapVariant =
   | 'missing'
   | 'not-executable'
   | 'crlf-shebang'
+  | 'no-shebang'
   | 'interpreter-missing'
   | 'env-interpreter-missing'
   | 'foreign-architecture'

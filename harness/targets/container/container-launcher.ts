@@ -175,20 +175,24 @@ function containerEnv(spec: LaunchSpec, command: ContainerCommand, imagePath: st
  */
 const GATE = ['/bin/sh', '-c', 'read -r _ || true; exec "$@"', 'lambdaspec-gate'];
 
+/**
+ * Where a bundled image runs the bootstrap: its place under /var/task when it is in the runtime folder; a bootstrap
+ * from elsewhere (the suite's broken-bootstrap variants) is bound over /var/task/<its name>.
+ */
+export function bundledBootstrapInside(hostTaskRoot: string, command: string): { path: string; bound: boolean } {
+  const rel = relative(hostTaskRoot, command);
+  if (!rel.startsWith('..') && !rel.startsWith('/')) return { path: join(TASK_ROOT, rel), bound: false };
+  return { path: join(TASK_ROOT, basename(command)), bound: true };
+}
+
 function createOptions(spec: LaunchSpec, o: ContainerLaunchOptions, imagePath: string | undefined): Dockerode.ContainerCreateOptions {
   const binds = [`${o.tmp.for(spec.clock)}:/tmp`];
   let entrypoint: string[] | undefined;
   let cmd: string[] | undefined;
   if (o.command.kind === 'bundled') {
-    const rel = relative(o.command.hostTaskRoot, spec.command);
-    if (!rel.startsWith('..') && !rel.startsWith('/')) {
-      entrypoint = [join(TASK_ROOT, rel)];
-    } else {
-      // A bootstrap from elsewhere (the suite's broken-bootstrap variants) replaces the image's in the task root.
-      const inImage = join(TASK_ROOT, basename(spec.command));
-      binds.push(`${spec.command}:${inImage}:ro`);
-      entrypoint = [inImage];
-    }
+    const inside = bundledBootstrapInside(o.command.hostTaskRoot, spec.command);
+    if (inside.bound) binds.push(`${spec.command}:${inside.path}:ro`);
+    entrypoint = [inside.path];
     cmd = [...(entrypoint ?? []), ...spec.args];
     entrypoint = GATE;
   }

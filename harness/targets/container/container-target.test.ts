@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hostArchitecture } from '../../process/elf.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../cli/io.ts';
 import { main } from '../../cli/main.ts';
@@ -17,7 +18,7 @@ import { functionConfigFor, REPO_ROOT, resolveRuntime } from '../../runtime-defi
 import { DEFAULT_SUITE_DIR, loadSuites } from '../../scenarios/suite-loader.ts';
 import { filterCases, runSuite } from '../../scenarios/suite-runner.ts';
 import { liveContainerCount, OWNER_LABEL } from './container-launcher.ts';
-import { containerTarget, imageRuntime, imageTarget } from './container-target.ts';
+import { checkBundledBootstrap, containerTarget, imageRuntime, imageTarget } from './container-target.ts';
 import { dockerClient, dockerUnavailable, LAMBDASPEC_LABEL } from './docker.ts';
 import { buildRuntimeImage } from './image-builder.ts';
 import { compareVerdicts } from './parity.ts';
@@ -38,6 +39,22 @@ afterAll(async () => {
   if (skip) return;
   expect(liveContainerCount()).toBe(0);
   expect(await containersOwnedBy(process.pid)).toEqual([]);
+});
+
+describe('bootstrap checks of a bundled image', () => {
+  it('words problems with the path the container runs: a script without #! is fork/exec /var/task/bootstrap: exec format error', () => {
+    const root = mkdtempSync(join(tmpdir(), 'lambdaspec-bundled-'));
+    scratch.push(root);
+    const bootstrap = join(root, 'bootstrap');
+    writeFileSync(bootstrap, 'echo "no shebang"\n', { mode: 0o755 });
+    expect(checkBundledBootstrap({ bootstrap }, root, { architecture: hostArchitecture() })).toMatchObject({
+      kind: 'no-shebang',
+      errorType: 'Runtime.InvalidEntrypoint',
+      message: 'fork/exec /var/task/bootstrap: exec format error',
+    });
+    writeFileSync(bootstrap, '#!/bin/sh\necho ok\n', { mode: 0o755 });
+    expect(checkBundledBootstrap({ bootstrap }, root, { architecture: hostArchitecture() })).toBeUndefined();
+  });
 });
 
 describe.skipIf(skip)(`container target${why ? ` (skipped: ${why})` : ''}`, () => {

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import type { FunctionConfig } from '../../model/invocation.ts';
 import type { ResolvedRuntime } from '../../runtime-definition/resolve-runtime.ts';
 import { UserError } from '../../lib/user-error.ts';
-import type { BootstrapProblem } from '../../process/bootstrap-check.ts';
+import { checkBootstrap, type BootstrapCheckOptions, type BootstrapProblem } from '../../process/bootstrap-check.ts';
 import type { Architecture } from '../../process/elf.ts';
 import type { PreparedTarget, Target } from '../common/target.ts';
-import { containerLauncher, TmpDirs } from './container-launcher.ts';
+import { bundledBootstrapInside, containerLauncher, TmpDirs } from './container-launcher.ts';
 import { dockerClient, dockerUnavailable, lambdaArchitecture } from './docker.ts';
 import { buildRuntimeImage } from './image-builder.ts';
 
@@ -35,10 +35,18 @@ export const containerTarget: Target = {
     // checkBootstrap (ELF machine, shebang) classifies it as it would inside.
     return prepared(tmp, {
       launch: containerLauncher({ image: image.tag, command: { kind: 'bundled', hostTaskRoot: runtime.dir }, tmp }),
+      checkBootstrap: (config, options) => checkBundledBootstrap(config, runtime.dir, options),
       ...(opts.emulate ? { allowForeignArch: true } : {}),
     });
   },
 };
+
+/** checkBootstrap on the host file, worded with the path the container runs (/var/task/…), as Lambda words it. */
+export function checkBundledBootstrap(config: Pick<FunctionConfig, 'bootstrap'>, hostTaskRoot: string, options: BootstrapCheckOptions): BootstrapProblem | undefined {
+  const problem = checkBootstrap(config.bootstrap, options);
+  if (!problem) return undefined;
+  return { ...problem, message: problem.message.split(config.bootstrap).join(bundledBootstrapInside(hostTaskRoot, config.bootstrap).path) };
+}
 
 export interface ImageInfo {
   name: string;

@@ -71,6 +71,12 @@ describe('sandbox layout', () => {
     expect(missing?.message).toBe("Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]");
     writeFileSync(join(scratch, 'bootstrap'), '#!/bin/sh\r\necho\r\n', { mode: 0o755 });
     expect(checkSandboxBootstrap(config, [], { architecture: config.architecture })?.message).toBe('fork/exec /var/task/bootstrap: no such file or directory');
+    writeFileSync(join(scratch, 'bootstrap'), 'echo "no shebang: Lambda does not run it through a shell"\n', { mode: 0o755 });
+    expect(checkSandboxBootstrap(config, [], { architecture: config.architecture })).toMatchObject({
+      kind: 'no-shebang',
+      errorType: 'Runtime.InvalidEntrypoint',
+      message: 'fork/exec /var/task/bootstrap: exec format error',
+    });
   });
 });
 
