@@ -162,6 +162,17 @@ describe('lambdaspec run', () => {
 });
 
 describe('lambdaspec serve', () => {
+  it('when the runtime dies during pre-warm, the one-line warning shows what it printed last', async () => {
+    const rt = join(dir, 'dies-in-init');
+    mkdirSync(rt);
+    writeFileSync(join(rt, 'bootstrap'), '#!/bin/sh\necho "looking for python" \necho "Python 3.11 not found in layer" >&2\nexit 4\n', { mode: 0o755 });
+    const io = memoryIo();
+    const running = serveCommand([rt, '--port', '0'], io, Promise.resolve());
+    expect(await running).toBe(0);
+    const warning = io.stderr().split('\n').find((l) => l.startsWith('warning: the runtime exited during init'));
+    expect(warning).toBe('warning: the runtime exited during init (exit status 4); its last output: "looking for python" / "Python 3.11 not found in layer"; invocations will report it');
+  });
+
   it('serves the runtime behind the Invoke API and prints a curl to paste', async () => {
     const io = memoryIo();
     let stop!: () => void;

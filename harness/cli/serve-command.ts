@@ -6,6 +6,8 @@ import { InvokeFront } from '../invoke/front.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { functionConfigFor } from '../runtime-definition/resolve-runtime.ts';
 import { UserError } from '../lib/user-error.ts';
+import type { LogLine } from '../model/invocation.ts';
+import { scrub } from '../secrets/scrub.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 import { prepareTarget, TARGET_FLAGS, TARGET_USAGE } from './target-flags.ts';
@@ -28,6 +30,20 @@ next invocation a cold start), so 'lambdaspec run --target deployed --endpoint <
   --env KEY=VALUE        extra environment variable (repeatable)
 ${TARGET_USAGE}
   --no-prewarm           start the runtime on the first invoke instead of now`;
+
+/** Lines of its own output a runtime that died during pre-warm gets to show, each cut to this many characters. */
+const LAST_OUTPUT_LINES = 3;
+const LAST_OUTPUT_CHARS = 200;
+
+/**
+ * The last few lines the runtime printed, as one line: its own explanation ("Python 3.11 not found in layer") is
+ * usually all a user needs. JSON-quoted so control characters cannot break the line; credentials scrubbed.
+ */
+export function lastOutput(lines: readonly LogLine[]): string | undefined {
+  const own = lines.filter((l) => l.stream !== 'platform' && l.text.trim() !== '').slice(-LAST_OUTPUT_LINES);
+  if (own.length === 0) return undefined;
+  return own.map((l) => JSON.stringify(scrub(l.text.trimEnd()).slice(0, LAST_OUTPUT_CHARS))).join(' / ');
+}
 
 export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
@@ -85,7 +101,11 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
   if (!values['no-prewarm']) {
     const record = await env.init();
     if (record.spawnFailure) io.err(`warning: the runtime could not start: ${record.spawnFailure.errorMessage}\n`);
-    else if (record.exit) io.err(`warning: the runtime exited during init (${record.exit.code ?? record.exit.signal}); invocations will report it\n`);
+    else if (record.exit) {
+      const how = record.exit.signal ? `signal ${record.exit.signal}` : `exit status ${record.exit.code ?? 'unknown'}`;
+      const said = lastOutput(env.logs());
+      io.err(`warning: the runtime exited during init (${how})${said ? `; its last output: ${said}` : ', printing nothing'}; invocations will report it\n`);
+    }
   }
   io.out(
     [
