@@ -108,6 +108,9 @@ describe('lambdaspec invoke', () => {
     const rec = JSON.parse(readFileSync(record, 'utf8')) as RecordingJson;
     expect(rec.exchanges.find((x) => x.kind === 'next')!.response!.body.utf8).toBe('hello');
     expect(INVOKE_USAGE).toMatch(/--raw/);
+    const context = await cli(['invoke', 'python-stdlib', '--client-context', '[1,2]']);
+    expect(context.code).toBe(2);
+    expect(context.err).toBe('lambdaspec: --client-context: Lambda accepts only a JSON object, got [1,2] (--raw delivers it anyway)\n');
   });
 
   it('an empty event reaches the runtime as {}, as from the Invoke API', async () => {

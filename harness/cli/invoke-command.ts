@@ -22,8 +22,8 @@ execution environment, sends one event, and prints the response body on stdout a
 
   --event <file|->        event file, or - for stdin (default: {}); checked as Lambda's Invoke API checks it:
                           over 6 MiB or not JSON is refused (exit 2), an empty event is delivered as {}
-  --raw                   deliver the event byte for byte, unchecked (fault injection: oversized, non-JSON,
-                          empty payloads the Invoke API would never hand a runtime)
+  --raw                   deliver the event (and --client-context) byte for byte, unchecked: fault injection
+                          with payloads the Invoke API would never hand a runtime (oversized, non-JSON, empty)
   --record <out.json>     save the wire recording (every Runtime API exchange, byte for byte)
   --stream                print response chunks as they arrive
   --timeout <duration>    function timeout (default 3s)
@@ -67,12 +67,9 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
   const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
   if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
   const clientContext = values['client-context'];
-  if (clientContext !== undefined) {
-    try {
-      JSON.parse(clientContext);
-    } catch {
-      throw new UserError(`--client-context: not valid JSON: ${clientContext}`);
-    }
+  // The Invoke API accepts only base64 of a JSON object in X-Amz-Client-Context (400 InvalidRequestContentException).
+  if (clientContext !== undefined && values.raw !== true && !isJsonObject(clientContext)) {
+    throw new UserError(`--client-context: Lambda accepts only a JSON object, got ${clientContext} (--raw delivers it anyway)`);
   }
   const config = functionConfigFor(runtime, functionOverrides(values));
 
@@ -103,6 +100,15 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
     if (values.record) io.err(`recording written to ${values.record}\n`);
   }
   return failed(result) ? EXIT.FAILED : EXIT.OK;
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
 }
 
 /** A stream that ended with error trailers failed, though Lambda reports it as a response (InvokeComplete.ErrorCode). */
