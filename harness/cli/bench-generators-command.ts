@@ -9,7 +9,7 @@ import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 
 export function generatorBenchMarkdown(r: GeneratorBenchReport): string {
-  const rows = (['builtin', 'k6', 'autocannon'] as const).map((g) => {
+  const rows = (['builtin', 'k6', 'k6-2seg', 'autocannon'] as const).map((g) => {
     const s = r.summary[g];
     return `| ${g} | ${s.medianRequestsPerSecond ?? 'n/a'} | ${s.ratioToK6 ?? 'n/a'} | ${s.medianRequestsPerCpuSecond ?? 'n/a'} | ${s.cpuRatioToK6 ?? 'n/a'} |`;
   });

@@ -1,10 +1,12 @@
 /** `lambdaspec load <runtime> | --url <url>`: a bounded load test, written to reports/load/<runtime>.json. */
 import { EXIT } from '../lib/exit-codes.ts';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { writeK6Export } from '../load/k6-export.ts';
+import { foldLoadOutputs } from '../load/load-fold.ts';
 import { loadProfile } from '../load/load-profile.ts';
 import { loadMarkdown } from '../load/load-markdown.ts';
-import type { LoadEngine } from '../load/load-model.ts';
+import type { LoadEngine, LoadOptions, LoadReport } from '../load/load-model.ts';
 import { resolveLoadOptions } from '../load/load-options.ts';
 import { runLoad, type LoadTarget } from '../load/run-load.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
@@ -18,6 +20,7 @@ import type { Io } from './io.ts';
 
 export const LOAD_USAGE = `lambdaspec load <runtime> --concurrency N (--duration 30s | --requests K) [options]
 lambdaspec load --url <function-url> --concurrency N (--duration 30s | --requests K) [options]
+lambdaspec load fold <output…> [--out report.json]
 
 Serves <runtime> with N execution environments (N runtime processes, created on demand: each first use is a cold
 start) behind the Lambda Invoke API on 127.0.0.1 and loads it; or POSTs the event to --url.
@@ -31,11 +34,23 @@ start) behind the Lambda Invoke API on 127.0.0.1 and loads it; or POSTs the even
   --profile <file.yaml>  a load profile (suites/load/*.yaml); flags override it
   --event <file>         JSON event to send (default {"probe":"echo",...})
   --url <url>            load any HTTP endpoint (e.g. a deployed function URL) instead of a local runtime
+  --segments <n>         k6: run the test as n k6 instances on this machine (2–16), each with its execution
+                         segment, folded into one report with a per-segment breakdown (k6.segments)
+  --export <dir>         k6: write the test for a Kubernetes cluster (k6-operator TestRun, ConfigMap, script,
+                         README) instead of running it; needs --url (the cluster cannot reach 127.0.0.1 here)
+  --parallelism <n>      with --export: runner pods (default 1, at most 1000)
   --out <file>           report path (default reports/load/<runtime>.json)
+
+'load fold' merges the outputs of an exported test (the runner pods' logs, 'kubectl logs -l k6_cr=<name>'):
+counts and errors add exactly, latency quantiles are read from the summed bucket counters (within 1.6 %).
   --timeout, --memory, --handler, --env   function configuration, as for serve`;
 
 export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
+  if (argv[0] === 'fold') return foldCommand(argv.slice(1), io);
   const { values, positionals } = parseFlags('load', argv, {
+    segments: { type: 'string' },
+    export: { type: 'string' },
+    parallelism: { type: 'string' },
     concurrency: { type: 'string' },
     duration: { type: 'string' },
     requests: { type: 'string' },
@@ -53,6 +68,14 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
     throw new UserError(`load: expected exactly one <runtime>, or --url without one\n\n${LOAD_USAGE}`);
   }
   if (values.url !== undefined) parseHttpUrl('url', values.url);
+  const segments = parseBounded('segments', values.segments, 1, 16);
+  if (segments !== undefined && engine !== 'k6') throw new UserError('load: --segments splits a k6 test: it needs --engine k6');
+  if (values.parallelism !== undefined && values.export === undefined) throw new UserError('load: --parallelism is for --export');
+  if (values.export !== undefined) {
+    if (engine !== 'k6') throw new UserError('load: --export writes a k6 test: it needs --engine k6');
+    if (values.url === undefined) throw new UserError('load: --export needs --url: pods in a cluster cannot reach a runtime served on this machine');
+    if (segments !== undefined) throw new UserError('load: --export and --segments: on a cluster, --parallelism sets the number of instances');
+  }
   const options = resolveLoadOptions({
     ...(values.concurrency !== undefined ? { concurrency: parsePositiveInt('concurrency', values.concurrency)! } : {}),
     ...(values.rate !== undefined ? { rate: parsePositiveInt('rate', values.rate)! } : {}),
@@ -62,6 +85,7 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
     ...(values.profile !== undefined ? { profile: loadProfile(values.profile) } : {}),
     localEnvironments: values.url === undefined,
   });
+  if (values.export !== undefined) return exportCommand(values.export, values.url!, options, parseBounded('parallelism', values.parallelism, 1, 1000) ?? 1, values.profile, io);
   let target: LoadTarget;
   let name: string;
   if (values.url !== undefined) {
@@ -75,12 +99,38 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
     name = runtime.spec.name;
   }
   for (const c of options.capped) io.err(`warning: ${c}\n`);
-  const report = await runLoad({ target, options, engine, ...(signal ? { signal } : {}), log: (l) => io.err(`${l}\n`) });
-  const out = values.out ?? join(REPO_ROOT, 'reports', 'load', `${name}.json`);
+  const report = await runLoad({ target, options, engine, ...(segments ? { segments } : {}), ...(signal ? { signal } : {}), log: (l) => io.err(`${l}\n`) });
+  writeLoadReport(report, values.out ?? join(REPO_ROOT, 'reports', 'load', `${name}.json`), io);
+  return EXIT.OK;
+}
+
+function writeLoadReport(report: LoadReport, out: string, io: Io): void {
   writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
   const html = `${out.replace(/\.json$/i, '')}.html`;
   writeFileAtomic(html, loadReportHtml(report));
   io.out(`${loadMarkdown(report)}\nwritten to ${out} and ${html}\n`);
+}
+
+function parseBounded(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  const n = parsePositiveInt(flag, value);
+  if (n !== undefined && (n < min || n > max)) throw new UserError(`--${flag}: ${n} is out of range (${min}–${max})`);
+  return n;
+}
+
+/** `load fold <outputs…>`: merge an exported test's per-instance outputs into one report. */
+function foldCommand(argv: string[], io: Io): number {
+  const { values, positionals } = parseFlags('load fold', argv, { out: { type: 'string' } });
+  const report = foldLoadOutputs(positionals.map((p) => resolve(p)));
+  writeLoadReport(report, resolve(values.out ?? join(REPO_ROOT, 'reports', 'load', 'fold.json')), io);
+  return EXIT.OK;
+}
+
+function exportCommand(dir: string, url: string, options: LoadOptions, parallelism: number, profile: string | undefined, io: Io): number {
+  // A DNS-1123 name for the TestRun and its ConfigMap, from the profile's file name when there is one.
+  const stem = profile ? basename(profile).replace(/\.ya?ml$/i, '') : 'lambdaspec-load';
+  const name = stem.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 52) || 'lambdaspec-load';
+  const written = writeK6Export(resolve(dir), { options, url, invokeApi: false, parallelism, name });
+  io.out(`k6-operator test "${name}" (${parallelism} runner pod${parallelism === 1 ? '' : 's'}) written:\n${written.map((w) => `  ${w}`).join('\n')}\nnext: see ${join(resolve(dir), 'README.md')}\n`);
   return EXIT.OK;
 }
 

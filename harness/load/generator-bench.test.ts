@@ -14,9 +14,9 @@ describe('bench-generators', () => {
     const k6 = findK6();
     if (!k6 && requireAll()) throw new Error('k6 is required (LAMBDASPEC_REQUIRE_ALL=1): go install go.k6.io/k6@v1.8.1');
     // Tiny on purpose: this runs beside timing-sensitive tests, and each generator saturates a core while it runs.
-    const r = await runGeneratorBench({ connections: 1, durationMs: 300, rounds: 1, warmupMs: 0 });
+    const r = await runGeneratorBench({ connections: 2, durationMs: 300, rounds: 1, warmupMs: 0 });
     const ran = r.runs.map((x) => x.generator).sort();
-    expect(ran).toEqual(k6 ? ['autocannon', 'builtin', 'k6'] : ['autocannon', 'builtin']);
+    expect(ran).toEqual(k6 ? ['autocannon', 'builtin', 'k6', 'k6-2seg'] : ['autocannon', 'builtin']);
     for (const run of r.runs) {
       expect(run.requests, run.generator).toBeGreaterThan(0);
       expect(run.errors, run.generator).toBe(0);
@@ -30,6 +30,7 @@ describe('bench-generators', () => {
       expect(r.versions.k6).toMatch(/^v\d/);
     }
     expect(generatorBenchMarkdown(r)).toContain('| builtin |');
+    if (k6) expect(generatorBenchMarkdown(r)).toContain('| k6-2seg |');
     expect(liveProcessCount()).toBe(0);
   }, 90_000);
 });

@@ -10,13 +10,15 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { generateK6Script } from './k6-script.ts';
-import { findK6, foldK6Summary, k6Version, runK6 } from './k6-runner.ts';
+import { foldK6Summaries } from './k6-fold.ts';
+import { findK6, k6Version, runK6Segments } from './k6-runner.ts';
 import { DEFAULT_EVENT } from './load-options.ts';
 
 const SERVER = fileURLToPath(new URL('./trivial-server.ts', import.meta.url));
 const AUTOCANNON = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url));
 
-export type GeneratorName = 'builtin' | 'k6' | 'autocannon';
+/** `k6-2seg`: k6 as two instances with one execution segment each (`load --segments 2`), folded into one run. */
+export type GeneratorName = 'builtin' | 'k6' | 'k6-2seg' | 'autocannon';
 
 type Measured = Omit<GeneratorRun, 'round' | 'cpuMs' | 'requestsPerCpuSecond'>;
 
@@ -135,17 +137,18 @@ async function runBuiltin(url: string, connections: number, durationMs: number, 
 /** The built-in generator's unmeasured warm-up inside its process. */
 const DEFAULT_WARMUP_MS = 1000;
 
-async function runK6Generator(k6: string, url: string, connections: number, durationMs: number): Promise<Omit<GeneratorRun, 'round'>> {
+async function runK6Generator(k6: string, url: string, connections: number, durationMs: number, segments: number): Promise<Omit<GeneratorRun, 'round'>> {
   const cpu0 = reapedChildrenCpuMs();
   const script = generateK6Script(
     { model: 'closed', concurrency: connections, durationMs, requests: 100_000_000, event: DEFAULT_EVENT, capped: [] },
     { url, invokeApi: false },
   );
-  const run = await runK6(k6, script, durationMs + 60_000);
-  const fold = foldK6Summary(run.summary, 'closed');
+  // The instances split the connections between them, as a sharded run does: the same load, in two processes.
+  const runs = await runK6Segments(k6, script, segments, durationMs + 60_000);
+  const fold = foldK6Summaries(runs.map((r, i) => ({ summary: r.summary, source: `segment ${i + 1}/${segments}` })), 'closed');
   const cpu1 = reapedChildrenCpuMs();
   return withCpu(
-    { generator: 'k6', requests: fold.counts.sent, errors: fold.errors.total, elapsedMs: fold.elapsedMs, requestsPerSecond: fold.requestsPerSecond },
+    { generator: segments > 1 ? 'k6-2seg' : 'k6', requests: fold.counts.sent, errors: fold.errors.total, elapsedMs: fold.elapsedMs, requestsPerSecond: fold.requestsPerSecond },
     cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null,
   );
 }
@@ -176,7 +179,7 @@ export async function runGeneratorBench(o: GeneratorBenchOptions = {}): Promise<
   const durationMs = o.durationMs ?? 5000;
   const rounds = o.rounds ?? 3;
   const k6 = findK6();
-  const generators: GeneratorName[] = k6 ? ['builtin', 'k6', 'autocannon'] : ['builtin', 'autocannon'];
+  const generators: GeneratorName[] = k6 ? ['builtin', 'k6', 'k6-2seg', 'autocannon'] : ['builtin', 'autocannon'];
   const notes: string[] = [];
   if (!k6) notes.push('k6 not found (PATH, ~/go/bin): ratios to k6 are null');
   const startedAt = new Date().toISOString();
@@ -191,8 +194,8 @@ export async function runGeneratorBench(o: GeneratorBenchOptions = {}): Promise<
         const r =
           g === 'builtin'
             ? await runBuiltin(server.url, connections, durationMs, o.warmupMs ?? DEFAULT_WARMUP_MS)
-            : g === 'k6'
-              ? await runK6Generator(k6!, server.url, connections, durationMs)
+            : g === 'k6' || g === 'k6-2seg'
+              ? await runK6Generator(k6!, server.url, connections, durationMs, g === 'k6' ? 1 : 2)
               : await runAutocannon(server.url, connections, durationMs);
         const run = { ...r, round, requestsPerSecond: Math.round(r.requestsPerSecond), elapsedMs: Math.round(r.elapsedMs) };
         runs.push(run);
@@ -210,12 +213,13 @@ export async function runGeneratorBench(o: GeneratorBenchOptions = {}): Promise<
   const k6Median = med('k6', 'requestsPerSecond');
   const k6Cpu = med('k6', 'requestsPerCpuSecond');
   const summary = {} as GeneratorBenchReport['summary'];
-  for (const g of ['builtin', 'k6', 'autocannon'] as const) {
+  for (const g of ['builtin', 'k6', 'k6-2seg', 'autocannon'] as const) {
     const m = med(g, 'requestsPerSecond');
     const c = med(g, 'requestsPerCpuSecond');
     summary[g] = { medianRequestsPerSecond: m, ratioToK6: ratio(m, k6Median), medianRequestsPerCpuSecond: c, cpuRatioToK6: ratio(c, k6Cpu) };
   }
   if (runs.some((r) => r.errors > 0)) notes.push('some runs had errors: see runs[].errors');
+  notes.push('k6-2seg: the same test as two k6 instances with one execution segment each, folded (load --segments 2); on 2 cores it cannot be faster, the figure is the cost of sharding');
   notes.push('k6 runs Go on every core; the built-in generator and autocannon (no workers) use one Node thread each');
   notes.push('on a shared, busy machine the wall-clock rates vary run to run; requests per CPU-second is the steadier comparison');
   return {

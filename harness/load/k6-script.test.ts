@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SuiteError } from '../lib/yaml-validate.ts';
 import { UserError } from '../lib/user-error.ts';
 import { generateK6Script, K6_METRICS } from './k6-script.ts';
-import { foldK6Summary, type K6SummaryExport } from './k6-runner.ts';
+import { foldK6Summary, type K6SummaryExport } from './k6-fold.ts';
 import { LOAD_LIMITS, type LoadOptions } from './load-model.ts';
 import { DEFAULT_EVENT, resolveLoadOptions } from './load-options.ts';
 import { LOAD_PROFILE_DIR, loadProfile } from './load-profile.ts';

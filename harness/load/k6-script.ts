@@ -4,13 +4,29 @@
  * submetrics, which is how per-tag values reach `--summary-export`), and the request cap is enforced in the
  * script too, so a ramping profile stays bounded in count as well as in time.
  */
+import { latencyBucketScript } from './k6-latency-buckets.ts';
 import type { LoadOptions } from './load-model.ts';
 
 export interface K6ScriptTarget {
   url: string;
   /** Invoke API: success is 200 without `X-Amz-Function-Error`; otherwise any 2xx. */
   invokeApi: boolean;
+  /**
+   * Print the end-of-test summary as one `LAMBDASPEC_K6_SUMMARY {json}` line on stdout (handleSummary), for runs
+   * whose only output is a log: k6-operator runner pods, collected with `kubectl logs` and merged by `load fold`.
+   */
+  summaryToStdout?: boolean;
 }
+
+/** Printed with the summary (`lambdaspec` key) by a script generated with `summaryToStdout`. */
+export interface K6ScriptMeta {
+  options: LoadOptions;
+  url: string;
+  invokeApi: boolean;
+}
+
+/** The line prefix of a summary printed by a script generated with `summaryToStdout`. */
+export const K6_SUMMARY_MARKER = 'LAMBDASPEC_K6_SUMMARY ';
 
 /** HTTP statuses broken out in the summary (each needs a threshold to get a submetric); others count as the rest. */
 export const K6_BROKEN_OUT_STATUSES = [400, 403, 404, 408, 413, 429, 500, 502, 503, 504] as const;
@@ -80,6 +96,8 @@ const URL = ${JSON.stringify(target.url)};
 const BODY = ${JSON.stringify(JSON.stringify(o.event))};
 const PARAMS = { headers: { 'Content-Type': 'application/json' } };
 const MAX_REQUESTS = ${o.requests};
+// Latency in buckets that add up across instances (k6-latency-buckets.ts): percentiles do not merge, counters do.
+${latencyBucketScript()}
 
 const httpErrors = new Counter(${JSON.stringify(K6_METRICS.http)});
 const functionErrors = new Counter(${JSON.stringify(K6_METRICS.functionError)});
@@ -92,12 +110,21 @@ export default function () {
     exec.test.abort('request cap reached');
     return;
   }
-  const res = http.post(URL, BODY, PARAMS);
+  // The iteration number is unique across every instance of a segmented run: a server can key behaviour on it.
+  const res = http.post(URL, BODY, { headers: { ...PARAMS.headers, 'X-Lambdaspec-Iteration': String(exec.scenario.iterationInTest) } });
+  if (res.status !== 0) latencyBuckets[latencyBucket(res.timings.duration * 1000)].add(1);
   if (res.status === 0) {
     transportErrors.add(1, { code: String(res.error_code) });
   } else if (!(${success})) {
     httpErrors.add(1, { status: String(res.status) });
 ${functionErrorCheck}  }
 }
-`;
+${target.summaryToStdout ? `
+// What \`lambdaspec load fold\` needs to rebuild the report: the options and the target.
+const LAMBDASPEC = ${JSON.stringify({ options: o, url: target.url, invokeApi: target.invokeApi } satisfies K6ScriptMeta)};
+
+export function handleSummary(data) {
+  return { stdout: ${JSON.stringify(K6_SUMMARY_MARKER)} + JSON.stringify(Object.assign({ lambdaspec: LAMBDASPEC }, data)) + '\\n' };
+}
+` : ''}`;
 }

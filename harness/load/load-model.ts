@@ -5,6 +5,8 @@
 
 /** Closed: N workers send back to back. Open: requests leave on a fixed schedule of `rate` per second. */
 export type LoadModel = 'closed' | 'open';
+import type { K6SegmentFold } from './k6-fold.ts';
+
 export type LoadEngine = 'builtin' | 'k6';
 
 /** Hard caps, applied whatever the user asks for: every run ends in bounded time and count. */
@@ -124,8 +126,11 @@ export interface LoadReport {
   };
   errors: ErrorCounts;
   coldStarts: ColdStarts;
-  /** k6 engine: its version and the generated script, for reproduction. */
-  k6?: { version: string; script: string };
+  /**
+   * k6 engine: its version and the generated script, for reproduction; with `--segments N` (or `load fold`), each
+   * instance's share, whose counts add up to the report's.
+   */
+  k6?: { version: string; script: string; segments?: K6SegmentFold[] };
   notes: string[];
 }
 

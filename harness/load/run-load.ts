@@ -9,7 +9,9 @@ import { UserError } from '../lib/user-error.ts';
 import { EnvironmentPool, type PoolStats } from './environment-pool.ts';
 import { createSender } from './http-sender.ts';
 import { generateK6Script } from './k6-script.ts';
-import { findK6, foldK6Summary, k6Version, runK6 } from './k6-runner.ts';
+import { foldK6Summaries, type K6Fold } from './k6-fold.ts';
+import { LATENCY_BUCKET_RELATIVE_ERROR } from './k6-latency-buckets.ts';
+import { findK6, k6Version, runK6Segments } from './k6-runner.ts';
 import { summarise } from './latency-histogram.ts';
 import { generateLoad } from './load-generator.ts';
 import type { ColdStarts, LoadEngine, LoadOptions, LoadReport } from './load-model.ts';
@@ -21,6 +23,8 @@ export interface LoadRunInput {
   target: LoadTarget;
   options: LoadOptions;
   engine: LoadEngine;
+  /** k6 engine: run the test as this many k6 instances, each with its execution segment (default 1). */
+  segments?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -62,6 +66,30 @@ function coldStartsOf(stats: PoolStats | undefined, fromLogTail: number | null):
     fromEnvironments: stats ? stats.coldStarts : null,
     environmentsCreated: stats ? stats.environmentsCreated : null,
     processesStarted: stats ? stats.processesStarted : null,
+  };
+}
+
+type LoadReportBase = Pick<LoadReport, 'format' | 'engine' | 'runtime' | 'target' | 'startedAt' | 'options'>;
+
+/** A k6 run's report from its folded summaries: the same for one instance, N local segments, or `load fold`. */
+export function k6LoadReport(base: LoadReportBase, fold: K6Fold, notes: string[], k6: { version: string; script: string }, coldStarts: ColdStarts): LoadReport {
+  const latencyNote =
+    fold.latencyMethod === 'buckets'
+      ? `latency from the script's bucket counters: counts exact, quantiles within ${(LATENCY_BUCKET_RELATIVE_ERROR * 100).toFixed(1)} %`
+      : 'latency: percentiles as k6 exported them';
+  return {
+    ...base,
+    counts: fold.counts,
+    elapsedMs: fold.elapsedMs,
+    throughput: {
+      requestsPerSecond: fold.requestsPerSecond,
+      okPerSecond: fold.elapsedMs > 0 ? Math.round((fold.counts.ok / (fold.elapsedMs / 1000)) * 10) / 10 : 0,
+    },
+    latency: { uncorrected: fold.latency },
+    errors: fold.errors,
+    coldStarts,
+    k6: { ...k6, ...(fold.segments ? { segments: fold.segments } : {}) },
+    notes: [...notes, `${latencyNote}; no coordinated-omission correction (dropped iterations are counted as missedSchedule)`],
   };
 }
 
@@ -124,10 +152,14 @@ export async function runLoad(input: LoadRunInput): Promise<LoadReport> {
 
     const script = generateK6Script(options, { url: served.url, invokeApi });
     input.log?.(`running k6 (${k6!}) against ${served.url}`);
-    const run = await runK6(k6!, script, options.durationMs + K6_GRACE_MS, input.signal);
-    if (run.exitCode === 108) notes.push('k6 stopped at the request cap (exec.test.abort)');
-    else if (run.exitCode !== 0) notes.push(`k6 exited with ${run.exitCode ?? 'a signal'}: ${run.stderrTail.trim().split('\n').slice(-2).join(' | ')}`);
-    const fold = foldK6Summary(run.summary, options.model);
+    const segments = input.segments ?? 1;
+    const runs = await runK6Segments(k6!, script, segments, options.durationMs + K6_GRACE_MS, input.signal);
+    runs.forEach((run, i) => {
+      const who = segments > 1 ? `k6 segment ${i + 1}/${segments}` : 'k6';
+      if (run.exitCode === 108) notes.push(`${who} stopped at the request cap (exec.test.abort)`);
+      else if (run.exitCode !== 0) notes.push(`${who} exited with ${run.exitCode ?? 'a signal'}: ${run.stderrTail.trim().split('\n').slice(-2).join(' | ')}`);
+    });
+    const fold = foldK6Summaries(runs.map((r, i) => ({ summary: r.summary, source: `segment ${i + 1}/${segments}` })), options.model);
     const stats = served.pool?.stats();
     const fnCount = fold.errors.functionError['X-Amz-Function-Error'] ?? 0;
     const fromFront = stats ? Object.values(stats.errorTypes).reduce((a, b) => a + b, 0) : 0;
@@ -136,21 +168,8 @@ export async function runLoad(input: LoadRunInput): Promise<LoadReport> {
       fold.errors.functionError = { ...stats.errorTypes };
       notes.push('function error types: counted by k6 from X-Amz-Function-Error, typed by the front (environment pool)');
     }
-    notes.push('k6 exports percentiles only: no raw histogram, and no coordinated-omission correction (dropped iterations are counted as missedSchedule)');
-    return {
-      ...base,
-      counts: fold.counts,
-      elapsedMs: fold.elapsedMs,
-      throughput: {
-        requestsPerSecond: fold.requestsPerSecond,
-        okPerSecond: fold.elapsedMs > 0 ? Math.round((fold.counts.ok / (fold.elapsedMs / 1000)) * 10) / 10 : 0,
-      },
-      latency: { uncorrected: fold.latency },
-      errors: fold.errors,
-      coldStarts: coldStartsOf(stats, null),
-      k6: { version: k6Version(k6!), script },
-      notes,
-    };
+    if (segments > 1) notes.push(`${segments} k6 instances, one execution segment each, folded into this report (k6.segments)`);
+    return k6LoadReport(base, fold, notes, { version: k6Version(k6!), script }, coldStartsOf(stats, null));
   } finally {
     await served.close();
   }
