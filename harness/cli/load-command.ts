@@ -11,6 +11,7 @@ import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { functionConfigFor, REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { loadReportHtml } from '../reports/html/perf-pages.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { checkOutputPath } from '../lib/output-path.ts';
 import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { UserError } from '../lib/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
@@ -50,9 +51,10 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
   const engine = (values.engine ?? 'builtin') as LoadEngine;
   if (engine !== 'builtin' && engine !== 'k6') throw new UserError(`load: --engine must be builtin or k6, not "${values.engine}"`);
   if (values.url !== undefined ? positionals.length !== 0 : positionals.length !== 1) {
-    throw new UserError(`load: expected exactly one <runtime>, or --url without one\n\n${LOAD_USAGE}`);
+    throw new UserError(`load: expected exactly one <runtime>, or --url without one (see 'lambdaspec load --help')`);
   }
   if (values.url !== undefined) parseHttpUrl('url', values.url);
+  checkOutputPath('out', values.out, 'file');
   const options = resolveLoadOptions({
     ...(values.concurrency !== undefined ? { concurrency: parsePositiveInt('concurrency', values.concurrency)! } : {}),
     ...(values.rate !== undefined ? { rate: parsePositiveInt('rate', values.rate)! } : {}),
