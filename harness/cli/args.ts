@@ -11,7 +11,8 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
     return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    throw new UserError(`${command}: ${message.replace(/^TypeError \[[A-Z_]+\]: /, '')}`);
+    // One line: Node's parser adds advice on further lines ("To specify an option argument starting with a dash…").
+    throw new UserError(`${command}: ${message.replace(/^TypeError \[[A-Z_]+\]: /, '').split('\n')[0]}`);
   }
 }
 
