@@ -8,7 +8,7 @@ import { UserError } from '../../lib/user-error.ts';
 export const DEFAULT_FUZZ_SEED = 20_261_125;
 /**
  * Generated inputs of one default `npm test` for the Runtime API (parser properties in-process, socket properties
- * over TCP); the Invoke front's shares come on top (0.5 % more).
+ * over TCP); the Invoke front's and the CLI's shares come on top (0.8 % more).
  */
 export const DEFAULT_FUZZ_RUNS = 105_000;
 
@@ -23,6 +23,8 @@ export const FUZZ_SHARES = {
   /** The Invoke front (harness/invoke/front.fuzz.test.ts): each input is a hostile connection beside a good one. */
   frontHostile: 0.004,
   frontValid: 0.001,
+  /** Random argv for every CLI command, run in-process (harness/cli/argv.property.test.ts). */
+  cliArgv: 0.003,
 } as const;
 
 export type FuzzProperty = keyof typeof FUZZ_SHARES;
