@@ -4,7 +4,6 @@
  */
 import { EXIT } from '../lib/exit-codes.ts';
 import { UserError } from '../lib/user-error.ts';
-import { INTERRUPTED_EXIT_CODE } from '../model/report-model.ts';
 import { SuiteError } from '../lib/yaml-validate.ts';
 import { killAllProcesses } from '../process/process-runner.ts';
 import { commandNamed, topLevelUsage, type CommandContext } from './commands.ts';

@@ -3,7 +3,7 @@ import { EXIT } from '../lib/exit-codes.ts';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { buildReport } from '../reports/build-report.ts';
-import type { CaseReport, type ColdStartMeasurement, type NotRunCase, type RunReport, type Verdict } from '../model/report-model.ts';
+import type { CaseReport, ColdStartMeasurement, NotRunCase, RunReport, Verdict } from '../model/report-model.ts';
 import { writeReports, type WrittenReports } from '../reports/write-reports.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { REPO_ROOT, resolveRuntime, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
