@@ -11,7 +11,8 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
     return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    throw new UserError(`${command}: ${message.replace(/^TypeError \[[A-Z_]+\]: /, '')}`);
+    // One line: Node's parser adds advice on further lines ("To specify an option argument starting with a dash…").
+    throw new UserError(`${command}: ${message.replace(/^TypeError \[[A-Z_]+\]: /, '').split('\n')[0]}`);
   }
 }
 
@@ -38,11 +39,33 @@ export function parseHttpUrl(flag: string, value: string): URL {
   return url;
 }
 
-export function parsePositiveInt(flag: string, value: string | undefined): number | undefined {
+/** Counts have a ceiling too: a billion jobs or requests is a typo, not a plan. */
+export const MAX_COUNT = 1_000_000_000;
+
+export function parsePositiveInt(flag: string, value: string | undefined, max = MAX_COUNT): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) <= 0) throw new UserError(`--${flag}: "${value}" is not a positive integer`);
+  if (Number(value) > max) throw new UserError(`--${flag}: "${value}" is more than ${max}`);
   return Number(value);
 }
+
+/** An integer flag within [min, max] (e.g. Lambda's memory range); `unit` is named in the message. */
+export function parseIntInRange(flag: string, value: string, min: number, max: number, unit = ''): number {
+  const u = unit ? ` ${unit}` : '';
+  if (!/^\d+$/.test(value.trim())) throw new UserError(`--${flag}: "${value}" is not a whole number${u ? ` of${u}` : ''}`);
+  const n = Number(value.trim());
+  if (n < min || n > max) throw new UserError(`--${flag}: ${value} is outside ${min}–${max}${u}`);
+  return n;
+}
+
+/** A TCP port to listen on: 1–65535, or 0 for a free one. */
+export function parsePort(flag: string, value: string): number {
+  return parseIntInRange(flag, value, 0, 65_535);
+}
+
+/** Lambda's ranges for a function's configuration (timeout 1–900 s, memory 128–10,240 MB). */
+export const LAMBDA_TIMEOUT_MS = { min: 1_000, max: 900_000 } as const;
+export const LAMBDA_MEMORY_MB = { min: 128, max: 10_240 } as const;
 
 /** The function-configuration flags shared by invoke and serve. */
 export const FUNCTION_FLAGS = {
@@ -54,9 +77,15 @@ export const FUNCTION_FLAGS = {
 
 export function functionOverrides(values: { timeout?: string; memory?: string; handler?: string; env?: string[] }): FunctionOverrides {
   return {
-    ...(values.timeout !== undefined ? { timeoutMs: parseDurationFlag('timeout', values.timeout) } : {}),
-    ...(values.memory !== undefined ? { memorySizeMb: parsePositiveInt('memory', values.memory)! } : {}),
+    ...(values.timeout !== undefined ? { timeoutMs: parseTimeout(values.timeout) } : {}),
+    ...(values.memory !== undefined ? { memorySizeMb: parseIntInRange('memory', values.memory, LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_MB.max, 'MB') } : {}),
     ...(values.handler !== undefined ? { handler: values.handler } : {}),
     environment: parseEnvPairs(values.env),
   };
+}
+
+function parseTimeout(value: string): number {
+  const ms = parseDurationFlag('timeout', value);
+  if (ms < LAMBDA_TIMEOUT_MS.min || ms > LAMBDA_TIMEOUT_MS.max) throw new UserError(`--timeout: ${value} is outside Lambda's 1s–900s`);
+  return ms;
 }

@@ -15,6 +15,7 @@ import { withoutForeignArchitectures } from './target-flags.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { benchReportHtml } from '../reports/html/perf-pages.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { checkOutputPath } from '../lib/output-path.ts';
 import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { UserError } from '../lib/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
@@ -111,6 +112,8 @@ export async function benchCommand(argv: string[], io: Io, signal: AbortSignal):
   const baselinePath = values.baseline !== undefined ? resolve(values.baseline) : undefined;
   const baseline = baselinePath ? readBenchReport(baselinePath) : undefined;
 
+  checkOutputPath('report-dir', values['report-dir'], 'folder');
+  checkOutputPath('out', values.out, 'file');
   const prepared = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
   // Every bundled runtime: one built for another architecture cannot start here, so it is left out with the reason
   // (named explicitly, it is measured and its errors reported).

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { runGeneratorBench, type GeneratorBenchReport } from '../load/generator-bench.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { checkOutputPath } from '../lib/output-path.ts';
+import { UserError } from '../lib/user-error.ts';
 import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
@@ -41,12 +43,14 @@ request rate and requests per CPU-second, medians of interleaved rounds. Writes 
   --rounds <n>           rounds per generator (at most 10)`;
 
 export async function benchGeneratorsCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseFlags('bench-generators', argv, {
+  const { values, positionals } = parseFlags('bench-generators', argv, {
     out: { type: 'string' },
     connections: { type: 'string' },
     duration: { type: 'string' },
     rounds: { type: 'string' },
   });
+  if (positionals.length > 0) throw new UserError(`bench-generators takes no argument, got "${positionals[0]}" (see 'lambdaspec bench-generators --help')`);
+  checkOutputPath('out', values.out, 'file');
   const out = values.out ?? join(REPO_ROOT, 'reports', 'bench', 'generators.json');
   const connections = parsePositiveInt('connections', values.connections);
   const rounds = parsePositiveInt('rounds', values.rounds);

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { runHarnessBench } from '../bench/harness-bench.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { checkOutputPath } from '../lib/output-path.ts';
+import { UserError } from '../lib/user-error.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 
@@ -17,11 +19,13 @@ and with recording on, in interleaved rounds, and writes the figures as JSON.
   --rounds <n>           interleaved rounds (the best of each configuration is reported)`;
 
 export async function benchHarnessCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseFlags('bench-harness', argv, {
+  const { values, positionals } = parseFlags('bench-harness', argv, {
     out: { type: 'string' },
     invocations: { type: 'string' },
     rounds: { type: 'string' },
   });
+  if (positionals.length > 0) throw new UserError(`bench-harness takes no argument, got "${positionals[0]}" (see 'lambdaspec bench-harness --help')`);
+  checkOutputPath('out', values.out, 'file');
   const out = values.out ?? join(REPO_ROOT, 'reports', 'bench', 'harness.json');
   const invocations = parsePositiveInt('invocations', values.invocations);
   const rounds = parsePositiveInt('rounds', values.rounds);

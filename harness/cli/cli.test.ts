@@ -215,7 +215,17 @@ describe('interrupting a run', () => {
     expect(report.cases.length).toBeGreaterThanOrEqual(3);
     expect(report.cases.length).toBeLessThan(71);
     expect(report.summary.total).toBe(report.cases.length);
-    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('interrupted: partial report');
+    // Not green: the real exit status, and every case not reached named, in report.json and as JUnit errors.
+    expect(report.exitCode).toBe(130);
+    expect(report.notRun?.length).toBeGreaterThan(0);
+    const ran = new Set(report.cases.map((c) => c.id));
+    expect(report.notRun!.filter((c) => ran.has(c.id))).toEqual([]);
+    const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(new RegExp(`<testsuites [^>]*errors="${report.notRun!.length}"`));
+    expect(junit.split('type="not-run"').length - 1).toBe(report.notRun!.length);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md.split('\n').slice(0, 4).join('\n')).toMatch(/\*\*Interrupted: incomplete run\.\*\* \d+ cases ran, \d+ did not; exit code 130/);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/role="alert">Interrupted:[^<]*\d+ cases did not run; exit code 130/);
   });
 });
 

@@ -6,9 +6,9 @@ import type { Io } from './io.ts';
 
 export interface CommandContext {
   io: Io;
-  /** Aborted on SIGINT/SIGTERM (interruptible commands only; never aborted otherwise). */
+  /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
-  /** Resolves on SIGINT/SIGTERM (interruptible commands only). */
+  /** Resolves on SIGINT/SIGTERM. */
   stopped: Promise<void>;
 }
 
@@ -22,7 +22,10 @@ export interface Command {
   name: string;
   /** Lines for the top-level usage: `<arguments>` and what the command does. */
   synopsis: ReadonlyArray<readonly [args: string, summary: string]>;
-  /** Listens for SIGINT/SIGTERM, writes what it has, and exits with EXIT.INTERRUPTED. */
+  /**
+   * Stops by itself on SIGINT/SIGTERM (writes what it has). Every command exits EXIT.INTERRUPTED on a signal; one
+   * that is not interruptible is left behind then (its processes killed).
+   */
   interruptible: boolean;
   load(): Promise<LoadedCommand>;
 }
@@ -79,10 +82,10 @@ export const COMMANDS: readonly Command[] = [
   {
     name: 'invoke',
     synopsis: [['<runtime> [--event file] [--record out.json] [--stream]', 'one invocation, result and log tail']],
-    interruptible: false,
+    interruptible: true,
     load: async () => {
       const m = await import('./invoke-command.ts');
-      return { usage: m.INVOKE_USAGE, run: (argv, c) => m.invokeCommand(argv, c.io) };
+      return { usage: m.INVOKE_USAGE, run: (argv, c) => m.invokeCommand(argv, c.io, c.signal) };
     },
   },
   {

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { renderComparisonMarkdown } from '../bench/bench-markdown.ts';
 import { compareReports, readBenchReport } from '../bench/compare.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { checkOutputPath } from '../lib/output-path.ts';
 import { UserError } from '../lib/user-error.ts';
 import { parseFlags } from './args.ts';
 import type { Io } from './io.ts';
@@ -37,7 +38,8 @@ export function compareCommand(argv: string[], io: Io): number {
     confidence: { type: 'string' },
     json: { type: 'string' },
   });
-  if (positionals.length !== 2) throw new UserError(`compare takes two bench reports, got ${positionals.length}\n\n${COMPARE_USAGE}`);
+  if (positionals.length !== 2) throw new UserError(`compare takes two bench reports, got ${positionals.length} (see 'lambdaspec compare --help')`);
+  checkOutputPath('json', values.json, 'file');
   const [a, b] = positionals.map((p) => resolve(p)) as [string, string];
   const options = {
     thresholdPct: numberFlag('max-regression', values['max-regression'], 10, (n) => n >= 0),

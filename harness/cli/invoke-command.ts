@@ -1,6 +1,7 @@
 /** `lambdaspec invoke <runtime>`: one invocation, its result, its log tail, and optionally the wire recording. */
 import { EXIT } from '../lib/exit-codes.ts';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { checkOutputPath } from '../lib/output-path.ts';
 import { LocalEnvironment } from '../environment/local-environment.ts';
 import type { InvocationResult } from '../model/invocation.ts';
 import { recordingToJson } from '../model/recording.ts';
@@ -41,7 +42,7 @@ prelude turned into, and the body as it streams, with chunk arrival times.
 
 Exit status: 0 when the invocation succeeded, 1 when it failed (function error, timeout, crash), 2 on bad input.`;
 
-export async function invokeCommand(argv: string[], io: Io): Promise<number> {
+export async function invokeCommand(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
   const { values, positionals } = parseFlags('invoke', argv, {
     event: { type: 'string' },
     raw: { type: 'boolean' },
@@ -62,7 +63,8 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
     return invokeUrl(values.url, { event: values.event, method: values.method, header: values.header, quiet: values.quiet === true }, io);
   }
   if (values.method !== undefined || values.header !== undefined) throw new UserError('--method and --header are for invoke --url');
-  if (positionals.length !== 1) throw new UserError(`invoke: expected exactly one <runtime>, got ${positionals.length}\n\n${INVOKE_USAGE}`);
+  checkOutputPath('record', values.record, 'file');
+  if (positionals.length !== 1) throw new UserError(`invoke: expected exactly one <runtime>, got ${positionals.length} (see 'lambdaspec invoke --help')`);
   const payload = checkedEvent(await readEvent(values.event, io), values.event, values.raw === true);
   const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
   if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
@@ -75,6 +77,9 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
 
   const prepared = await prepareTarget(values, runtime, io);
   const env = await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '', ...prepared.environment });
+  // Ctrl-C / SIGTERM: stop the runtime, so the invocation ends now (main exits 130).
+  const onAbort = (): void => void env.close();
+  signal?.addEventListener('abort', onAbort, { once: true });
   let result: InvocationResult;
   try {
     result = await env.invoke(
@@ -86,6 +91,7 @@ export async function invokeCommand(argv: string[], io: Io): Promise<number> {
       values.stream ? { onChunk: (bytes) => io.outBytes(bytes) } : {},
     );
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     await env.close();
     await prepared.close();
     if (values.record) writeFileAtomic(values.record, `${JSON.stringify(recordingToJson(env.recording()), null, 2)}\n`);
@@ -145,8 +151,19 @@ function describeOutcome(r: InvocationResult): string {
 async function readEvent(source: string | undefined, io: Io): Promise<Buffer> {
   if (source === undefined) return Buffer.from('{}');
   if (source === '-') return io.readStdin();
-  if (!existsSync(source)) throw new UserError(`--event: file ${source} does not exist`);
-  return readFileSync(source);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(source).isDirectory();
+  } catch {
+    throw new UserError(`--event: file ${source} does not exist`);
+  }
+  // A pipe (--event <(…)) is fine; a folder would surface as EISDIR with a stack trace.
+  if (isDirectory) throw new UserError(`--event ${source}: is a folder, not a file`);
+  try {
+    return readFileSync(source);
+  } catch (e) {
+    throw new UserError(`--event ${source}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
 }
 
 async function invokeUrl(url: string, o: { event: string | undefined; method: string | undefined; header: string[] | undefined; quiet: boolean }, io: Io): Promise<number> {

@@ -13,6 +13,7 @@ import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { functionConfigFor, REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { loadReportHtml } from '../reports/html/perf-pages.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { checkOutputPath } from '../lib/output-path.ts';
 import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { UserError } from '../lib/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
@@ -65,7 +66,7 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
   const engine = (values.engine ?? 'builtin') as LoadEngine;
   if (engine !== 'builtin' && engine !== 'k6') throw new UserError(`load: --engine must be builtin or k6, not "${values.engine}"`);
   if (values.url !== undefined ? positionals.length !== 0 : positionals.length !== 1) {
-    throw new UserError(`load: expected exactly one <runtime>, or --url without one\n\n${LOAD_USAGE}`);
+    throw new UserError(`load: expected exactly one <runtime>, or --url without one (see 'lambdaspec load --help')`);
   }
   if (values.url !== undefined) parseHttpUrl('url', values.url);
   const segments = parseBounded('segments', values.segments, 1, 16);
@@ -76,6 +77,8 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
     if (values.url === undefined) throw new UserError('load: --export needs --url: pods in a cluster cannot reach a runtime served on this machine');
     if (segments !== undefined) throw new UserError('load: --export and --segments: on a cluster, --parallelism sets the number of instances');
   }
+  checkOutputPath('out', values.out, 'file');
+  checkOutputPath('export', values.export, 'folder');
   const options = resolveLoadOptions({
     ...(values.concurrency !== undefined ? { concurrency: parsePositiveInt('concurrency', values.concurrency)! } : {}),
     ...(values.rate !== undefined ? { rate: parsePositiveInt('rate', values.rate)! } : {}),
@@ -120,6 +123,7 @@ function parseBounded(flag: string, value: string | undefined, min: number, max:
 /** `load fold <outputs…>`: merge an exported test's per-instance outputs into one report. */
 function foldCommand(argv: string[], io: Io): number {
   const { values, positionals } = parseFlags('load fold', argv, { out: { type: 'string' } });
+  checkOutputPath('out', values.out, 'file');
   const report = foldLoadOutputs(positionals.map((p) => resolve(p)));
   writeLoadReport(report, resolve(values.out ?? join(REPO_ROOT, 'reports', 'load', 'fold.json')), io);
   return EXIT.OK;

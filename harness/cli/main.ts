@@ -1,6 +1,6 @@
 /**
  * The `lambdaspec` command line: looks the command up in the table, answers `--help` for every command, turns
- * user errors into one line and EXIT.USAGE, and ends a signalled command with EXIT.INTERRUPTED.
+ * user errors into one line and EXIT.USAGE, and ends a signalled command (any command) with EXIT.INTERRUPTED.
  */
 import { EXIT } from '../lib/exit-codes.ts';
 import { UserError } from '../lib/user-error.ts';
@@ -8,6 +8,7 @@ import { SuiteError } from '../lib/yaml-validate.ts';
 import { killAllProcesses } from '../process/process-runner.ts';
 import { commandNamed, topLevelUsage, type CommandContext } from './commands.ts';
 import { processIo, type Io } from './io.ts';
+import { terminalSafe } from './terminal-text.ts';
 
 interface StopSignal {
   promise: Promise<void>;
@@ -42,18 +43,15 @@ function listenForStop(): StopSignal {
   return { promise, signal: controller.signal, signalled: () => got, dispose };
 }
 
-/** A context for commands that do not listen for signals: the signal never fires. */
-function quietContext(io: Io): CommandContext {
-  return { io, signal: new AbortController().signal, stopped: new Promise<void>(() => undefined) };
-}
-
 /** `--help`/`-h` anywhere before a `--` asks for the command's usage. */
 function asksForHelp(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(argv: string[], rawIo: Io = processIo): Promise<number> {
+  // Runtime text reaches the terminal through every command: no control character gets through raw.
+  const io = terminalSafe(rawIo);
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.out(`${topLevelUsage()}\n`);
@@ -64,25 +62,36 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(`lambdaspec: unknown command "${name}"\n\n${topLevelUsage()}\n`);
     return EXIT.USAGE;
   }
-  // Signal handlers live as long as the command: main() runs many times in one process under tests.
-  const stop = command.interruptible ? listenForStop() : undefined;
+  // Every command ends on SIGTERM as on SIGINT. Signal handlers live as long as the command: main() runs many
+  // times in one process under tests.
+  const stop = listenForStop();
+  const settled = (code: number): number => (stop.signalled() ? EXIT.INTERRUPTED : code);
   try {
     const loaded = await command.load();
     if (asksForHelp(rest)) {
       io.out(`${loaded.usage}\n`);
       return EXIT.OK;
     }
-    const ctx: CommandContext = stop ? { io, signal: stop.signal, stopped: stop.promise } : quietContext(io);
-    const code = await loaded.run(rest, ctx);
-    return stop?.signalled() ? EXIT.INTERRUPTED : code;
+    const ctx: CommandContext = { io, signal: stop.signal, stopped: stop.promise };
+    // A command that cannot stop by itself (a build, a benchmark of the harness) is left behind at the signal:
+    // its processes are killed below, and bin/lambdaspec.mjs exits without waiting for it.
+    const running = Promise.resolve(loaded.run(rest, ctx));
+    const code = command.interruptible ? await running : await Promise.race([running, stop.promise.then(() => EXIT.INTERRUPTED)]);
+    return settled(code);
   } catch (e) {
     if (e instanceof UserError || e instanceof SuiteError) {
       io.err(`lambdaspec: ${e.message}\n`);
-      return EXIT.USAGE;
+      return settled(EXIT.USAGE);
+    }
+    // A system call the environment refused (a path, a port): one line naming it, as for bad input.
+    const sys = e as NodeJS.ErrnoException;
+    if (e instanceof Error && typeof sys.code === 'string' && typeof sys.syscall === 'string') {
+      io.err(`lambdaspec: ${sys.syscall}${sys.path !== undefined ? ` ${sys.path}` : ''}: ${sys.code}\n`);
+      return settled(EXIT.USAGE);
     }
     throw e;
   } finally {
-    stop?.dispose();
+    stop.dispose();
     await killAllProcesses();
   }
 }

@@ -13,6 +13,7 @@ import { skippedCase } from '../scenarios/case-runner.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR } from '../scenarios/suite-loader.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { checkOutputPath } from '../lib/output-path.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 import { loadSelectedCases, runOnRuntimes } from './run-command.ts';
@@ -52,6 +53,7 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
     from: { type: 'string', multiple: true },
     ...TARGET_FLAGS,
   });
+  checkOutputPath('out', values.out, 'folder');
   const out = values.out ? resolve(values.out) : join(REPO_ROOT, 'reports', 'matrix');
   if (values.from) {
     if (positionals.length > 0 || values.suite || values.jobs || values.target || values.emulate) {

@@ -3,7 +3,7 @@ import { EXIT } from '../lib/exit-codes.ts';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { buildReport } from '../reports/build-report.ts';
-import type { CaseReport, ColdStartMeasurement, RunReport, Verdict } from '../model/report-model.ts';
+import type { CaseReport, ColdStartMeasurement, NotRunCase, RunReport, Verdict } from '../model/report-model.ts';
 import { writeReports, type WrittenReports } from '../reports/write-reports.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { REPO_ROOT, resolveRuntime, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
@@ -14,6 +14,7 @@ import { compareWithSnapshot, readSnapshot, renderComparison, snapshotFromReport
 import { createDeployedTarget, deployedRuntime, parseCapabilities, type DeployedTarget } from '../remote/deployed/deployed-target.ts';
 import type { DeployedTargetOptions } from '../remote/deployed/lambda-client.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { checkOutputPath } from '../lib/output-path.ts';
 import type { ScenarioCase } from '../scenarios/suite-model.ts';
 import { imageRuntime, imageTarget } from '../targets/container/container-target.ts';
 import type { Target } from '../targets/common/target.ts';
@@ -163,6 +164,7 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
       target: target?.name ?? 'deployed',
       ...(stopped ? { stopped: stopped.message } : {}),
       ...(o.coldStarts ? { coldStarts: o.coldStarts } : {}),
+      notRun: notReached(cases, cases_),
     });
     const written = writeReports(report, o.reportDir(rt), o.junit);
     if (stopped) {
@@ -177,6 +179,12 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
     );
   }
   return outcomes;
+}
+
+/** The selected cases without a report: the ones an interrupted or stopped run never reached. */
+function notReached(selected: readonly ScenarioCase[], done: readonly CaseReport[]): NotRunCase[] {
+  const ids = new Set(done.map((c) => c.id));
+  return selected.filter((c) => !ids.has(c.id)).map((c) => ({ id: c.id, title: c.title, area: c.area }));
 }
 
 type RunValues = ReturnType<typeof parseRunFlags>['values'];
@@ -238,6 +246,9 @@ async function planRun(values: RunValues, positionals: string[], io: Io): Promis
 
 /** Run the suite as \`run\` and \`snapshot\` do; reports are written even when interrupted or stopped. */
 export async function executeRun(values: RunValues, positionals: string[], io: Io, signal: AbortSignal): Promise<RunOutcome[]> {
+  // Before any runtime is built or case run: a path that cannot be written should fail now, not after the run.
+  checkOutputPath('report-dir', values['report-dir'], 'folder');
+  checkOutputPath('junit', values.junit, 'file');
   const plan = await planRun(values, positionals, io);
   const { runtimes } = plan;
   if (values.junit && runtimes.length > 1) throw new UserError('--junit takes one runtime; with several, each report folder gets its own junit.xml');

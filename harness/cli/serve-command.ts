@@ -8,7 +8,7 @@ import { functionConfigFor } from '../runtime-definition/resolve-runtime.ts';
 import { UserError } from '../lib/user-error.ts';
 import type { LogLine } from '../model/invocation.ts';
 import { scrub } from '../secrets/scrub.ts';
-import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
+import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePort } from './args.ts';
 import type { Io } from './io.ts';
 import { prepareTarget, TARGET_FLAGS, TARGET_USAGE } from './target-flags.ts';
 
@@ -60,7 +60,7 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
     ...TARGET_FLAGS,
     'no-prewarm': { type: 'boolean' },
   });
-  if (positionals.length !== 1) throw new UserError(`serve: expected exactly one <runtime>\n\n${SERVE_USAGE}`);
+  if (positionals.length !== 1) throw new UserError("serve: expected exactly one <runtime> (see 'lambdaspec serve --help')");
   const host = values.host ?? '127.0.0.1';
   if (!isLoopback(host)) {
     if (!values['allow-remote']) {
@@ -68,7 +68,7 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
     }
     io.err(`warning: binding ${host}: the Invoke API has no authentication; anyone who can reach it can run the function\n`);
   }
-  const port = values.port === undefined ? 9000 : values.port === '0' ? 0 : parsePositiveInt('port', values.port)!;
+  const port = values.port === undefined ? 9000 : parsePort('port', values.port);
   const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
   if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
   const overrides = functionOverrides(values);
@@ -96,7 +96,7 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
     await prepared.close();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UserError(`serve: port ${port} on ${host} is already in use (try --port 0)`);
-    throw e;
+    throw new UserError(`serve: cannot listen on ${host}:${port}: ${code ?? (e instanceof Error ? e.message : String(e))}`);
   }
   if (!values['no-prewarm']) {
     const record = await env.init();

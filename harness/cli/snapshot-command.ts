@@ -6,6 +6,7 @@ import { EXIT } from '../lib/exit-codes.ts';
 import { resolve } from 'node:path';
 import { snapshotFromReport } from '../snapshots/snapshot.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { checkOutputPath } from '../lib/output-path.ts';
 import { UserError } from '../lib/user-error.ts';
 import type { Io } from './io.ts';
 import { parseFlags } from './args.ts';
@@ -29,6 +30,7 @@ export async function snapshotCommand(argv: string[], io: Io, signal: AbortSigna
   const out = values.out;
   if (!out) throw new UserError('snapshot: --out <file> is required (e.g. --out snapshots/my-function.json)');
   if (values.against !== undefined) throw new UserError('snapshot: --against is for lambdaspec run');
+  checkOutputPath('out', out, 'file');
   const outcomes = await executeRun(values, positionals, io, signal);
   if (signal.aborted) return EXIT.INTERRUPTED;
   const o = outcomes[0];

@@ -7,6 +7,7 @@ import { DEFAULT_BOUNDS } from '../soak/growth.ts';
 import { soakMarkdown, type SoakReport } from '../soak/soak-report.ts';
 import { runSoak } from '../soak/soak-runner.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { checkOutputPath } from '../lib/output-path.ts';
 import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { UserError } from '../lib/user-error.ts';
 import { parseFlags } from './args.ts';
@@ -45,7 +46,7 @@ export async function soakCommand(argv: string[], io: Io, signal: AbortSignal): 
     'max-rss-slope': { type: 'string' },
     'max-fd-growth': { type: 'string' },
   });
-  if (positionals.length !== 1) throw new UserError(`soak: expected exactly one <runtime>\n\n${SOAK_USAGE}`);
+  if (positionals.length !== 1) throw new UserError(`soak: expected exactly one <runtime> (see 'lambdaspec soak --help')`);
   if (values.duration === undefined) throw new UserError('soak: --duration is required (e.g. --duration 10m)');
   const durationMs = parseDurationFlag('duration', values.duration);
   if (durationMs <= 0 || durationMs > MAX_SOAK_MS) throw new UserError(`--duration: "${values.duration}" must be more than 0 and at most 24h`);
@@ -56,6 +57,7 @@ export async function soakCommand(argv: string[], io: Io, signal: AbortSignal): 
     maxFdGrowth: parseNonNegative('max-fd-growth', values['max-fd-growth'], DEFAULT_BOUNDS.maxFdGrowth),
   };
   const reportDir = values['report-dir'] ? resolve(values['report-dir']) : join(REPO_ROOT, 'reports', 'soak');
+  checkOutputPath('report-dir', reportDir, 'folder');
 
   const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
   if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);

@@ -18,6 +18,35 @@ export { MAX_REQUEST_PAYLOAD_BYTES };
 /** How long `close()` waits for in-flight requests and async (`Event`) invocations before cutting them off. */
 const CLOSE_GRACE_MS = 5_000;
 
+/**
+ * What one client may cost the front: any local program can connect, so head, body, time and connections are
+ * bounded. Past a bound the client gets Lambda's or HTTP's answer (431, 413, 408) and, for framing, a closed
+ * connection; every other connection is unaffected. Tests (the fuzzer) shrink them.
+ */
+export interface FrontLimits {
+  /** Request line plus headers (Node answers 431 past it). */
+  maxHeadBytes: number;
+  /** The head must be complete within this (Node answers 408 and closes). */
+  headTimeoutMs: number;
+  /** The whole request, body included, must arrive within this (408 and close); the invocation itself may run longer. */
+  requestTimeoutMs: number;
+  /** Request body, as Lambda's 6 MiB (413 RequestEntityTooLargeException past it). */
+  maxBodyBytes: number;
+  /** Past maxBodyBytes the rest is read and dropped up to this much, so the 413 reaches a client still sending; beyond it the connection is closed. */
+  maxDiscardBytes: number;
+  /** Open connections; the ones past it are closed at once. */
+  maxConnections: number;
+}
+
+export const DEFAULT_FRONT_LIMITS: FrontLimits = {
+  maxHeadBytes: 64 * 1024,
+  headTimeoutMs: 10_000,
+  requestTimeoutMs: 120_000,
+  maxBodyBytes: MAX_REQUEST_PAYLOAD_BYTES,
+  maxDiscardBytes: 64 * 1024 * 1024,
+  maxConnections: 1_024,
+};
+
 /** What the front needs of an environment: an `ExecutionEnvironment`, or a pool of them (harness/load/). */
 export type InvokeTarget = Pick<ExecutionEnvironment, 'config' | 'invoke' | 'reconfigure'>;
 
@@ -34,6 +63,8 @@ export interface InvokeFrontOptions {
   /** Region and account of ARNs for names that resolve to nothing (default us-east-1, 123456789012, as functionConfigFor). */
   region?: string;
   accountId?: string;
+  /** Resource bounds (DEFAULT_FRONT_LIMITS unless given). */
+  limits?: Partial<FrontLimits>;
 }
 
 /** A call to the front, as `admit` sees it. */
@@ -106,16 +137,25 @@ const CONFIGURATION_ROUTE = /^\/2015-03-31\/functions\/([^/]+)\/configuration\/?
 
 type BodyRead = { ok: true; body: Buffer } | { ok: false; size: number };
 
-/** Buffer the request body up to `limit` bytes; past it keep reading (to keep the connection usable) but drop bytes. */
-function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+/**
+ * Buffer the request body up to `limit` bytes; past it keep reading (so the 413 reaches a client still sending) but
+ * drop bytes, up to `discard` bytes in all: then answer at once (the caller closes the connection).
+ */
+function readBody(req: IncomingMessage, limit: number, discard: number): Promise<BodyRead> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let size = 0;
-    req.on('data', (data: Buffer) => {
+    const onData = (data: Buffer): void => {
       size += data.length;
       if (size <= limit) parts.push(data);
       else parts.length = 0;
-    });
+      if (size > discard) {
+        req.off('data', onData);
+        req.pause();
+        resolve({ ok: false, size });
+      }
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(size <= limit ? { ok: true, body: Buffer.concat(parts, size) } : { ok: false, size }));
     req.on('error', reject);
     req.on('close', () => {
@@ -193,20 +233,33 @@ export class InvokeFront {
   /** When UpdateFunctionConfiguration last changed each environment (LastModified). */
   private readonly lastModified = new WeakMap<InvokeTarget, Date>();
 
+  private readonly limits: FrontLimits;
+
   constructor(options: InvokeFrontOptions) {
     this.options = options;
+    this.limits = { ...DEFAULT_FRONT_LIMITS, ...options.limits };
   }
 
   async start(): Promise<{ port: number; url: string }> {
     if (this.server || this.closed) throw new Error('InvokeFront can be started once');
     const host = this.options.host ?? '127.0.0.1';
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((e: unknown) => this.failSafe(res, e));
-    });
-    // Invocations can run for 15 minutes, so no request timeout; idle keep-alive sockets go after 5 s.
+    const l = this.limits;
+    // requestTimeout covers receiving the request only: an invocation may still run its 15 minutes. Node checks
+    // both timeouts on connectionsCheckingInterval, so that is kept well below them.
+    const server = createServer(
+      {
+        maxHeaderSize: l.maxHeadBytes,
+        headersTimeout: l.headTimeoutMs,
+        requestTimeout: Math.max(l.requestTimeoutMs, l.headTimeoutMs),
+        connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(l.headTimeoutMs / 4))),
+      },
+      (req, res) => {
+        this.handle(req, res).catch((e: unknown) => this.failSafe(res, e));
+      },
+    );
+    // Idle keep-alive sockets go after 5 s.
     server.keepAliveTimeout = 5_000;
-    server.requestTimeout = 0;
-    server.headersTimeout = 60_000;
+    server.maxConnections = l.maxConnections;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port ?? 0, host, () => {
@@ -272,7 +325,7 @@ export class InvokeFront {
       this.sendError(res, requestId, userError(404, 'UnknownOperationException', `Unknown operation: ${req.method ?? ''} ${url.pathname}`));
       return;
     }
-    const read = await readBody(req, MAX_REQUEST_PAYLOAD_BYTES);
+    const read = await this.readBody(req, res);
     if (!read.ok) {
       const r = tooLargeRejection(route.operation);
       this.sendError(res, requestId, { status: r.status, errorType: r.errorType, body: { Message: r.message } });
@@ -302,6 +355,13 @@ export class InvokeFront {
     }
     if (route.operation === 'Invoke') await this.invokeSync(res, validated);
     else await this.invokeStreaming(res, validated);
+  }
+
+  /** The body within the limits; past maxDiscardBytes the connection is marked to close after the answer. */
+  private async readBody(req: IncomingMessage, res: ServerResponse): Promise<BodyRead> {
+    const read = await readBody(req, this.limits.maxBodyBytes, this.limits.maxDiscardBytes);
+    if (!read.ok && !req.complete) res.shouldKeepAlive = false;
+    return read;
   }
 
   private validate(
@@ -391,7 +451,7 @@ export class InvokeFront {
     requestId: string,
   ): Promise<void> {
     const operation = method === 'GET' ? 'GetFunctionConfiguration' : 'UpdateFunctionConfiguration';
-    const read = await readBody(req, MAX_REQUEST_PAYLOAD_BYTES);
+    const read = await this.readBody(req, res);
     const refused = this.refusal(req, operation, rawName);
     if (refused) return this.sendError(res, requestId, refused);
     const target = rawName === undefined ? undefined : parseFunctionName(rawName);
@@ -416,12 +476,12 @@ export class InvokeFront {
   }
 
   private async handleFunctionUrl(req: IncomingMessage, res: ServerResponse, target: { name: string; rawPath: string }, rawQuery: string, requestId: string): Promise<void> {
-    const read = await readBody(req, MAX_REQUEST_PAYLOAD_BYTES);
+    const read = await this.readBody(req, res);
     const refused = this.refusal(req, 'FunctionUrl', target.name);
     if (refused) return this.sendError(res, requestId, refused);
     const env = this.options.resolve(target.name);
     if (!env) return this.sendError(res, requestId, userError(404, 'ResourceNotFoundException', `Function not found: ${target.name}`));
-    if (!read.ok) return this.sendError(res, requestId, userError(413, 'RequestEntityTooLargeException', 'Request must be smaller than 6291456 bytes'));
+    if (!read.ok) return this.sendError(res, requestId, userError(413, 'RequestEntityTooLargeException', `Request must be smaller than ${this.limits.maxBodyBytes} bytes`));
     const event = functionUrlEvent(req, target.rawPath, rawQuery, read.body, requestId, new Date());
     await serveFunctionUrl(res, env, { payload: Buffer.from(JSON.stringify(event)), requestId }, requestId);
   }

@@ -122,6 +122,9 @@ export async function runLoad(input: LoadRunInput): Promise<LoadReport> {
     };
     if (engine === 'builtin') {
       const sender = createSender({ url: served.url, invokeApi, body, connections: options.concurrency, tail: invokeApi });
+      // A stop must not wait for requests in flight (a function can take 15 minutes): cut them off.
+      const cut = (): void => void sender.close();
+      input.signal?.addEventListener('abort', cut, { once: true });
       const r = await generateLoad(
         {
           model: options.model,
@@ -132,7 +135,10 @@ export async function runLoad(input: LoadRunInput): Promise<LoadReport> {
           ...(input.signal ? { signal: input.signal } : {}),
         },
         sender.send,
-      ).finally(() => sender.close());
+      ).finally(() => {
+        input.signal?.removeEventListener('abort', cut);
+        return sender.close();
+      });
       const seconds = r.elapsedMs / 1000;
       if (input.signal?.aborted) notes.push('stopped early by the user');
       return {

@@ -119,15 +119,27 @@ export interface RunReport {
   /** Which cases were selected, as a digest: reports with the same digest ran the same suite. */
   suite?: { digest: string; cases: number };
   summary: VerdictCounts & { byArea: Record<string, VerdictCounts> };
-  /** 0: no MUST failed (with --strict: no SHOULD either); 1 otherwise. */
-  exitCode: 0 | 1;
+  /**
+   * The run's exit status: 0 no MUST failed (with --strict: no SHOULD either), 1 otherwise; 2 when it stopped early
+   * (`stopped`), 130 when a signal ended it (lib/exit-codes.ts).
+   */
+  exitCode: number;
   /** True when the run was interrupted and `cases` holds only the cases done so far. */
   interrupted: boolean;
+  /** Cases selected but never run because the run ended early (interrupted or stopped). */
+  notRun?: NotRunCase[];
   /** Why the run stopped before its end (e.g. the deployed function was throttled); `cases` holds the cases done. */
   stopped?: string;
   /** Forced cold starts of a deployed function (`--cold N`). */
   coldStarts?: ColdStartMeasurement;
   cases: CaseReport[];
+}
+
+/** A selected case the run did not reach. */
+export interface NotRunCase {
+  id: string;
+  title: string;
+  area: string;
 }
 
 export function emptyCounts(): VerdictCounts {

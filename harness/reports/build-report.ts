@@ -3,7 +3,8 @@ import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
-import { countVerdicts, exitCodeFor, type CaseReport, type ColdStartMeasurement, type RunReport } from '../model/report-model.ts';
+import { EXIT } from '../lib/exit-codes.ts';
+import { countVerdicts, exitCodeFor, type CaseReport, type ColdStartMeasurement, type NotRunCase, type RunReport } from '../model/report-model.ts';
 
 export function toolVersion(): string {
   try {
@@ -29,6 +30,8 @@ export interface BuildReportInput {
   coldStarts?: ColdStartMeasurement;
   /** The selected cases' identity (scenarios/suite-digest.ts). */
   suite?: { digest: string; cases: number };
+  /** Cases selected but not reached (when the run ended early). */
+  notRun?: NotRunCase[];
 }
 
 export function buildReport(input: BuildReportInput): RunReport {
@@ -54,8 +57,10 @@ export function buildReport(input: BuildReportInput): RunReport {
     options: { strict: input.strict, ...(input.filter?.length ? { filter: input.filter } : {}), suites: input.suites, jobs: input.jobs },
     ...(input.suite ? { suite: input.suite } : {}),
     summary,
-    exitCode: exitCodeFor(summary, input.strict),
+    // The status the command exits with, so a partial run never reads as green.
+    exitCode: input.stopped !== undefined ? EXIT.USAGE : input.interrupted ? EXIT.INTERRUPTED : exitCodeFor(summary, input.strict),
     interrupted: input.interrupted,
+    ...(input.notRun?.length ? { notRun: input.notRun } : {}),
     ...(input.stopped !== undefined ? { stopped: input.stopped } : {}),
     ...(input.coldStarts ? { coldStarts: input.coldStarts } : {}),
     cases: input.cases,

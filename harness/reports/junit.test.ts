@@ -26,6 +26,23 @@ describe('renderJunit', () => {
     expect(xml).toContain('<testsuite name="rt: error" tests="2" failures="1"');
   });
 
+  it('counts the cases an interrupted run never reached as errors, so CI shows the run incomplete', () => {
+    const report = {
+      ...sampleReport(cases),
+      interrupted: true,
+      exitCode: 130,
+      notRun: [
+        { id: 'error.later', title: 'a later case', area: 'error' },
+        { id: 'init.never', title: 'never reached', area: 'init' },
+      ],
+    };
+    const xml = renderJunit(report);
+    expect(xml).toContain('<testsuites name="lambdaspec rt" tests="6" failures="1" errors="2" skipped="1"');
+    expect(xml).toContain('<testsuite name="rt: error" tests="3" failures="1" errors="1"');
+    expect(xml).toContain('<testsuite name="rt: init" tests="1" failures="0" errors="1"');
+    expect(xml).toContain('<testcase classname="rt.init" name="init.never: never reached" time="0.000">\n      <error message="not run: the run was interrupted" type="not-run">');
+  });
+
   it('turns SHOULD breaks into failures under --strict', () => {
     const xml = renderJunit(sampleReport(cases, true));
     expect(xml).toContain('failures="2"');

@@ -1,5 +1,5 @@
 /** JUnit XML view of a report: one testsuite per area, one testcase per case; MUST/SHOULD breaks are failures. */
-import type { CaseReport, RunReport } from '../model/report-model.ts';
+import type { CaseReport, NotRunCase, RunReport } from '../model/report-model.ts';
 
 export function escapeXml(s: string): string {
   return s
@@ -37,6 +37,16 @@ function testcase(c: CaseReport, runtime: string): string {
   }
 }
 
+/** Why the run did not reach a case: an error (not a skip), so CI shows the run as incomplete. */
+function notRunReason(report: RunReport): string {
+  return report.stopped !== undefined ? `not run: the run stopped early (${report.stopped})` : 'not run: the run was interrupted';
+}
+
+function notRunTestcase(c: NotRunCase, report: RunReport): string {
+  const reason = escapeXml(notRunReason(report));
+  return `    <testcase classname="${escapeXml(`${report.runtime.name}.${c.area}`)}" name="${escapeXml(`${c.id}: ${c.title}`)}" time="0.000">\n      <error message="${reason}" type="not-run">${reason}</error>\n    </testcase>`;
+}
+
 export function renderJunit(report: RunReport): string {
   const areas = new Map<string, CaseReport[]>();
   for (const c of report.cases) {
@@ -44,8 +54,14 @@ export function renderJunit(report: RunReport): string {
     list.push(c);
     areas.set(c.area, list);
   }
+  const notRunByArea = new Map<string, NotRunCase[]>();
+  for (const c of report.notRun ?? []) {
+    notRunByArea.set(c.area, [...(notRunByArea.get(c.area) ?? []), c]);
+    if (!areas.has(c.area)) areas.set(c.area, []);
+  }
   const suites: string[] = [];
   for (const [area, cases] of areas) {
+    const notRun = notRunByArea.get(area) ?? [];
     const failures = cases.filter((c) => c.verdict === 'fail' || (report.options.strict && c.verdict === 'non-strict')).length;
     const skipped = cases.filter((c) => c.verdict === 'skipped').length;
     const time = cases.reduce((t, c) => t + c.durationMs, 0);
@@ -56,12 +72,14 @@ export function renderJunit(report: RunReport): string {
           ? tc.replace(/<system-out>([\s\S]*)<\/system-out>/, `<failure message="${escapeXml(c.reason ?? '')}" type="SHOULD">$1</failure>`)
           : tc;
       })
+      .concat(notRun.map((c) => notRunTestcase(c, report)))
       .join('\n');
     suites.push(
-      `  <testsuite name="${escapeXml(`${report.runtime.name}: ${area}`)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(time)}" timestamp="${escapeXml(report.startedAt)}">\n${body}\n  </testsuite>`,
+      `  <testsuite name="${escapeXml(`${report.runtime.name}: ${area}`)}" tests="${cases.length + notRun.length}" failures="${failures}" errors="${notRun.length}" skipped="${skipped}" time="${seconds(time)}" timestamp="${escapeXml(report.startedAt)}">\n${body}\n  </testsuite>`,
     );
   }
   const s = report.summary;
   const failures = s.fail + (report.options.strict ? s['non-strict'] : 0);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="lambdaspec ${escapeXml(report.runtime.name)}" tests="${s.total}" failures="${failures}" errors="0" skipped="${s.skipped}" time="${seconds(report.durationMs)}">\n${suites.join('\n')}\n</testsuites>\n`;
+  const errors = report.notRun?.length ?? 0;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="lambdaspec ${escapeXml(report.runtime.name)}" tests="${s.total + errors}" failures="${failures}" errors="${errors}" skipped="${s.skipped}" time="${seconds(report.durationMs)}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -66,11 +66,20 @@ function coldStartSection(m: ColdStartMeasurement): string[] {
   return out;
 }
 
+/** First thing under the title: a partial run must not read as a green one. */
+function incompleteNotice(report: RunReport): string[] {
+  if (!report.interrupted && report.stopped === undefined) return [];
+  const missing = report.notRun?.length ?? 0;
+  const how = report.stopped !== undefined ? 'Stopped early' : 'Interrupted';
+  return [`> **${how}: incomplete run.** ${report.cases.length} cases ran, ${missing} did not; exit code ${report.exitCode}.`, ''];
+}
+
 export function renderMarkdown(report: RunReport): string {
   const s = report.summary;
   const lines = [
     `# lambdaspec report — ${report.runtime.name}`,
     '',
+    ...incompleteNotice(report),
     `Runtime \`${report.runtime.name}\` (${report.runtime.language}, ${report.runtime.architecture}; capabilities: ${Object.entries(report.runtime.capabilities).filter(([, v]) => v).map(([k]) => k).join(', ') || 'none'}) on target \`${report.target}\`, ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s${report.interrupted ? ' — **interrupted: partial report**' : ''}.`,
     '',
     `**${s.pass} pass · ${s.fail} fail · ${s['non-strict']} non-strict · ${s.informational} informational · ${s.skipped} skipped** of ${s.total} cases — exit code ${report.exitCode}${report.options.strict ? ' (strict)' : ''}.`,

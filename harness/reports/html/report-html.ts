@@ -226,10 +226,11 @@ export function renderReportHtml(report: RunReport): string {
     ...(o.filter ? [`<span>filter <code>${esc(o.filter.join(' '))}</code></span>`] : []),
     `<span class="muted">suites ${esc(o.suites.join(', '))} · lambdaspec ${esc(report.tool.version)} · node ${esc(report.environment.node)} ${esc(report.environment.platform)}/${esc(report.environment.arch)}, ${report.environment.cpus} CPUs</span>`,
   ].join('');
+  const missing = report.notRun?.length ? ` ${report.notRun.length} cases did not run; exit code ${report.exitCode}.` : '';
   const banner = report.stopped
-    ? `<div class="banner" role="alert">The run stopped early: ${esc(report.stopped)}. This report holds the ${report.cases.length} cases done before it.</div>`
+    ? `<div class="banner" role="alert">The run stopped early: ${esc(report.stopped)}. This report holds the ${report.cases.length} cases done before it.${missing}</div>`
     : report.interrupted
-      ? `<div class="banner" role="alert">Interrupted: this report holds only the ${report.cases.length} cases that finished.</div>`
+      ? `<div class="banner" role="alert">Interrupted: this report holds only the ${report.cases.length} cases that finished.${missing}</div>`
       : '';
   const cold = report.coldStarts ? coldStartTable(report.coldStarts) : '';
   const body = `<header class="top"><h1>lambdaspec report — ${esc(rt.name)}</h1>${rt.description ? `<div class="muted">${esc(rt.description)}</div>` : ''}<div class="meta">${meta}</div>${banner}</header>

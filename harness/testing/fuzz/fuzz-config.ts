@@ -6,7 +6,10 @@
 import { UserError } from '../../lib/user-error.ts';
 
 export const DEFAULT_FUZZ_SEED = 20_261_125;
-/** Total generated inputs of one default `npm test`: parser properties in-process, socket properties over TCP. */
+/**
+ * Generated inputs of one default `npm test` for the Runtime API (parser properties in-process, socket properties
+ * over TCP); the Invoke front's and the CLI's shares come on top (0.8 % more).
+ */
 export const DEFAULT_FUZZ_RUNS = 105_000;
 
 /** Share of the total each property gets. Sockets are ~1000× dearer than in-process parsing, hence the small share. */
@@ -17,6 +20,11 @@ export const FUZZ_SHARES = {
   socketValid: 0.01,
   socketHostile: 0.02,
   socketContinue: 0.002,
+  /** The Invoke front (harness/invoke/front.fuzz.test.ts): each input is a hostile connection beside a good one. */
+  frontHostile: 0.004,
+  frontValid: 0.001,
+  /** Random argv for every CLI command, run in-process (harness/cli/argv.property.test.ts). */
+  cliArgv: 0.003,
 } as const;
 
 export type FuzzProperty = keyof typeof FUZZ_SHARES;
