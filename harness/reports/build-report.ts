@@ -3,7 +3,7 @@ import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
-import { countVerdicts, exitCodeFor, type CaseReport, type ColdStartMeasurement, type RunReport } from '../model/report-model.ts';
+import { collectUnknownRoutes, countVerdicts, exitCodeFor, type CaseReport, type ColdStartMeasurement, type RunReport } from '../model/report-model.ts';
 
 export function toolVersion(): string {
   try {
@@ -33,6 +33,7 @@ export interface BuildReportInput {
 
 export function buildReport(input: BuildReportInput): RunReport {
   const summary = countVerdicts(input.cases);
+  const unknownRoutes = collectUnknownRoutes(input.cases);
   const rt = input.runtime;
   return {
     format: 'lambdaspec.report/v1',
@@ -54,7 +55,8 @@ export function buildReport(input: BuildReportInput): RunReport {
     options: { strict: input.strict, ...(input.filter?.length ? { filter: input.filter } : {}), suites: input.suites, jobs: input.jobs },
     ...(input.suite ? { suite: input.suite } : {}),
     summary,
-    exitCode: exitCodeFor(summary, input.strict),
+    exitCode: exitCodeFor(input.cases, input.strict),
+    ...(unknownRoutes.length > 0 ? { unknownRoutes } : {}),
     interrupted: input.interrupted,
     ...(input.stopped !== undefined ? { stopped: input.stopped } : {}),
     ...(input.coldStarts ? { coldStarts: input.coldStarts } : {}),
