@@ -202,6 +202,7 @@ export function loadSuiteFile(path: string): SuiteFile {
       timeoutMs: ms(c['timeout']) ?? DEFAULT_CASE_TIMEOUT_MS,
       function: normaliseFunction(c['function'] as Raw | undefined),
       steps,
+      ...(isPlainObject(c['throughout']) ? { throughout: c['throughout'] as NonNullable<ScenarioCase['throughout']> } : {}),
       location: { file: parsed.file, line: parsed.lineOf(['cases', i]) ?? 0 },
     };
   });
