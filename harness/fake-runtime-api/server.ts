@@ -32,6 +32,8 @@ import type { InvocationFaults } from './faults.ts';
 
 /** Largest buffered `/response` body accepted: 6 MiB + 100 bytes (reference §1.5, §4.4). */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
+/** "RESPONSE_STREAM ... The maximum response payload size is 200 MB" (config-rs-invoke-furls.html). */
+export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
 
 const API_PREFIX = '/2018-06-01/runtime/';
 

@@ -98,6 +98,12 @@ describe('verdicts that judge the requirement, not an accident of the runtime', 
     },
   );
 
+  it('response.over-limit-reported passes a runtime that streams everything: a buffered Invoke gets the 6 MB error', async () => {
+    const r = await runCase(byId.get('response.over-limit-reported')!, flawed('stream-all'));
+    expect(r.verdict, r.reason).toBe('pass');
+    expect(r.evidence.results[0]).toMatchObject({ outcome: 'platform-error', functionError: 'Unhandled', errorType: 'Function.ResponseSizeTooLarge' });
+  });
+
   it('calls a case inconclusive when the fault it injects never reached the runtime and nothing else broke', async () => {
     const base = byId.get('robustness.response-500-exit')!;
     const step = base.steps[0]!;
