@@ -772,8 +772,9 @@ function decodeURIComponentSafe(s: string): string {
 function nextHeaders(inv: ApiInvocation, deadlineMs: number): RecordedHeader[] {
   const headers: RecordedHeader[] = [{ name: 'Content-Type', value: 'application/json' }];
   const add = (name: string, value: string | undefined): void => {
-    // RIE omits empty-valued headers (setHeaderIfNotEmpty, reference §1.3).
-    if (value !== undefined && value !== '') headers.push({ name, value });
+    // RIE omits empty-valued headers (setHeaderIfNotEmpty, reference §1.3). Header values here are byte strings
+    // (written as latin1); RIE sets them from Go strings, so non-ASCII text goes out as its UTF-8 bytes.
+    if (value !== undefined && value !== '') headers.push({ name, value: Buffer.from(value, 'utf8').toString('latin1') });
   };
   add(HEADER.requestId, inv.requestId);
   add(HEADER.deadline, String(deadlineMs));
