@@ -102,7 +102,7 @@ function normaliseStep(raw: Raw, location: SourceLocation): Step {
       location,
       expect,
       payload,
-      ...(inv['clientContext'] !== undefined ? { clientContext: JSON.stringify(inv['clientContext']) } : {}),
+      ...(inv['clientContext'] !== undefined ? { clientContext: typeof inv['clientContext'] === 'string' ? inv['clientContext'] : JSON.stringify(inv['clientContext']) } : {}),
       ...(inv['identity'] !== undefined ? { cognitoIdentity: JSON.stringify(inv['identity']) } : {}),
       ...(typeof inv['tenantId'] === 'string' ? { tenantId: inv['tenantId'] } : {}),
       ...(typeof inv['traceId'] === 'string' ? { traceId: inv['traceId'] } : {}),
