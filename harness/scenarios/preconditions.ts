@@ -46,9 +46,15 @@ function injectedOn(exchanges: readonly Exchange[], tag: string, kinds: readonly
  * status or reset on the request it targets, header and deadline changes on the `/next` that handed out the event.
  */
 export function unmetPreconditions(step: Step, result: InvocationResult | undefined, exchanges: readonly Exchange[]): MatchFailure[] {
-  if (step.kind !== 'invoke' || !step.faults) return [];
-  const f = step.faults;
+  if (step.kind !== 'invoke') return [];
+  const handedOut = result !== undefined && exchanges.some((x) => x.kind === 'next' && x.requestId === result.requestId);
+  const f = step.faults ?? {};
   const out: MatchFailure[] = [];
+  // An exit judged after an invoke is the runtime's answer to the event only if it got the event (a fault on /next
+  // itself is checked below instead).
+  if (step.expect.process?.exited && f.nextStatus === undefined && f.reset !== 'next' && !handedOut) {
+    out.push({ path: 'precondition.handedOut', expected: `the event handed out by a ${NEXT}`, actual: `it never was: ${requests(exchanges)}` });
+  }
   const unmet = (name: string, expected: string): void => {
     out.push({ path: `precondition.faults.${name}`, expected, actual: `it was never delivered: ${requests(exchanges)}` });
   };
@@ -59,8 +65,8 @@ export function unmetPreconditions(step: Step, result: InvocationResult | undefi
   }
   if (f.reset === 'response' && !injectedOn(exchanges, 'reset', ['response', 'error'])) unmet('reset', "the runtime's /response or /error reset by the harness");
   if (f.nextHeaders !== undefined || f.deadlineOffsetMs !== undefined || f.delayNextMs !== undefined) {
-    const handedOut = result !== undefined && exchanges.some((x) => x.kind === 'next' && x.requestId === result.requestId && x.injected === 'next-headers');
-    if (!handedOut) unmet('nextHeaders', `the event handed out by a ${NEXT} with the altered headers`);
+    const altered = result !== undefined && exchanges.some((x) => x.kind === 'next' && x.requestId === result.requestId && x.injected === 'next-headers');
+    if (!altered) unmet('nextHeaders', `the event handed out by a ${NEXT} with the altered headers`);
   }
   return out;
 }
