@@ -173,8 +173,9 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
     outcomes.push({ runtime: rt, report, written });
     const s = report.summary;
     o.io.out(
-      `${rt.spec.name}: ${s.pass} pass, ${s.fail} fail, ${s['non-strict']} non-strict, ${s.informational} informational, ${s.skipped} skipped of ${s.total}${report.interrupted ? ' (interrupted)' : ''} → ${written.markdown}\n`,
+      `${rt.spec.name}: ${s.pass} pass, ${s.fail} fail, ${s['non-strict']} non-strict, ${s.informational} informational, ${s.inconclusive} inconclusive, ${s.skipped} skipped of ${s.total}${report.interrupted ? ' (interrupted)' : ''} → ${written.markdown}\n`,
     );
+    for (const r of report.unknownRoutes ?? []) o.io.err(`warning: ${rt.spec.name} called a path the Runtime API does not serve: ${r.request} (in ${r.cases.length} cases)\n`);
   }
   return outcomes;
 }
