@@ -296,8 +296,8 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
       actionFindings: run.actionFindings,
     };
     const evaluation = evaluateStep(observation);
-    // A wrong URL is a finding wherever it happens, named as such rather than left to show as its symptoms.
-    const stepFindings = [...evaluation.findings, ...unknownRouteFindings(exchanges).map((f) => ({ step: i + 1, ...f }))];
+    // A wrong URL is a finding wherever it happens, first, so the reason names the cause rather than its symptoms.
+    const stepFindings = [...unknownRouteFindings(exchanges).map((f) => ({ step: i + 1, ...f })), ...evaluation.findings];
     const unmet = unmetPreconditions(step, run.result, exchanges).map((f) => ({ step: i + 1, ...f, precondition: true as const }));
     // Findings quote payloads and lines: no credential-shaped string may ride along into the report.
     findings.push(...[...stepFindings, ...unmet].map((f) => ({ ...f, expected: scrub(f.expected), actual: scrub(f.actual) })));
