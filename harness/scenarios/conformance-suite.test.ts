@@ -92,7 +92,7 @@ describe('verdicts that judge the requirement, not an accident of the runtime', 
       expect(r.verdict, r.reason).toBe('non-strict');
       expect(r.unknownRoutes).toEqual(['GET //2018-06-01/runtime/invocation/next → 404']);
       expect(r.findings.find((f) => f.path === 'wire.unknownRoute')?.actual).toBe('GET //2018-06-01/runtime/invocation/next → 404');
-      const unmet = r.findings.find((f) => f.precondition);
+      const unmet = r.findings.find((f) => f.precondition && f.path.startsWith('precondition.faults.'));
       expect(unmet?.path).toMatch(/^precondition\.faults\.(nextStatus|responseStatus)$/);
       expect(unmet?.actual).toContain('never delivered');
     },
