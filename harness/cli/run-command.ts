@@ -79,7 +79,7 @@ export const RUN_FLAGS = {
   capability: { type: 'string', multiple: true },
 } as const;
 
-const MARK: Record<Verdict, string> = { pass: 'PASS', fail: 'FAIL', 'non-strict': 'WARN', informational: 'INFO', skipped: 'SKIP' };
+const MARK: Record<Verdict, string> = { pass: 'PASS', fail: 'FAIL', 'non-strict': 'WARN', informational: 'INFO', inconclusive: 'UNSURE', skipped: 'SKIP' };
 
 export interface RunOutcome {
   runtime: ResolvedRuntime;
@@ -118,13 +118,13 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
   for (const rt of runtimes) {
     if (o.signal.aborted) break;
     const startedAt = new Date();
-    const counts: Record<Verdict, number> = { pass: 0, fail: 0, 'non-strict': 0, informational: 0, skipped: 0 };
+    const counts: Record<Verdict, number> = { pass: 0, fail: 0, 'non-strict': 0, informational: 0, inconclusive: 0, skipped: 0 };
     const onCase = (r: CaseReport, done: number, total: number): void => {
       counts[r.verdict]++;
       if (o.io.isTTY) {
-        const tally = `${counts.pass} pass ${counts.fail} fail ${counts['non-strict']} non-strict ${counts.informational} info ${counts.skipped} skipped`;
+        const tally = `${counts.pass} pass ${counts.fail} fail ${counts['non-strict']} non-strict ${counts.informational} info ${counts.inconclusive} inconclusive ${counts.skipped} skipped`;
         o.io.err(`\r\x1b[K[${rt.spec.name} ${done}/${total}] ${MARK[r.verdict]} ${r.id} — ${tally}`);
-        if (r.verdict === 'fail' || r.verdict === 'non-strict') o.io.err(`\n  ${MARK[r.verdict]} ${r.id}: ${r.reason ?? ''}\n`);
+        if (r.verdict === 'fail' || r.verdict === 'non-strict' || r.verdict === 'inconclusive') o.io.err(`\n  ${MARK[r.verdict]} ${r.id}: ${r.reason ?? ''}\n`);
       } else {
         o.io.err(`${MARK[r.verdict]} ${rt.spec.name} ${r.id} (${Math.round(r.durationMs)} ms)${r.verdict !== 'pass' && r.reason ? ` — ${r.reason}` : ''}\n`);
       }
@@ -175,8 +175,9 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
     outcomes.push({ runtime: rt, report, written });
     const s = report.summary;
     o.io.out(
-      `${rt.spec.name}: ${s.pass} pass, ${s.fail} fail, ${s['non-strict']} non-strict, ${s.informational} informational, ${s.skipped} skipped of ${s.total}${report.interrupted ? ' (interrupted)' : ''} → ${written.markdown}\n`,
+      `${rt.spec.name}: ${s.pass} pass, ${s.fail} fail, ${s['non-strict']} non-strict, ${s.informational} informational, ${s.inconclusive} inconclusive, ${s.skipped} skipped of ${s.total}${report.interrupted ? ' (interrupted)' : ''} → ${written.markdown}\n`,
     );
+    for (const r of report.unknownRoutes ?? []) o.io.err(`warning: ${rt.spec.name} called a path the Runtime API does not serve: ${r.request} (in ${r.cases.length} cases)\n`);
   }
   return outcomes;
 }

@@ -207,6 +207,31 @@ describe('LocalEnvironment streaming', () => {
   });
 });
 
+describe('LocalEnvironment response limits', () => {
+  // 97 × 64 KiB = 6,356,992 bytes: over the 6,291,556 a buffered Invoke returns, far under the 200 MB streamed limit.
+  const big = { do: 'stream', chunks: ['x'.repeat(65536)], repeat: 97 };
+
+  it('fails a streamed answer over 6 MB to a buffered invoker with Function.ResponseSizeTooLarge', async () => {
+    const e = await env({ memorySizeMb: 1024 });
+    const r = await e.invoke(ev(big));
+    expect(r.outcome).toEqual({ kind: 'platform-error', error: { errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' } });
+    expect(r.functionError).toBe('Unhandled');
+    // The runtime was not at fault: the next invocation is served by the same process.
+    const after = await e.invoke(ev({ do: 'echo', value: 'after' }));
+    expect(json(after)).toMatchObject({ echo: 'after' });
+    expect(after.pid).toBe(r.pid);
+  });
+
+  it('gives a streaming invoker the whole streamed answer', async () => {
+    const e = await env({ memorySizeMb: 1024 });
+    let received = 0;
+    const r = await e.invoke(ev(big), { onChunk: (b) => (received += b.length) });
+    expect(r.outcome.kind).toBe('response');
+    expect(received).toBe(97 * 65536);
+    expect(r.payload.length).toBe(97 * 65536);
+  });
+});
+
 describe('LocalEnvironment between invocations', () => {
   it('re-initialises and delivers the event when the runtime died while idle, as Lambda would', async () => {
     const e = await env();

@@ -12,7 +12,7 @@ import {
   reportLine,
   startLine,
 } from './platform-log.ts';
-import { RuntimeApiServer, streamErrorFromTrailers, type CompletedResponse } from '../fake-runtime-api/server.ts';
+import { MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES, RuntimeApiServer, streamErrorFromTrailers, type CompletedResponse } from '../fake-runtime-api/server.ts';
 import type { Recording } from '../model/recording.ts';
 import { checkBootstrap, type BootstrapCheckOptions, type BootstrapProblem } from '../process/bootstrap-check.ts';
 import { lambdaEnvironment } from '../process/lambda-env.ts';
@@ -338,6 +338,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
     let slot: ProcessSlot;
     let handedOut: number | undefined;
     let firstByte: number | undefined;
+    let streamedBytes = 0;
     const streamed: StreamedChunk[] = [];
     let settledEvent: Settled;
     // A runtime that dies while idle (after its last response, before taking this event) has not failed this
@@ -377,6 +378,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
       const deadlineMs = Date.now() + this.config.timeoutMs;
       handedOut = undefined;
       firstByte = undefined;
+      streamedBytes = 0;
       streamed.length = 0;
 
       let timer: NodeJS.Timeout | undefined;
@@ -409,7 +411,9 @@ export class LocalEnvironment implements ExecutionEnvironment {
             chunk: (data, at) => {
               if (settled) return;
               firstByte ??= at - t0;
-              options.onChunk?.(data);
+              streamedBytes += data.length;
+              // Past the streamed limit the invoker gets nothing more, only the error at the end.
+              if (streamedBytes <= MAX_STREAMED_RESPONSE_BYTES) options.onChunk?.(data);
             },
             completed: (info) => {
               if (settled) return;
@@ -445,7 +449,15 @@ export class LocalEnvironment implements ExecutionEnvironment {
       case 'completed': {
         const info = settledEvent.info;
         payload = info.body;
-        if (info.kind === 'error') {
+        // A buffered invoker (no onChunk: Invoke) gets at most 6 MB even of a streamed answer; only a streaming one
+        // (InvokeWithResponseStream, a RESPONSE_STREAM function URL) gets up to 200 MB (config-rs-invoke-furls.html).
+        const limit = options.onChunk ? MAX_STREAMED_RESPONSE_BYTES : MAX_RESPONSE_BYTES;
+        if (info.kind === 'response' && info.streamed && info.body.length > limit) {
+          const error: PlatformError = { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${limit} bytes).` };
+          outcome = { kind: 'platform-error', error };
+          payload = platformPayload(error);
+          reportStatus = 'error';
+        } else if (info.kind === 'error') {
           outcome = { kind: 'function-error', ...(info.errorTypeHeader !== undefined ? { errorTypeHeader: info.errorTypeHeader } : {}) };
         } else {
           const streamError = info.streamed ? streamErrorFromTrailers(info.trailers) : undefined;

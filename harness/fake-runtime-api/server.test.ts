@@ -105,6 +105,18 @@ describe('GET /next', () => {
     expect(sink.handedOut).toBe(1);
   });
 
+  it('sends non-ASCII client context, identity and tenant id as their UTF-8 bytes, as RIE does', async () => {
+    const { open, enqueue } = await setup();
+    const c = await open();
+    await c.write(getNext());
+    const context = '{"custom":{"name":"Zoë — 日本語 — 😀"}}';
+    enqueue('req-u', '{}', { clientContext: context, tenantId: 'blå' });
+    const res = await c.read();
+    // The test client reads header bytes as latin1: turn them back into bytes, then decode as UTF-8.
+    expect(Buffer.from(res.headers['lambda-runtime-client-context']!, 'latin1').toString('utf8')).toBe(context);
+    expect(Buffer.from(res.headers['lambda-runtime-aws-tenant-id']!, 'latin1').toString('utf8')).toBe('blå');
+  });
+
   it('reports the first /next of a process (init done) exactly once', async () => {
     const { api, open, enqueue } = await setup();
     let firstNext = 0;

@@ -32,6 +32,8 @@ import type { InvocationFaults } from './faults.ts';
 
 /** Largest buffered `/response` body accepted: 6 MiB + 100 bytes (reference §1.5, §4.4). */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
+/** "RESPONSE_STREAM ... The maximum response payload size is 200 MB" (config-rs-invoke-furls.html). */
+export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
 
 const API_PREFIX = '/2018-06-01/runtime/';
 
@@ -770,8 +772,9 @@ function decodeURIComponentSafe(s: string): string {
 function nextHeaders(inv: ApiInvocation, deadlineMs: number): RecordedHeader[] {
   const headers: RecordedHeader[] = [{ name: 'Content-Type', value: 'application/json' }];
   const add = (name: string, value: string | undefined): void => {
-    // RIE omits empty-valued headers (setHeaderIfNotEmpty, reference §1.3).
-    if (value !== undefined && value !== '') headers.push({ name, value });
+    // RIE omits empty-valued headers (setHeaderIfNotEmpty, reference §1.3). Header values here are byte strings
+    // (written as latin1); RIE sets them from Go strings, so non-ASCII text goes out as its UTF-8 bytes.
+    if (value !== undefined && value !== '') headers.push({ name, value: Buffer.from(value, 'utf8').toString('latin1') });
   };
   add(HEADER.requestId, inv.requestId);
   add(HEADER.deadline, String(deadlineMs));

@@ -6,9 +6,11 @@ import type { ExchangeJson } from './recording.ts';
 
 /**
  * pass · fail (a MUST broken) · non-strict (a SHOULD broken) · informational (a MAY case that did not hold) ·
- * skipped (capability not declared, not observable on this target, or filtered out).
+ * inconclusive (nothing broken, but a precondition of the case was not met, so it proves nothing: the fault was
+ * never delivered, the event never handed out) · skipped (capability not declared, not observable on this target,
+ * or filtered out). docs/verdicts.md says how each is reached.
  */
-export type Verdict = 'pass' | 'fail' | 'non-strict' | 'informational' | 'skipped';
+export type Verdict = 'pass' | 'fail' | 'non-strict' | 'informational' | 'inconclusive' | 'skipped';
 
 export type Level = 'must' | 'should' | 'may';
 
@@ -20,6 +22,8 @@ export interface Finding {
   path: string;
   expected: string;
   actual: string;
+  /** A precondition of the case that was not met (not a broken expectation): alone, it makes the case inconclusive. */
+  precondition?: true;
 }
 
 export interface CaseEvidence {
@@ -63,6 +67,8 @@ export interface CaseReport {
   location: string;
   durationMs: number;
   findings: Finding[];
+  /** Requests to paths the Runtime API does not serve (`GET //2018-06-01/…` → 404), as `METHOD target → status`. */
+  unknownRoutes?: string[];
   evidence: CaseEvidence;
 }
 
@@ -72,6 +78,7 @@ export interface VerdictCounts {
   fail: number;
   'non-strict': number;
   informational: number;
+  inconclusive: number;
   skipped: number;
 }
 
@@ -120,10 +127,16 @@ export interface RunReport {
   suite?: { digest: string; cases: number };
   summary: VerdictCounts & { byArea: Record<string, VerdictCounts> };
   /**
-   * The run's exit status: 0 no MUST failed (with --strict: no SHOULD either), 1 otherwise; 2 when it stopped early
-   * (`stopped`), 130 when a signal ended it (lib/exit-codes.ts).
+   * The run's exit status: 0 when no MUST failed or was inconclusive (with --strict: no SHOULD either), 1 otherwise
+   * (a MUST that could not be judged is not shown to hold, so it cannot certify the runtime); 2 when it stopped
+   * early (`stopped`), 130 when a signal ended it (lib/exit-codes.ts).
    */
   exitCode: number;
+  /**
+   * Requests to paths the Runtime API does not serve, over the whole run: each request (`METHOD target → status`)
+   * and the cases it happened in. A runtime that builds its URLs wrongly shows up here first, not as symptoms.
+   */
+  unknownRoutes?: Array<{ request: string; cases: string[] }>;
   /** True when the run was interrupted and `cases` holds only the cases done so far. */
   interrupted: boolean;
   /** Cases selected but never run because the run ended early (interrupted or stopped). */
@@ -143,7 +156,7 @@ export interface NotRunCase {
 }
 
 export function emptyCounts(): VerdictCounts {
-  return { total: 0, pass: 0, fail: 0, 'non-strict': 0, informational: 0, skipped: 0 };
+  return { total: 0, pass: 0, fail: 0, 'non-strict': 0, informational: 0, inconclusive: 0, skipped: 0 };
 }
 
 export function countVerdicts(cases: readonly Pick<CaseReport, 'verdict' | 'area'>[]): VerdictCounts & { byArea: Record<string, VerdictCounts> } {
@@ -159,14 +172,33 @@ export function countVerdicts(cases: readonly Pick<CaseReport, 'verdict' | 'area
   return { ...all, byArea };
 }
 
-/** A broken expectation's verdict depends on the case's level. */
-export function verdictFor(level: Level, held: boolean): Verdict {
-  if (held) return 'pass';
+/**
+ * A broken expectation's verdict depends on the case's level; with every expectation held, an unmet precondition
+ * makes the case inconclusive, never a pass.
+ */
+export function verdictFor(level: Level, held: boolean, preconditionsMet = true): Verdict {
+  if (held) return preconditionsMet ? 'pass' : 'inconclusive';
   return level === 'must' ? 'fail' : level === 'should' ? 'non-strict' : 'informational';
 }
 
-export function exitCodeFor(counts: VerdictCounts, strict: boolean): 0 | 1 {
-  if (counts.fail > 0) return 1;
-  if (strict && counts['non-strict'] > 0) return 1;
+/** Inconclusive counts as its level's failure: a MUST always, a SHOULD with --strict, a MAY never. */
+export function exitCodeFor(cases: readonly Pick<CaseReport, 'verdict' | 'level'>[], strict: boolean): 0 | 1 {
+  for (const c of cases) {
+    if (c.verdict === 'fail' || (strict && c.verdict === 'non-strict')) return 1;
+    if (c.verdict === 'inconclusive' && (c.level === 'must' || (strict && c.level === 'should'))) return 1;
+  }
   return 0;
+}
+
+/** The run's unknown routes, each with the cases it happened in (in case order). */
+export function collectUnknownRoutes(cases: readonly Pick<CaseReport, 'id' | 'unknownRoutes'>[]): Array<{ request: string; cases: string[] }> {
+  const byRequest = new Map<string, string[]>();
+  for (const c of cases) {
+    for (const r of new Set(c.unknownRoutes ?? [])) {
+      const list = byRequest.get(r) ?? [];
+      list.push(c.id);
+      byRequest.set(r, list);
+    }
+  }
+  return [...byRequest].map(([request, ids]) => ({ request, cases: ids }));
 }

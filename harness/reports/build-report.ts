@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { EXIT } from '../lib/exit-codes.ts';
-import { countVerdicts, exitCodeFor, type CaseReport, type ColdStartMeasurement, type NotRunCase, type RunReport } from '../model/report-model.ts';
+import { collectUnknownRoutes, countVerdicts, exitCodeFor, type CaseReport, type ColdStartMeasurement, type NotRunCase, type RunReport } from '../model/report-model.ts';
 
 export function toolVersion(): string {
   try {
@@ -36,6 +36,7 @@ export interface BuildReportInput {
 
 export function buildReport(input: BuildReportInput): RunReport {
   const summary = countVerdicts(input.cases);
+  const unknownRoutes = collectUnknownRoutes(input.cases);
   const rt = input.runtime;
   return {
     format: 'lambdaspec.report/v1',
@@ -58,7 +59,8 @@ export function buildReport(input: BuildReportInput): RunReport {
     ...(input.suite ? { suite: input.suite } : {}),
     summary,
     // The status the command exits with, so a partial run never reads as green.
-    exitCode: input.stopped !== undefined ? EXIT.USAGE : input.interrupted ? EXIT.INTERRUPTED : exitCodeFor(summary, input.strict),
+    exitCode: input.stopped !== undefined ? EXIT.USAGE : input.interrupted ? EXIT.INTERRUPTED : exitCodeFor(input.cases, input.strict),
+    ...(unknownRoutes.length > 0 ? { unknownRoutes } : {}),
     interrupted: input.interrupted,
     ...(input.notRun?.length ? { notRun: input.notRun } : {}),
     ...(input.stopped !== undefined ? { stopped: input.stopped } : {}),

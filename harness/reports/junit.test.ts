@@ -49,6 +49,19 @@ describe('renderJunit', () => {
     expect(xml).toContain('type="SHOULD"');
   });
 
+  it('makes an inconclusive MUST a JUnit error (it fails the run), an inconclusive SHOULD output unless --strict', () => {
+    const unsure = [
+      sampleCase({ id: 'next.a', verdict: 'inconclusive', reason: 'precondition not met: the 500 was never served' }),
+      sampleCase({ id: 'next.b', level: 'should', verdict: 'inconclusive', reason: 'precondition not met' }),
+    ];
+    const xml = renderJunit(sampleReport(unsure));
+    expect(xml).toContain('<testsuites name="lambdaspec rt" tests="2" failures="0" errors="1"');
+    expect(xml).toContain('<error message="precondition not met: the 500 was never served" type="INCONCLUSIVE">');
+    expect(xml).toContain('<system-out>inconclusive: precondition not met');
+    expect(renderJunit(sampleReport(unsure, true))).toContain('errors="2"');
+    expect(sampleReport(unsure).exitCode).toBe(1);
+  });
+
   it('escapes control characters so the XML stays well-formed', () => {
     const xml = renderJunit(sampleReport([sampleCase({ id: 'a.b', verdict: 'fail', reason: 'bell\u0007' })]));
     expect(xml).toContain('bell\\u0007');

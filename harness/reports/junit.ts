@@ -20,7 +20,11 @@ function findingsText(c: CaseReport): string {
   return [`${c.level.toUpperCase()}: ${c.requirement}`, `source: ${c.source}`, `defined at: ${c.location}`, ...lines].join('\n');
 }
 
-function testcase(c: CaseReport, runtime: string): string {
+function failsRun(c: CaseReport, strict: boolean): boolean {
+  return c.verdict === 'inconclusive' && (c.level === 'must' || (strict && c.level === 'should'));
+}
+
+function testcase(c: CaseReport, runtime: string, strict: boolean): string {
   const open = `    <testcase classname="${escapeXml(`${runtime}.${c.area}`)}" name="${escapeXml(`${c.id}: ${c.title}`)}" time="${seconds(c.durationMs)}"`;
   const reason = escapeXml(c.reason ?? '');
   switch (c.verdict) {
@@ -30,6 +34,11 @@ function testcase(c: CaseReport, runtime: string): string {
       return `${open}>\n      <skipped message="${reason}"/>\n    </testcase>`;
     case 'fail':
       return `${open}>\n      <failure message="${reason}" type="MUST">${escapeXml(findingsText(c))}</failure>\n    </testcase>`;
+    case 'inconclusive':
+      // Could not be judged: a MUST (a SHOULD with --strict) fails the run, so it is a JUnit error; otherwise output.
+      return failsRun(c, strict)
+        ? `${open}>\n      <error message="${reason}" type="INCONCLUSIVE">${escapeXml(findingsText(c))}</error>\n    </testcase>`
+        : `${open}>\n      <system-out>${escapeXml(`inconclusive: ${c.reason ?? ''}\n${findingsText(c)}`)}</system-out>\n    </testcase>`;
     case 'non-strict':
     case 'informational':
       // Not a failure of the run (unless --strict, which the exit code reflects): reported as output, not failure.
@@ -64,10 +73,11 @@ export function renderJunit(report: RunReport): string {
     const notRun = notRunByArea.get(area) ?? [];
     const failures = cases.filter((c) => c.verdict === 'fail' || (report.options.strict && c.verdict === 'non-strict')).length;
     const skipped = cases.filter((c) => c.verdict === 'skipped').length;
+    const errors = cases.filter((c) => failsRun(c, report.options.strict)).length;
     const time = cases.reduce((t, c) => t + c.durationMs, 0);
     const body = cases
       .map((c) => {
-        const tc = testcase(c, report.runtime.name);
+        const tc = testcase(c, report.runtime.name, report.options.strict);
         return report.options.strict && c.verdict === 'non-strict'
           ? tc.replace(/<system-out>([\s\S]*)<\/system-out>/, `<failure message="${escapeXml(c.reason ?? '')}" type="SHOULD">$1</failure>`)
           : tc;
@@ -75,11 +85,12 @@ export function renderJunit(report: RunReport): string {
       .concat(notRun.map((c) => notRunTestcase(c, report)))
       .join('\n');
     suites.push(
-      `  <testsuite name="${escapeXml(`${report.runtime.name}: ${area}`)}" tests="${cases.length + notRun.length}" failures="${failures}" errors="${notRun.length}" skipped="${skipped}" time="${seconds(time)}" timestamp="${escapeXml(report.startedAt)}">\n${body}\n  </testsuite>`,
+      `  <testsuite name="${escapeXml(`${report.runtime.name}: ${area}`)}" tests="${cases.length + notRun.length}" failures="${failures}" errors="${errors + notRun.length}" skipped="${skipped}" time="${seconds(time)}" timestamp="${escapeXml(report.startedAt)}">\n${body}\n  </testsuite>`,
     );
   }
   const s = report.summary;
   const failures = s.fail + (report.options.strict ? s['non-strict'] : 0);
-  const errors = report.notRun?.length ?? 0;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="lambdaspec ${escapeXml(report.runtime.name)}" tests="${s.total + errors}" failures="${failures}" errors="${errors}" skipped="${s.skipped}" time="${seconds(report.durationMs)}">\n${suites.join('\n')}\n</testsuites>\n`;
+  // Errors: cases that could not be judged and fail the run (inconclusive), and cases never reached.
+  const errors = report.cases.filter((c) => failsRun(c, report.options.strict)).length + (report.notRun?.length ?? 0);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="lambdaspec ${escapeXml(report.runtime.name)}" tests="${s.total + (report.notRun?.length ?? 0)}" failures="${failures}" errors="${errors}" skipped="${s.skipped}" time="${seconds(report.durationMs)}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -38,7 +38,7 @@ describe('renderMarkdown', () => {
         sampleCase({ id: 'streaming.x', verdict: 'skipped', reason: 'capability streaming not declared' }),
       ]),
     );
-    expect(md).toContain('**1 pass · 1 fail · 0 non-strict · 0 informational · 1 skipped** of 3 cases — exit code 1');
+    expect(md).toContain('**1 pass · 1 fail · 0 non-strict · 0 informational · 0 inconclusive · 1 skipped** of 3 cases — exit code 1');
     expect(md).toContain('| error | 1 | 1 | 0 | 0 | 0 |');
     expect(md).toContain('### ❌ fail — `error.header` (MUST)');
     expect(md).toContain('**Why:** header missing');
@@ -46,6 +46,23 @@ describe('renderMarkdown', () => {
     expect(md).toContain('POST /2018-06-01/runtime/invocation/r/error');
     expect(md).toContain('| `streaming.x` | capability streaming not declared |');
     expect(md).not.toContain('### ✅');
+  });
+});
+
+describe('precondition and route warnings', () => {
+  it('puts unknown routes at the top and shows an inconclusive case with its reason', () => {
+    const cases = [sampleCase({ id: 'next.exits-on-500', verdict: 'inconclusive', reason: 'precondition not met: step 1: never delivered' })];
+    const md = renderMarkdown({
+      ...sampleReport(cases),
+      unknownRoutes: [{ request: 'GET //2018-06-01/runtime/invocation/next → 404', cases: ['next.exits-on-500'] }],
+    });
+    const warning = md.indexOf('**Warning: the runtime called paths the Runtime API does not serve**');
+    expect(warning).toBeGreaterThan(0);
+    expect(warning).toBeLessThan(md.indexOf('Runtime `rt`'));
+    expect(md).toContain('- `GET //2018-06-01/runtime/invocation/next → 404` in 1 case (`next.exits-on-500`)');
+    expect(md).toContain('### ❔ inconclusive — `next.exits-on-500` (MUST)');
+    expect(md).toContain('**Why:** precondition not met: step 1: never delivered');
+    expect(md).toContain('0 informational · 1 inconclusive · 0 skipped');
   });
 });
 

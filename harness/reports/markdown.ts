@@ -6,6 +6,7 @@ export const VERDICT_MARK: Record<Verdict, string> = {
   fail: '❌ fail',
   'non-strict': '⚠️ non-strict',
   informational: 'ℹ️ informational',
+  inconclusive: '❔ inconclusive',
   skipped: '⏭️ skipped',
 };
 
@@ -74,6 +75,14 @@ function incompleteNotice(report: RunReport): string[] {
   return [`> **${how}: incomplete run.** ${report.cases.length} cases ran, ${missing} did not; exit code ${report.exitCode}.`, ''];
 }
 
+/** The warning at the top of a report whose runtime called paths the Runtime API does not serve. */
+function unknownRoutesWarning(routes: NonNullable<RunReport['unknownRoutes']>): string[] {
+  const lines = ['> **Warning: the runtime called paths the Runtime API does not serve** — its other failures may follow from this.', '>'];
+  for (const r of routes.slice(0, 10)) lines.push(`> - \`${r.request.replace(/`/g, "'")}\` in ${r.cases.length} case${r.cases.length === 1 ? '' : 's'} (${r.cases.slice(0, 5).map((id) => `\`${id}\``).join(', ')}${r.cases.length > 5 ? ', …' : ''})`);
+  if (routes.length > 10) lines.push(`> - … and ${routes.length - 10} more`);
+  return [...lines, ''];
+}
+
 export function renderMarkdown(report: RunReport): string {
   const s = report.summary;
   const lines = [
@@ -82,18 +91,19 @@ export function renderMarkdown(report: RunReport): string {
     ...incompleteNotice(report),
     `Runtime \`${report.runtime.name}\` (${report.runtime.language}, ${report.runtime.architecture}; capabilities: ${Object.entries(report.runtime.capabilities).filter(([, v]) => v).map(([k]) => k).join(', ') || 'none'}) on target \`${report.target}\`, ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s${report.interrupted ? ' — **interrupted: partial report**' : ''}.`,
     '',
-    `**${s.pass} pass · ${s.fail} fail · ${s['non-strict']} non-strict · ${s.informational} informational · ${s.skipped} skipped** of ${s.total} cases — exit code ${report.exitCode}${report.options.strict ? ' (strict)' : ''}.`,
+    `**${s.pass} pass · ${s.fail} fail · ${s['non-strict']} non-strict · ${s.informational} informational · ${s.inconclusive} inconclusive · ${s.skipped} skipped** of ${s.total} cases — exit code ${report.exitCode}${report.options.strict ? ' (strict)' : ''}.`,
     '',
-    '| area | pass | fail | non-strict | informational | skipped |',
-    '|---|---|---|---|---|---|',
+    '| area | pass | fail | non-strict | informational | inconclusive | skipped |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const [area, c] of Object.entries(s.byArea).sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(`| ${area} | ${c.pass} | ${c.fail} | ${c['non-strict']} | ${c.informational} | ${c.skipped} |`);
+    lines.push(`| ${area} | ${c.pass} | ${c.fail} | ${c['non-strict']} | ${c.informational} | ${c.inconclusive} | ${c.skipped} |`);
   }
+  if (report.unknownRoutes?.length) lines.splice(2, 0, ...unknownRoutesWarning(report.unknownRoutes));
   if (report.stopped) lines.push('', `**The run stopped early:** ${cell(report.stopped)}. The cases below are the ones done before it.`);
   if (report.coldStarts) lines.push('', ...coldStartSection(report.coldStarts));
   const notPassed = report.cases.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skipped');
-  const order: Verdict[] = ['fail', 'non-strict', 'informational'];
+  const order: Verdict[] = ['fail', 'inconclusive', 'non-strict', 'informational'];
   notPassed.sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict) || a.id.localeCompare(b.id));
   if (notPassed.length > 0) {
     lines.push('', '## Cases that did not pass', '');

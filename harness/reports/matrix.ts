@@ -46,7 +46,7 @@ export function buildMatrix(reports: readonly RunReport[], generatedAt = new Dat
   };
 }
 
-const SHORT: Record<Verdict, string> = { pass: '✅', fail: '❌', 'non-strict': '⚠️', informational: 'ℹ️', skipped: '⏭️' };
+const SHORT: Record<Verdict, string> = { pass: '✅', fail: '❌', 'non-strict': '⚠️', informational: 'ℹ️', inconclusive: '❔', skipped: '⏭️' };
 
 export function renderMatrixMarkdown(m: Matrix): string {
   const names = m.runtimes.map((r) => r.name);
@@ -57,9 +57,9 @@ export function renderMatrixMarkdown(m: Matrix): string {
     '',
     '## Totals',
     '',
-    '| runtime | language | pass | fail | non-strict | informational | skipped |',
-    '|---|---|---|---|---|---|---|',
-    ...m.runtimes.map((r) => `| ${r.name} | ${r.language} | ${r.totals.pass} | ${r.totals.fail} | ${r.totals['non-strict']} | ${r.totals.informational} | ${r.totals.skipped} |`),
+    '| runtime | language | pass | fail | non-strict | informational | inconclusive | skipped |',
+    '|---|---|---|---|---|---|---|---|',
+    ...m.runtimes.map((r) => `| ${r.name} | ${r.language} | ${r.totals.pass} | ${r.totals.fail} | ${r.totals['non-strict']} | ${r.totals.informational} | ${r.totals.inconclusive} | ${r.totals.skipped} |`),
   ];
   const areas = [...new Set(m.rows.map((r) => r.area))];
   for (const area of areas) {

@@ -11,13 +11,14 @@ import type { FunctionConfig, InvocationResult, LogLine, ProcessRecord } from '.
 import { verdictFor, type CaseEvidence, type CaseReport, type Finding } from '../model/report-model.ts';
 import { scrub, scrubExchange } from '../secrets/scrub.ts';
 import { logTail } from '../environment/platform-log.ts';
-import { exchangeToJson, type Exchange } from '../model/recording.ts';
+import { exchangeToJson, type Exchange, type ExchangeKind } from '../model/recording.ts';
 import { functionConfigFor, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { payloadDigest, reportFieldsPresent } from '../snapshots/normalise.ts';
 import { StopRunError } from '../lib/user-error.ts';
 import { materialiseBootstrap } from './bootstrap-variants.ts';
 import { evaluateStep, type StepObservation } from './expectations.ts';
 import type { MatchFailure } from './match.ts';
+import { maxOutstanding, unknownRoute, unknownRouteFindings, unmetPreconditions } from './preconditions.ts';
 import type { ScenarioCase, Step } from './suite-model.ts';
 
 /** What a case runs against: an execution environment with a clock, and the pid serving (when there is one to see). */
@@ -295,21 +296,44 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
       actionFindings: run.actionFindings,
     };
     const evaluation = evaluateStep(observation);
+    // A wrong URL is a finding wherever it happens, first, so the reason names the cause rather than its symptoms.
+    const stepFindings = [...unknownRouteFindings(exchanges).map((f) => ({ step: i + 1, ...f })), ...evaluation.findings];
+    const unmet = unmetPreconditions(step, run.result, exchanges).map((f) => ({ step: i + 1, ...f, precondition: true as const }));
     // Findings quote payloads and lines: no credential-shaped string may ride along into the report.
-    findings.push(...evaluation.findings.map((f) => ({ ...f, expected: scrub(f.expected), actual: scrub(f.actual) })));
-    const evidence = evaluation.findings.length > 0 || evaluation.matched.length === 0 ? exchanges : evaluation.matched;
+    findings.push(...[...stepFindings, ...unmet].map((f) => ({ ...f, expected: scrub(f.expected), actual: scrub(f.actual) })));
+    const evidence = stepFindings.length > 0 || unmet.length > 0 || evaluation.matched.length === 0 ? exchanges : evaluation.matched;
     for (const x of evidence.slice(0, 20)) evidenceExchanges.add(x);
   });
 
-  const held = !problem && findings.length === 0;
-  const first = findings[0];
-  const reason = problem ? scrub(problem) : first ? `step ${first.step}: ${first.path}: expected ${first.expected}, got ${first.actual}` : undefined;
+  for (const [kind, max] of Object.entries(c.throughout?.maxOutstanding ?? {}) as Array<[ExchangeKind, number]>) {
+    const seen = maxOutstanding(recording.exchanges, recording.connections, kind);
+    if (seen.max <= max) continue;
+    const latest = seen.exchanges[seen.exchanges.length - 1]!;
+    findings.push({
+      step: stepOf(latest) + 1,
+      path: `throughout.maxOutstanding.${kind}`,
+      expected: `at most ${max} ${kind} request${max === 1 ? '' : 's'} outstanding at once over the case`,
+      actual: `${seen.max} at ${seen.at.toFixed(0)} ms (connections ${seen.exchanges.map((x) => x.connection).join(', ')})`,
+    });
+    for (const x of seen.exchanges.slice(0, 20)) evidenceExchanges.add(x);
+  }
+
+  const broken = findings.filter((f) => !f.precondition);
+  const unmet = findings.filter((f) => f.precondition);
+  const held = !problem && broken.length === 0;
+  const first = broken[0] ?? unmet[0];
+  const reason = problem
+    ? scrub(problem)
+    : first
+      ? `${first.precondition ? 'precondition not met: ' : ''}step ${first.step}: ${first.path}: expected ${first.expected}, got ${first.actual}`
+      : undefined;
+  const unknownRoutes = [...new Set(recording.exchanges.flatMap((x) => unknownRoute(x) ?? []))].map(scrub);
   return {
     id: c.id,
     title: c.title,
     area: c.area,
     level: c.level,
-    verdict: verdictFor(c.level, held),
+    verdict: verdictFor(c.level, held, unmet.length === 0),
     ...(reason ? { reason } : {}),
     requirement: c.requirement,
     source: c.source,
@@ -317,6 +341,7 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
     location: caseLocation(c),
     durationMs: Math.round((performance.now() - started) * 100) / 100,
     findings,
+    ...(unknownRoutes.length > 0 ? { unknownRoutes } : {}),
     evidence: {
       exchanges: [...evidenceExchanges].sort((a, b) => a.seq - b.seq).map((x) => scrubExchange(exchangeToJson(x, EVIDENCE_BODY_BYTES))),
       logs: boundedLogs(allLogs),

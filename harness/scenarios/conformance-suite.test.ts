@@ -50,6 +50,9 @@ const CATCHES: Array<[string, string]> = [
   ['lifecycle.timeout-reset', 'fails-on-reinit'],
   ['robustness.missing-trace-header', 'crash-without-trace'],
   ['robustness.deadline-in-past', 'crash-on-past-deadline'],
+  ['next.single-poller', 'four-pollers'],
+  ['response.null-members-and-decimals', 'drop-nulls'],
+  ['events.unicode-escapes', 'cesu8'],
 ];
 
 describe.concurrent('each area has a case that catches its flaw, and a correct runtime passes it', () => {
@@ -70,6 +73,53 @@ describe.concurrent('each area has a case that catches its flaw, and a correct r
     const areas = new Set(cases.map((c) => c.area));
     const covered = new Set(CATCHES.map(([id]) => id.split('.')[0]));
     expect([...areas].filter((a) => !covered.has(a))).toEqual([]);
+  });
+});
+
+describe('verdicts that judge the requirement, not an accident of the runtime', () => {
+  it.concurrent.each(['context.client-context-not-leaked', 'context.identity-not-leaked', 'context.tenant-id'])(
+    '%s reads a null member left out by the serialiser (Jackson NON_NULL) as null',
+    async (id) => {
+      const r = await runCase(byId.get(id)!, flawed('drop-nulls'));
+      expect(r.verdict, r.reason).toBe('pass');
+    },
+  );
+
+  it.concurrent.each(['next.exits-on-500', 'robustness.response-500-exit'])(
+    '%s does not pass a runtime that calls //2018-06-01/… and exits: the 500 was never served',
+    async (id) => {
+      const r = await runCase(byId.get(id)!, flawed('double-slash'));
+      expect(r.verdict, r.reason).toBe('non-strict');
+      expect(r.unknownRoutes).toEqual(['GET //2018-06-01/runtime/invocation/next → 404']);
+      expect(r.findings.find((f) => f.path === 'wire.unknownRoute')?.actual).toBe('GET //2018-06-01/runtime/invocation/next → 404');
+      const unmet = r.findings.find((f) => f.precondition && f.path.startsWith('precondition.faults.'));
+      expect(unmet?.path).toMatch(/^precondition\.faults\.(nextStatus|responseStatus)$/);
+      expect(unmet?.actual).toContain('never delivered');
+    },
+  );
+
+  it('response.over-limit-reported passes a runtime that streams everything: a buffered Invoke gets the 6 MB error', async () => {
+    const r = await runCase(byId.get('response.over-limit-reported')!, flawed('stream-all'));
+    expect(r.verdict, r.reason).toBe('pass');
+    expect(r.evidence.results[0]).toMatchObject({ outcome: 'platform-error', functionError: 'Unhandled', errorType: 'Function.ResponseSizeTooLarge' });
+  });
+
+  it('calls a case inconclusive when the fault it injects never reached the runtime and nothing else broke', async () => {
+    const base = byId.get('robustness.response-500-exit')!;
+    const step = base.steps[0]!;
+    // The handler exits before any /response: the 500 meant for it is never served, yet the process "exits non-zero".
+    const exitsFirst = { ...base, steps: [{ ...step, payload: Buffer.from(JSON.stringify({ probe: 'exit', code: 3 })) }] };
+    const r = await runCase(exitsFirst, flawed(''));
+    expect(r.verdict, r.reason).toBe('inconclusive');
+    expect(r.reason).toMatch(/^precondition not met: step 1: precondition\.faults\.responseStatus: expected the injected 500 served/);
+    expect(r.findings.every((f) => f.precondition)).toBe(true);
+  });
+
+  it('says which exchange is missing rather than comparing the wrong one', async () => {
+    const r = await runCase(byId.get('next.response-uses-request-id')!, flawed('exit-after-each'));
+    expect(r.verdict).toBe('pass');
+    const lost = await runCase(byId.get('robustness.reset-mid-response')!, flawed('double-slash'));
+    expect(lost.findings.find((f) => f.path === 'wire.exchanges[0]')?.actual).toMatch(/^no \/response in this step \(there were: GET \/\/2018-06-01/);
   });
 });
 

@@ -39,12 +39,26 @@ export interface StepEvaluation {
   matched: Exchange[];
 }
 
-function parseJson(payload: Buffer): { ok: true; value: unknown } | { ok: false } {
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** JSON from bytes that must be valid UTF-8 (RFC 8259 §8.1): CESU-8 or Latin-1 is not read leniently into a pass. */
+function parseJson(payload: Buffer): { ok: true; value: unknown } | { ok: false; why: string } {
+  let text: string;
   try {
-    return { ok: true, value: JSON.parse(payload.toString('utf8')) as unknown };
+    text = utf8.decode(payload);
   } catch {
-    return { ok: false };
+    return { ok: false, why: 'not valid UTF-8' };
   }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, why: 'not JSON' };
+  }
+}
+
+/** The result sections that describe a failed invocation: with none of them, a judged payload must be the handler's response. */
+function namesAnOutcome(exp: NonNullable<Expectations['result']>): boolean {
+  return exp.outcome !== undefined || exp.functionError !== undefined || exp.errorType !== undefined || exp.errorMessage !== undefined || exp.streamError !== undefined;
 }
 
 /**
@@ -64,8 +78,14 @@ function resultFindings(exp: NonNullable<Expectations['result']>, r: InvocationR
   const doc = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as Record<string, unknown>) : undefined;
   const text = payload.toString('utf8');
   if (exp.status !== undefined && exp.status !== 200) out.push({ path: 'result.status', expected: String(exp.status), actual: '200' });
+  const judgesPayload = exp.payload !== undefined || exp.payloadText !== undefined || exp.payloadSize !== undefined;
+  if (judgesPayload && !namesAnOutcome(exp) && r.outcome.kind !== 'response') {
+    // A platform error document must not stand in for the handler's answer ({ $nullish } or $not would pass on it).
+    const what = r.outcome.kind === 'platform-error' ? `${r.outcome.error.errorType}: ${r.outcome.error.errorMessage}` : show(text.slice(0, 160));
+    return [{ path: 'result.outcome', expected: "the handler's response", actual: `${r.outcome.kind} (${what})` }];
+  }
   if (exp.payload !== undefined) {
-    if (!parsed.ok) out.push({ path: 'result.payload', expected: `JSON matching ${show(exp.payload)}`, actual: `not JSON: ${show(text.slice(0, 200))}` });
+    if (!parsed.ok) out.push({ path: 'result.payload', expected: `JSON matching ${show(exp.payload)}`, actual: `${parsed.why}: ${show(text.slice(0, 200))}` });
     else out.push(...matchValue(exp.payload, parsed.value, ctx, 'result.payload'));
   }
   if (exp.payloadText !== undefined) out.push(...matchString(exp.payloadText, text, ctx, 'result.payloadText'));
@@ -100,7 +120,11 @@ function processFindings(exp: NonNullable<Expectations['process']>, o: StepObser
   const out: MatchFailure[] = [];
   if (exp.samePid !== undefined) {
     const same = o.pidBefore !== undefined && o.pidAfter === o.pidBefore && !o.startedProcess;
-    if (same !== exp.samePid) out.push({ path: 'process.samePid', expected: exp.samePid ? `pid ${o.pidBefore ?? '?'} still serving` : 'a different process', actual: `pid ${o.pidAfter ?? 'none'}${o.startedProcess ? ' (re-initialised)' : ''}` });
+    if (same !== exp.samePid) {
+      const expected = !exp.samePid ? 'a different process' : o.pidBefore !== undefined ? `pid ${o.pidBefore} still serving` : 'the process of the previous step still serving';
+      const before = o.pidBefore === undefined && exp.samePid ? 'no process was serving when the step began (the previous one had exited or never started); ' : '';
+      out.push({ path: 'process.samePid', expected, actual: `${before}pid ${o.pidAfter ?? 'none'}${o.startedProcess ? ' (re-initialised)' : ''}` });
+    }
   }
   if (exp.reinitialised !== undefined && o.startedProcess !== exp.reinitialised) {
     out.push({ path: 'process.reinitialised', expected: String(exp.reinitialised), actual: String(o.startedProcess) });

@@ -2,7 +2,7 @@
  * Matchers: JSON values by subset with `$` operators, strings exactly or by regex, and wire exchanges against the
  * recording. Every mismatch comes back as a finding with a path, what was expected and what was there.
  */
-import { headerValue, type Exchange, type RecordedHeader } from '../model/recording.ts';
+import { headerValue, type Exchange, type ExchangeKind, type RecordedHeader } from '../model/recording.ts';
 import type { ExchangeMatcher, NumberRange, StringMatcher, WireExpectation } from './suite-model.ts';
 
 export interface MatchFailure {
@@ -119,6 +119,9 @@ function operator(op: string, arg: unknown, actual: unknown, ctx: MatchContext, 
       return actual !== undefined ? [] : fail('present');
     case '$absent':
       return actual === undefined ? [] : fail('absent');
+    case '$nullish':
+      // The contract's "null" read as a serialiser may write it: null, or the member left out (Jackson NON_NULL).
+      return actual === undefined || actual === null ? [] : fail('null or absent');
     case '$exact':
       return deepEqual(arg, actual, ctx) ? [] : fail(show(templateValue(arg, ctx)));
     case '$gte':
@@ -275,6 +278,14 @@ function describeMatcher(m: ExchangeMatcher): string {
   return parts.join(' ') || 'any exchange';
 }
 
+const KIND_NAME: Record<ExchangeKind, string> = {
+  next: 'GET /next',
+  response: '/response',
+  error: '/error',
+  'init-error': '/init/error',
+  unknown: 'request to an unknown route',
+};
+
 function describeExchange(x: Exchange): string {
   return `${x.request.method} ${x.request.target}${x.response ? ` → ${x.response.status}` : ''}${x.fault ? ` (fault ${x.fault.kind})` : ''}`;
 }
@@ -315,6 +326,11 @@ export function matchWire(spec: WireExpectation, exchanges: readonly Exchange[],
     if (hit) {
       matched.add(hit);
       if (spec.ordered) cursor = exchanges.indexOf(hit) + 1;
+      return;
+    }
+    // Nothing of the kind the matcher names: say what is missing, not how some other exchange differs.
+    if (m.kind !== undefined && !exchanges.some((x) => x.kind === m.kind)) {
+      failures.push({ path, expected: describeMatcher(m), actual: `no ${KIND_NAME[m.kind]} in this step${exchanges.length ? ` (there were: ${exchanges.slice(0, 4).map(describeExchange).join('; ')}${exchanges.length > 4 ? '; …' : ''})` : ': no exchanges at all'}` });
       return;
     }
     // Explain with the closest candidate: the one with the fewest mismatches.

@@ -102,7 +102,7 @@ function normaliseStep(raw: Raw, location: SourceLocation): Step {
       location,
       expect,
       payload,
-      ...(inv['clientContext'] !== undefined ? { clientContext: JSON.stringify(inv['clientContext']) } : {}),
+      ...(inv['clientContext'] !== undefined ? { clientContext: typeof inv['clientContext'] === 'string' ? inv['clientContext'] : JSON.stringify(inv['clientContext']) } : {}),
       ...(inv['identity'] !== undefined ? { cognitoIdentity: JSON.stringify(inv['identity']) } : {}),
       ...(typeof inv['tenantId'] === 'string' ? { tenantId: inv['tenantId'] } : {}),
       ...(typeof inv['traceId'] === 'string' ? { traceId: inv['traceId'] } : {}),
@@ -202,6 +202,7 @@ export function loadSuiteFile(path: string): SuiteFile {
       timeoutMs: ms(c['timeout']) ?? DEFAULT_CASE_TIMEOUT_MS,
       function: normaliseFunction(c['function'] as Raw | undefined),
       steps,
+      ...(isPlainObject(c['throughout']) ? { throughout: c['throughout'] as NonNullable<ScenarioCase['throughout']> } : {}),
       location: { file: parsed.file, line: parsed.lineOf(['cases', i]) ?? 0 },
     };
   });

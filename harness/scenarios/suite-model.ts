@@ -54,7 +54,14 @@ export interface ScenarioCase {
   timeoutMs: number;
   function: FunctionSpec;
   steps: Step[];
+  /** Checks over the whole case's recording. */
+  throughout?: CaseInvariants;
   location: SourceLocation;
+}
+
+export interface CaseInvariants {
+  /** At most this many exchanges of a kind outstanding at any one moment of the case. */
+  maxOutstanding?: Partial<Record<'next' | 'response' | 'error', number>>;
 }
 
 /** A JSON matcher: subset for objects, exact for arrays and scalars, `$`-operators (see match.ts). */

@@ -29,7 +29,7 @@ export function sampleReport(cases: CaseReport[], strict = false): RunReport {
     environment: { node: 'v20', platform: 'linux', arch: 'x64', cpus: 2 },
     options: { strict, suites: ['suites/conformance'], jobs: 2 },
     summary,
-    exitCode: exitCodeFor(summary, strict),
+    exitCode: exitCodeFor(cases, strict),
     interrupted: false,
     cases,
   };

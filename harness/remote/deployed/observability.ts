@@ -9,6 +9,7 @@ const NOT_OBSERVABLE = 'not observable on a deployed function';
 
 /** Why the case cannot run against a deployed function, or undefined when it can. */
 export function deployedSkipReason(c: ScenarioCase): string | undefined {
+  if (c.throughout) return `${NOT_OBSERVABLE}: it checks the Runtime API wire over the whole case`;
   for (const step of c.steps) {
     if (step.kind === 'waitForInit' || step.kind === 'expectExit') return `${NOT_OBSERVABLE}: the ${step.kind} step watches the runtime process`;
     if (step.expect.wire) return `${NOT_OBSERVABLE}: it checks the Runtime API wire`;

@@ -4,7 +4,7 @@
  */
 import type { Verdict } from '../../model/report-model.ts';
 
-export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'non-strict', 'informational', 'skipped'];
+export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'non-strict', 'informational', 'inconclusive', 'skipped'];
 
 /** `colour` fills and borders; `text` is the same hue darkened for small text on `tint` (contrast ≥ 4.5:1). */
 export const VERDICT_STYLE: Record<Verdict, { colour: string; text: string; tint: string; symbol: string; label: string }> = {
@@ -12,6 +12,7 @@ export const VERDICT_STYLE: Record<Verdict, { colour: string; text: string; tint
   fail: { colour: '#D55E00', text: '#9a3c00', tint: '#f8dcc8', symbol: '✗', label: 'fail' },
   'non-strict': { colour: '#B07800', text: '#6e4b00', tint: '#fbecc5', symbol: '!', label: 'non-strict' },
   informational: { colour: '#0072B2', text: '#00527f', tint: '#d3e8f5', symbol: 'i', label: 'informational' },
+  inconclusive: { colour: '#CC79A7', text: '#7f3566', tint: '#f5e1ec', symbol: '?', label: 'inconclusive' },
   skipped: { colour: '#6b6b6b', text: '#454545', tint: '#e6e6e6', symbol: '–', label: 'skipped' },
 };
 

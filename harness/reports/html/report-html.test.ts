@@ -51,7 +51,7 @@ describe('report.html', () => {
     expect(html).toContain('id="q"');
     expect(html).toContain('<select id="area">');
     expect(html).toContain('<select id="level">');
-    expect(html.match(/name="verdict"/g)).toHaveLength(5);
+    expect(html.match(/name="verdict"/g)).toHaveLength(6);
     const hostile = html.slice(html.indexOf('id="error.hostile"'), html.indexOf('id="next.ok"'));
     expect(hostile).toContain('<svg xmlns="http://www.w3.org/2000/svg" class="timeline"');
     expect(hostile).toContain('class="chunk"');
@@ -62,6 +62,16 @@ describe('report.html', () => {
     expect(hostile).toContain('class="grid results"');
     expect(hostile).toContain('class="grid processes"');
     expect(hostile).toContain('Log lines (2)');
+  });
+
+  it('warns at the top about routes the Runtime API does not serve, and has an inconclusive tile', () => {
+    const r = sampleReport([sampleCase({ id: 'a.b', verdict: 'inconclusive', reason: 'precondition not met' })]);
+    expect(renderReportHtml(r)).not.toContain('does not serve');
+    const html = renderReportHtml({ ...r, unknownRoutes: [{ request: 'GET //2018-06-01/runtime/invocation/next → 404', cases: ['a.b'] }] });
+    const header = html.slice(html.indexOf('<header'), html.indexOf('</header>'));
+    expect(header).toContain('The runtime called paths the Runtime API does not serve');
+    expect(header).toContain('<code>GET //2018-06-01/runtime/invocation/next → 404</code> in 1 case (a.b)');
+    expect(html).toMatch(/data-only="inconclusive"[^>]*><span class="count">1<\/span>/);
   });
 
   it('marks an interrupted run', () => {

@@ -232,8 +232,12 @@ export function renderReportHtml(report: RunReport): string {
     : report.interrupted
       ? `<div class="banner" role="alert">Interrupted: this report holds only the ${report.cases.length} cases that finished.${missing}</div>`
       : '';
+  const routes = report.unknownRoutes ?? [];
+  const routesBanner = routes.length
+    ? `<div class="banner" role="alert">The runtime called paths the Runtime API does not serve; its other failures may follow from this:<ul>${routes.slice(0, 10).map((r) => `<li><code>${esc(r.request)}</code> in ${r.cases.length} case${r.cases.length === 1 ? '' : 's'} (${r.cases.slice(0, 5).map(esc).join(', ')}${r.cases.length > 5 ? ', …' : ''})</li>`).join('')}</ul></div>`
+    : '';
   const cold = report.coldStarts ? coldStartTable(report.coldStarts) : '';
-  const body = `<header class="top"><h1>lambdaspec report — ${esc(rt.name)}</h1>${rt.description ? `<div class="muted">${esc(rt.description)}</div>` : ''}<div class="meta">${meta}</div>${banner}</header>
+  const body = `<header class="top"><h1>lambdaspec report — ${esc(rt.name)}</h1>${rt.description ? `<div class="muted">${esc(rt.description)}</div>` : ''}<div class="meta">${meta}</div>${banner}${routesBanner}</header>
 <main>
 <section aria-label="summary" class="summary">${tiles(report.summary)}${areaTable(report.summary.byArea)}</section>
 ${cold}
