@@ -9,23 +9,12 @@ import { UserError } from '../lib/user-error.ts';
 import { histogramOfBuckets, LATENCY_BUCKET_METRIC } from './k6-latency-buckets.ts';
 import { K6_BROKEN_OUT_STATUSES, K6_METRICS, K6_SUMMARY_MARKER, type K6ScriptMeta } from './k6-script.ts';
 import { summarise } from './latency-histogram.ts';
-import { bump, emptyErrorCounts, type ErrorCounts, type LatencySummary, type LoadCounts, type LoadModel } from './load-model.ts';
+import { bump, emptyErrorCounts, type ErrorCounts, type K6SegmentFold, type LatencySummary, type LoadCounts, type LoadModel } from './load-model.ts';
 
 /** A metric as `--summary-export` writes it: trends have stats, counters count/rate, rates passes/fails/value. */
 type SummaryMetric = Record<string, number | Record<string, boolean>>;
 export interface K6SummaryExport {
   metrics: Record<string, SummaryMetric>;
-}
-
-/** One instance's share of a segmented run. */
-export interface K6SegmentFold {
-  /** Where it came from: `segment 1/2`, or the file (and line) it was read from. */
-  source: string;
-  counts: LoadCounts;
-  elapsedMs: number;
-  requestsPerSecond: number;
-  latency: Pick<LatencySummary, 'count' | 'p50' | 'p99' | 'max'>;
-  errors: number;
 }
 
 export interface K6Fold {

@@ -5,8 +5,6 @@
 
 /** Closed: N workers send back to back. Open: requests leave on a fixed schedule of `rate` per second. */
 export type LoadModel = 'closed' | 'open';
-import type { K6SegmentFold } from './k6-fold.ts';
-
 export type LoadEngine = 'builtin' | 'k6';
 
 /** Hard caps, applied whatever the user asks for: every run ends in bounded time and count. */
@@ -132,6 +130,17 @@ export interface LoadReport {
    */
   k6?: { version: string; script: string; segments?: K6SegmentFold[] };
   notes: string[];
+}
+
+/** One k6 instance's share of a segmented run (`--segments`, `load fold`). */
+export interface K6SegmentFold {
+  /** Where it came from: `segment 1/2`, or the file (and line) it was read from. */
+  source: string;
+  counts: LoadCounts;
+  elapsedMs: number;
+  requestsPerSecond: number;
+  latency: Pick<LatencySummary, 'count' | 'p50' | 'p99' | 'max'>;
+  errors: number;
 }
 
 export function emptyErrorCounts(): ErrorCounts {
