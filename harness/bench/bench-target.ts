@@ -67,27 +67,6 @@ export interface ColdSample extends Measured {
 
 type Role = 'warm' | 'stream' | 'cold';
 
-/** The same process, whose per-invocation memory sample is a no-op (the 50 ms background sampling goes on). */
-function withoutPerInvocationMemorySample(p: RunningProcess): RunningProcess {
-  return {
-    get pid() {
-      return p.pid;
-    },
-    get output() {
-      return p.output;
-    },
-    get exited() {
-      return p.exited;
-    },
-    get exitInfo() {
-      return p.exitInfo;
-    },
-    peakRssKiB: () => p.peakRssKiB(),
-    sampleMemory: () => undefined,
-    kill: (signal) => p.kill(signal),
-  };
-}
-
 const INVOKE_PATH = (fn: string): string => `/2015-03-31/functions/${fn}/invocations`;
 const STREAM_PATH = (fn: string): string => `/2021-11-15/functions/${fn}/response-streaming-invocations`;
 
@@ -132,9 +111,7 @@ export class BenchTarget {
       launch: (spec: LaunchSpec) => {
         const p = launchProcess(spec);
         this.lastLaunched = p;
-        // Reading the process group's memory scans /proc (~1.5 ms here) after every invocation: the harness's cost,
-        // not the runtime's. Only cold starts report memory, so warm and streaming processes skip that scan.
-        return role === 'cold' ? p : withoutPerInvocationMemorySample(p);
+        return p;
       },
     });
     const env = new ObservedEnvironment(inner);

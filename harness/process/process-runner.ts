@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { OutputCapture, type CaptureLimits, type CapturedLine } from './output-capture.ts';
+import { watchGroup } from './group-watch.ts';
 import { killMarked, listPids, procStat, PROCESS_MARK_VAR, RUN_ID_VAR } from './proc-scan.ts';
 
 export interface LaunchSpec {
@@ -42,6 +43,7 @@ export interface RunningProcess {
   readonly exitInfo: ExitInfo | undefined;
   /** Peak resident memory in KiB of the process group (sum of VmHWM over live members, max over samples). */
   peakRssKiB(): number;
+  /** Read the known members' VmHWM now (no /proc scan: membership is refreshed off the request path, group-watch.ts). */
   sampleMemory(): void;
   /** Wait until output the runtime already wrote has arrived (for launchers whose output travels further than a pipe). */
   settleOutput?(): Promise<void>;
@@ -91,7 +93,7 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** pids whose process group is `pgid`, read from /proc/<pid>/stat (field 5). */
+/** pids whose process group is `pgid`, read from /proc/<pid>/stat (field 5): a full /proc scan, never per invocation. */
 export function groupMembers(pgid: number): number[] {
   return listPids().filter((pid) => procStat(pid)?.pgid === pgid);
 }
@@ -125,14 +127,15 @@ export function launchProcess(spec: LaunchSpec): RunningProcess {
 
   let exitInfo: ExitInfo | undefined;
   let peak = 0;
+  // VmHWM is each process's own peak, kept by the kernel: sampling the members now and then misses only children
+  // that lived and died between two samples.
   const sample = (): void => {
-    if (pid === undefined || exitInfo) return;
+    if (!group || exitInfo) return;
     let sum = 0;
-    for (const member of groupMembers(pid)) sum += vmHwmKiB(member);
+    for (const member of group.members()) sum += vmHwmKiB(member);
     if (sum > peak) peak = sum;
   };
-  const sampler = setInterval(sample, 50);
-  sampler.unref();
+  const group = pid !== undefined ? watchGroup(pid, sample) : undefined;
 
   const exited = new Promise<ExitInfo>((resolve) => {
     let streamsOpen = 2;
@@ -142,7 +145,7 @@ export function launchProcess(spec: LaunchSpec): RunningProcess {
       if (!pending || exitInfo) return;
       exitInfo = pending;
       clearTimeout(graceTimer);
-      clearInterval(sampler);
+      group?.stop();
       output.flush();
       if (pid !== undefined) {
         // Forked children that outlive the bootstrap die with it: Lambda freezes or discards them too.
