@@ -35,6 +35,12 @@ interface Watched {
 const groups = new Map<number, Watched>();
 /** Pids seen in the last listing that belong to no watched group. */
 const foreign = new Set<number>();
+/**
+ * The first scan reads every process's stat (tens of ms on a busy machine), so the foreign cache outlives a short
+ * pause without watched groups; after a longer one pids may have been reused, and it starts over.
+ */
+const FOREIGN_CACHE_IDLE_MS = 5_000;
+let idleSince: number | undefined;
 let timer: NodeJS.Timeout | undefined;
 
 /** One pass over /proc for every watched group. Exported for tests; production calls it from the timer only. */
@@ -79,6 +85,8 @@ export function watchGroup(leader: number, onRefresh?: () => void): GroupWatch {
   const listener = onRefresh ?? ((): void => undefined);
   watched.listeners.add(listener);
   if (!timer) {
+    if (idleSince !== undefined && Date.now() - idleSince > FOREIGN_CACHE_IDLE_MS) foreign.clear();
+    idleSince = undefined;
     timer = setInterval(refreshGroups, REFRESH_MS);
     timer.unref();
   }
@@ -94,7 +102,7 @@ export function watchGroup(leader: number, onRefresh?: () => void): GroupWatch {
       if (groups.size === 0 && timer) {
         clearInterval(timer);
         timer = undefined;
-        foreign.clear();
+        idleSince = Date.now();
       }
     },
   };

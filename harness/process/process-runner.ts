@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { OutputCapture, type CaptureLimits, type CapturedLine } from './output-capture.ts';
 import { watchGroup } from './group-watch.ts';
+import { PeakMemoryReader } from './peak-memory.ts';
 import { killMarked, listPids, procStat, PROCESS_MARK_VAR, RUN_ID_VAR } from './proc-scan.ts';
 
 export interface LaunchSpec {
@@ -129,10 +130,10 @@ export function launchProcess(spec: LaunchSpec): RunningProcess {
   let peak = 0;
   // VmHWM is each process's own peak, kept by the kernel: sampling the members now and then misses only children
   // that lived and died between two samples.
+  const memory = new PeakMemoryReader();
   const sample = (): void => {
     if (!group || exitInfo) return;
-    let sum = 0;
-    for (const member of group.members()) sum += vmHwmKiB(member);
+    const sum = memory.sumKiB(group.members());
     if (sum > peak) peak = sum;
   };
   const group = pid !== undefined ? watchGroup(pid, sample) : undefined;
@@ -146,6 +147,7 @@ export function launchProcess(spec: LaunchSpec): RunningProcess {
       exitInfo = pending;
       clearTimeout(graceTimer);
       group?.stop();
+      memory.close();
       output.flush();
       if (pid !== undefined) {
         // Forked children that outlive the bootstrap die with it: Lambda freezes or discards them too.

@@ -1,0 +1,121 @@
+/**
+ * The benchmark's Invoke API caller, run as a child process so its CPU is not the harness's: C keep-alive
+ * connections, each POSTing the event and waiting for the whole response before the next (no pipelining), until
+ * N invocations or maxMs. The same bytes go to `lambdaspec serve` and to AWS's Runtime Interface Emulator.
+ * Prints one JSON line: { invocations, ms, p50Ms, p99Ms, errors, firstError? }. A connection that fails is
+ * counted and not reopened: an emulator that falls over under concurrent clients shows as errors, not as a hang.
+ *
+ * argv: <host:port> <path> <invocations> <maxMs> <concurrency> <event JSON>
+ */
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { nearestRank, sortedCopy } from '../stats/percentiles.ts';
+
+const [address, path, countArg, maxMsArg, concurrencyArg, eventArg] = process.argv.slice(2);
+const [host, portText] = (address ?? '').split(':');
+const total = Number(countArg);
+const maxMs = Number(maxMsArg);
+const concurrency = Number(concurrencyArg);
+if (!host || !portText || !path || !Number.isFinite(total) || !Number.isFinite(maxMs) || !(concurrency >= 1) || eventArg === undefined) {
+  process.stderr.write('usage: invoke-client <host:port> <path> <invocations> <maxMs> <concurrency> <event JSON>\n');
+  process.exit(2);
+}
+const event = Buffer.from(eventArg);
+const request = Buffer.concat([
+  Buffer.from(`POST ${path} HTTP/1.1\r\nHost: ${address}\r\nContent-Type: application/json\r\nContent-Length: ${event.length}\r\n\r\n`),
+  event,
+]);
+
+const latencies: number[] = [];
+let started = 0;
+let errors = 0;
+let firstError: string | undefined;
+const t0 = performance.now();
+let open = 0;
+
+/** Bytes of one complete HTTP response at the start of `buf` (Content-Length or chunked), or -1 while partial. */
+function responseLength(buf: Buffer): number {
+  const end = buf.indexOf('\r\n\r\n');
+  if (end < 0) return -1;
+  const head = buf.subarray(0, end).toString('latin1');
+  const cl = /\r\ncontent-length: *(\d+)/i.exec(head);
+  if (cl) return buf.length >= end + 4 + Number(cl[1]) ? end + 4 + Number(cl[1]) : -1;
+  if (!/\r\ntransfer-encoding: *chunked/i.test(head)) return end + 4;
+  let at = end + 4;
+  for (;;) {
+    const lineEnd = buf.indexOf('\r\n', at);
+    if (lineEnd < 0) return -1;
+    const size = parseInt(buf.subarray(at, lineEnd).toString('latin1'), 16);
+    if (size === 0) {
+      const trailerEnd = buf.indexOf('\r\n\r\n', lineEnd);
+      return trailerEnd < 0 ? -1 : trailerEnd + 4;
+    }
+    at = lineEnd + 2 + size + 2;
+    if (at > buf.length) return -1;
+  }
+}
+
+function fail(message: string): void {
+  errors++;
+  firstError ??= message;
+}
+
+function connection(): void {
+  open++;
+  const socket = net.connect({ host: host!, port: Number(portText), noDelay: true });
+  let buffered: Buffer = Buffer.alloc(0);
+  let sentAt = 0;
+  let closed = false;
+  const send = (): void => {
+    if (started >= total || performance.now() - t0 > maxMs) return finish();
+    started++;
+    sentAt = performance.now();
+    socket.write(request);
+  };
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    socket.destroy();
+    if (--open === 0) report();
+  };
+  socket.on('connect', send);
+  socket.on('data', (d: Buffer) => {
+    buffered = buffered.length === 0 ? d : Buffer.concat([buffered, d]);
+    const n = responseLength(buffered);
+    if (n < 0) return;
+    const status = buffered.subarray(9, 12).toString('latin1');
+    buffered = buffered.subarray(n);
+    latencies.push(performance.now() - sentAt);
+    if (status !== '200') fail(`HTTP ${status}`);
+    send();
+  });
+  socket.on('error', (e) => fail(`${(e as NodeJS.ErrnoException).code ?? e.name}: ${e.message}`));
+  socket.on('close', () => {
+    if (!closed && started > latencies.length) fail('connection closed before the response');
+    finish();
+  });
+}
+
+let reported = false;
+function report(): void {
+  if (reported) return;
+  reported = true;
+  const sorted = sortedCopy(latencies);
+  const out = {
+    invocations: latencies.length,
+    ms: performance.now() - t0,
+    p50Ms: sorted.length > 0 ? nearestRank(sorted, 50) : null,
+    p99Ms: sorted.length > 0 ? nearestRank(sorted, 99) : null,
+    errors,
+    ...(firstError !== undefined ? { firstError } : {}),
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+for (let i = 0; i < concurrency; i++) connection();
+// Bounded even if the server stops answering: report what was measured.
+setTimeout(() => {
+  fail('no response before the time limit');
+  report();
+  process.exit(0);
+}, maxMs + 5_000).unref();
