@@ -204,8 +204,8 @@ export interface EndToEndResult {
 
 export async function runEndToEndBench(options: { rounds?: number; serveInvocations?: number; loadMs?: number; runRuntime?: string; log?: (l: string) => void }): Promise<EndToEndResult> {
   const rounds = options.rounds ?? 2;
-  const n = options.serveInvocations ?? 2000;
-  const loadMs = options.loadMs ?? 2000;
+  const n = options.serveInvocations ?? 1500;
+  const loadMs = options.loadMs ?? 1500;
   const log = options.log ?? (() => undefined);
   const meter = meterHarnessShare();
   const all: Record<string, PathFigures[]> = {};

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { RuntimeApiServer, type ApiInvocation } from '../fake-runtime-api/server.ts';
+import type { EndToEndResult } from './end-to-end-bench.ts';
 
 const CLIENT = fileURLToPath(new URL('./keepalive-client.ts', import.meta.url));
 
@@ -35,6 +36,8 @@ export interface HarnessBenchResult {
   ratioToFloor: number;
   targets: { minInvocationsPerSecondRecordingOn: number; maxRecordingCostPct: number };
   meetsTargets: boolean;
+  /** The paths users run (serve, load, run), when measured (end-to-end-bench.ts). */
+  endToEnd?: EndToEndResult;
 }
 
 function runClient(address: string, invocations: number, maxMs: number): Promise<BenchRun> {
@@ -126,7 +129,7 @@ async function withRuntimeApi<T>(record: boolean, fn: (address: string) => Promi
 }
 
 export async function runHarnessBench(options: { invocations?: number; rounds?: number; maxMsPerRun?: number } = {}): Promise<HarnessBenchResult> {
-  const invocations = options.invocations ?? 20_000;
+  const invocations = options.invocations ?? 10_000;
   const rounds = options.rounds ?? 3;
   const maxMs = options.maxMsPerRun ?? 20_000;
   const all = { loopbackFloor: [] as BenchRun[], recordingOff: [] as BenchRun[], recordingOn: [] as BenchRun[] };
