@@ -304,6 +304,8 @@ export class LocalEnvironment implements ExecutionEnvironment {
       case 'next':
         slot.initialised = true;
         slot.record.firstNextAt = this.clock();
+        // Once per init (never per invocation): whatever init started is a member from now on.
+        proc.rescanMembers?.();
         return { ok: true, durationMs, fresh: true };
       case 'init-error': {
         // The runtime should exit after reporting; give it a moment, then make sure.

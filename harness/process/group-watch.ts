@@ -3,7 +3,7 @@
  *
  * Linux has no call that lists a process group, and /proc/<pid>/task/<tid>/children is missing on some kernels
  * (CONFIG_PROC_CHILDREN, gVisor-like sandboxes), so membership comes from a /proc scan. Scanning per invocation
- * made the harness cost grow with every process on the machine; here one scan every REFRESH_MS serves every
+ * made the harness cost grow with every process on the machine; here one scan every SCAN_MS serves every
  * launch at once, and it reads /proc/<pid>/stat only for pids it has not classified yet (plus the known members,
  * whose group can change). An invocation reads only its members' own status files (see process-runner.ts).
  *
@@ -15,8 +15,14 @@
  */
 import { listPids, procStat } from './proc-scan.ts';
 
-/** How often group membership (and the memory of every watched group) is refreshed. */
+/** How often every watched group's listeners run (memory sampling: a pread per member, no scan). */
 export const REFRESH_MS = 100;
+/**
+ * How often membership is rescanned. A busy machine starts many processes between two scans, and each new pid
+ * costs a stat read, so the scan runs less often than the sampling: a child is counted from at most a second
+ * after it was forked.
+ */
+export const SCAN_MS = 1_000;
 
 export interface GroupWatch {
   /** Members found by the last refresh; the leader always, while the group is watched. */
@@ -42,10 +48,22 @@ const foreign = new Set<number>();
 const FOREIGN_CACHE_IDLE_MS = 5_000;
 let idleSince: number | undefined;
 let timer: NodeJS.Timeout | undefined;
+let lastScan = 0;
+/** A group was added since the last scan: the next tick scans, so what a runtime forks at start is found early. */
+let newGroups = false;
 
-/** One pass over /proc for every watched group. Exported for tests; production calls it from the timer only. */
+/** The shared timer's tick: rescan when SCAN_MS has passed, then let every watch sample. */
+function tick(): void {
+  const now = Date.now();
+  if (now - lastScan >= SCAN_MS || newGroups) refreshGroups();
+  else for (const watched of [...groups.values()]) for (const listener of watched.listeners) listener();
+}
+
+/** One pass over /proc for every watched group, then the listeners. Exported for tests; production calls it from the timer only. */
 export function refreshGroups(): void {
   if (groups.size === 0) return;
+  lastScan = Date.now();
+  newGroups = false;
   const pids = listPids();
   const found = new Map<number, number[]>();
   for (const pid of pids) {
@@ -79,6 +97,7 @@ export function watchGroup(leader: number, onRefresh?: () => void): GroupWatch {
   if (!watched) {
     watched = { leader, members: [leader], listeners: new Set() };
     groups.set(leader, watched);
+    newGroups = true;
     // The leader's pid is new: if a reused number was cached as foreign, forget it.
     foreign.delete(leader);
   }
@@ -87,7 +106,7 @@ export function watchGroup(leader: number, onRefresh?: () => void): GroupWatch {
   if (!timer) {
     if (idleSince !== undefined && Date.now() - idleSince > FOREIGN_CACHE_IDLE_MS) foreign.clear();
     idleSince = undefined;
-    timer = setInterval(refreshGroups, REFRESH_MS);
+    timer = setInterval(tick, REFRESH_MS);
     timer.unref();
   }
   const entry = watched;

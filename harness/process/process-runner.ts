@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { OutputCapture, type CaptureLimits, type CapturedLine } from './output-capture.ts';
-import { watchGroup } from './group-watch.ts';
+import { refreshGroups, watchGroup } from './group-watch.ts';
 import { PeakMemoryReader } from './peak-memory.ts';
 import { killMarked, listPids, procStat, PROCESS_MARK_VAR, RUN_ID_VAR } from './proc-scan.ts';
 
@@ -46,6 +46,8 @@ export interface RunningProcess {
   peakRssKiB(): number;
   /** Read the known members' VmHWM now (no /proc scan: membership is refreshed off the request path, group-watch.ts). */
   sampleMemory(): void;
+  /** Rescan who is in the group now (a /proc scan): once per init, so the process that init started is counted. */
+  rescanMembers?(): void;
   /** Wait until output the runtime already wrote has arrived (for launchers whose output travels further than a pipe). */
   settleOutput?(): Promise<void>;
   /** SIGKILL the whole process group; resolves when the process has exited. Idempotent. */
@@ -185,6 +187,7 @@ export function launchProcess(spec: LaunchSpec): RunningProcess {
     },
     peakRssKiB: () => peak,
     sampleMemory: sample,
+    rescanMembers: refreshGroups,
     kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
       if (!exitInfo && pid !== undefined) {
         if (signal === 'SIGKILL') killLaunch(pid, mark);

@@ -111,6 +111,8 @@ export function createSandboxLauncher(options: SandboxLauncherOptions): SandboxL
       },
       peakRssKiB: () => watchdog?.peakKiB() ?? inner.peakRssKiB(),
       sampleMemory: () => watchdog?.sample(),
+      // bwrap leads the group; the runtime inside is a grandchild, found by a scan.
+      rescanMembers: () => inner.rescanMembers?.(),
       kill: async (signal) => {
         await inner.kill(signal);
         return exited;
