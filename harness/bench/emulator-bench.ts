@@ -9,7 +9,7 @@
  * clients (aws-lambda-runtime-interface-emulator issue #97).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -108,17 +108,6 @@ function freePort(): Promise<number> {
   });
 }
 
-/** utime + stime of one process in ms (clock ticks of 10 ms: USER_HZ is 100 on Linux). */
-function cpuMsOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
-
 function invokeOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: INVOKE_PATH, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
@@ -183,14 +172,12 @@ async function turn(emulator: EmulatorName, runtime: ResolvedRuntime, rie: strin
   try {
     const cold = await coldStart(port, startedAt, proc, 30_000);
     const address = `127.0.0.1:${port}`;
-    await runInvokeClient(address, INVOKE_PATH, WARM_UP, 10_000);
-    const cpu0 = cpuMsOf(proc.pid!);
-    const warm = await runInvokeClient(address, INVOKE_PATH, warmInvocations, 15_000);
-    const cpu1 = cpuMsOf(proc.pid!);
+    // One client process: the warm-up, then the measured run, with the emulator's CPU read around the latter.
+    const warm = await runInvokeClient(address, INVOKE_PATH, warmInvocations, 15_000, { warmUp: WARM_UP, serverPid: proc.pid! });
     const rssKiB = vmHwmKiB(proc.pid!) || null;
     let concurrent: EmulatorTurn['concurrent'] = null;
     if (burst) {
-      const r = await runInvokeClient(address, INVOKE_PATH, 200, 5_000, 4);
+      const r = await runInvokeClient(address, INVOKE_PATH, 200, 5_000, { concurrency: 4 });
       concurrent = { ...r, aliveAfter: !proc.exitInfo };
     }
     return {
@@ -198,7 +185,7 @@ async function turn(emulator: EmulatorName, runtime: ResolvedRuntime, rie: strin
       coldStartMs: round3(cold),
       warm,
       perSecond: warm.invocations > 0 ? round1((warm.invocations / warm.ms) * 1000) : null,
-      cpuMsPerInvocation: cpu0 !== undefined && cpu1 !== undefined && warm.invocations > 0 ? round3((cpu1 - cpu0) / warm.invocations) : null,
+      cpuMsPerInvocation: warm.serverCpuMs !== undefined && warm.invocations > 0 ? round3(warm.serverCpuMs / warm.invocations) : null,
       rssKiB,
       concurrent,
       ...(warm.errors > 0 ? { error: `${warm.errors} warm invocations failed: ${warm.firstError ?? ''}` } : {}),
@@ -262,7 +249,7 @@ export function summarise(turns: EmulatorTurn[]): EmulatorSummary[] {
 
 export async function runEmulatorBench(runtimes: ResolvedRuntime[], options: { rounds?: number; warmInvocations?: number; log?: (l: string) => void } = {}): Promise<EmulatorBenchReport> {
   const rounds = options.rounds ?? 2;
-  const warmInvocations = options.warmInvocations ?? 600;
+  const warmInvocations = options.warmInvocations ?? 500;
   const log = options.log ?? (() => undefined);
   const rie = ensureRie(log);
   const cpus = os.cpus();

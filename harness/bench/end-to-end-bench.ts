@@ -45,6 +45,8 @@ export interface ClientRun {
   p99Ms: number | null;
   errors: number;
   firstError?: string;
+  /** CPU time of the server process over the measured invocations, when its pid was given. */
+  serverCpuMs?: number;
 }
 
 /** The minimal runtime as a function; `sleepMs` makes each invocation wait that long in the runtime. */
@@ -68,9 +70,17 @@ export function minimalRuntimeConfig(name: string, sleepMs = 0): FunctionConfig 
 }
 
 /** Run the Invoke client child against `address` (host:port); its CPU is its own, not the harness's. */
-export function runInvokeClient(address: string, path: string, invocations: number, maxMs: number, concurrency = 1, event = ECHO_EVENT): Promise<ClientRun> {
+export function runInvokeClient(
+  address: string,
+  path: string,
+  invocations: number,
+  maxMs: number,
+  options: { concurrency?: number; event?: string; warmUp?: number; serverPid?: number } = {},
+): Promise<ClientRun> {
+  const args = [address, path, String(invocations), String(maxMs), String(options.concurrency ?? 1), options.event ?? ECHO_EVENT, String(options.warmUp ?? 0)];
+  if (options.serverPid !== undefined) args.push(String(options.serverPid));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', INVOKE_CLIENT, address, path, String(invocations), String(maxMs), String(concurrency), event], {
+    const child = spawn(process.execPath, ['--import', 'tsx', INVOKE_CLIENT, ...args], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -119,13 +129,14 @@ export async function measureServe(meter: HarnessShareMeter, record: boolean, in
     const cpu0 = process.cpuUsage();
     const run = await runInvokeClient(front.address, path, invocations, maxMs);
     const cpu = cpuMs(cpu0);
+    const shares = meter.take();
     if (run.errors > 0) throw new Error(`serve bench: ${run.errors} failed invocations (${run.firstError ?? ''})`);
     return {
       path: `serve, recording ${record ? 'on' : 'off'}`,
       invocations: run.invocations,
       ms: round3(run.ms),
       perSecond: round1((run.invocations / run.ms) * 1000),
-      harnessShareMs: shareFigures(meter.take()),
+      harnessShareMs: shareFigures(shares),
       cpuMsPerInvocation: round3(cpu / Math.max(1, run.invocations)),
     };
   } finally {
@@ -204,8 +215,8 @@ export interface EndToEndResult {
 
 export async function runEndToEndBench(options: { rounds?: number; serveInvocations?: number; loadMs?: number; runRuntime?: string; log?: (l: string) => void }): Promise<EndToEndResult> {
   const rounds = options.rounds ?? 2;
-  const n = options.serveInvocations ?? 1500;
-  const loadMs = options.loadMs ?? 1500;
+  const n = options.serveInvocations ?? 1000;
+  const loadMs = options.loadMs ?? 1200;
   const log = options.log ?? (() => undefined);
   const meter = meterHarnessShare();
   const all: Record<string, PathFigures[]> = {};

@@ -129,7 +129,7 @@ async function withRuntimeApi<T>(record: boolean, fn: (address: string) => Promi
 }
 
 export async function runHarnessBench(options: { invocations?: number; rounds?: number; maxMsPerRun?: number } = {}): Promise<HarnessBenchResult> {
-  const invocations = options.invocations ?? 10_000;
+  const invocations = options.invocations ?? 6_000;
   const rounds = options.rounds ?? 3;
   const maxMs = options.maxMsPerRun ?? 20_000;
   const all = { loopbackFloor: [] as BenchRun[], recordingOff: [] as BenchRun[], recordingOn: [] as BenchRun[] };

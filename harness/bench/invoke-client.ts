@@ -2,16 +2,22 @@
  * The benchmark's Invoke API caller, run as a child process so its CPU is not the harness's: C keep-alive
  * connections, each POSTing the event and waiting for the whole response before the next (no pipelining), until
  * N invocations or maxMs. The same bytes go to `lambdaspec serve` and to AWS's Runtime Interface Emulator.
- * Prints one JSON line: { invocations, ms, p50Ms, p99Ms, errors, firstError? }. A connection that fails is
- * counted and not reopened: an emulator that falls over under concurrent clients shows as errors, not as a hang.
+ * Prints one JSON line: { invocations, ms, p50Ms, p99Ms, errors, firstError?, serverCpuMs? }. A connection that
+ * fails is counted and not reopened: an emulator that falls over under concurrent clients shows as errors, not as
+ * a hang. With a warm-up count, that many invocations go first, unmeasured; with a server pid, the server's CPU
+ * time (utime + stime, /proc/<pid>/stat) over the measured ones is reported too — one process per measurement.
  *
- * argv: <host:port> <path> <invocations> <maxMs> <concurrency> <event JSON>
+ * argv: <host:port> <path> <invocations> <maxMs> <concurrency> <event JSON> [<warm-up> [<server pid>]]
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { nearestRank, sortedCopy } from '../stats/percentiles.ts';
 
-const [address, path, countArg, maxMsArg, concurrencyArg, eventArg] = process.argv.slice(2);
+import { readFileSync } from 'node:fs';
+
+const [address, path, countArg, maxMsArg, concurrencyArg, eventArg, warmUpArg, serverPidArg] = process.argv.slice(2);
+const warmUp = Number(warmUpArg ?? '0') || 0;
+const serverPid = serverPidArg !== undefined ? Number(serverPidArg) : undefined;
 const [host, portText] = (address ?? '').split(':');
 const total = Number(countArg);
 const maxMs = Number(maxMsArg);
@@ -26,11 +32,25 @@ const request = Buffer.concat([
   event,
 ]);
 
+/** utime + stime of the server in ms (10 ms clock ticks). */
+function serverCpuMs(): number | undefined {
+  if (serverPid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${serverPid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 const latencies: number[] = [];
 let started = 0;
+let warmed = 0;
+let cpuAtStart: number | undefined;
 let errors = 0;
 let firstError: string | undefined;
-const t0 = performance.now();
+let t0 = performance.now();
 let open = 0;
 
 /** Bytes of one complete HTTP response at the start of `buf` (Content-Length or chunked), or -1 while partial. */
@@ -67,6 +87,17 @@ function connection(): void {
   let sentAt = 0;
   let closed = false;
   const send = (): void => {
+    if (warmed < warmUp) {
+      warmed++;
+      sentAt = -1;
+      socket.write(request);
+      return;
+    }
+    if (started === 0) {
+      // Measuring starts with the first invocation after the warm-up (concurrency 1 with a warm-up).
+      t0 = performance.now();
+      cpuAtStart = serverCpuMs();
+    }
     if (started >= total || performance.now() - t0 > maxMs) return finish();
     started++;
     sentAt = performance.now();
@@ -85,8 +116,8 @@ function connection(): void {
     if (n < 0) return;
     const status = buffered.subarray(9, 12).toString('latin1');
     buffered = buffered.subarray(n);
-    latencies.push(performance.now() - sentAt);
     if (status !== '200') fail(`HTTP ${status}`);
+    if (sentAt >= 0) latencies.push(performance.now() - sentAt);
     send();
   });
   socket.on('error', (e) => fail(`${(e as NodeJS.ErrnoException).code ?? e.name}: ${e.message}`));
@@ -98,6 +129,7 @@ function connection(): void {
 
 let reported = false;
 function report(): void {
+  const cpuAtEnd = serverCpuMs();
   if (reported) return;
   reported = true;
   const sorted = sortedCopy(latencies);
@@ -108,6 +140,7 @@ function report(): void {
     p99Ms: sorted.length > 0 ? nearestRank(sorted, 99) : null,
     errors,
     ...(firstError !== undefined ? { firstError } : {}),
+    ...(cpuAtStart !== undefined && cpuAtEnd !== undefined ? { serverCpuMs: cpuAtEnd - cpuAtStart } : {}),
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
