@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarise, type EmulatorBenchReport, type EmulatorName, type EmulatorTurn } from './emulator-bench.ts';
-import { emulatorsHtml, emulatorsMarkdown } from './harness-markdown.ts';
+import { emulatorsHtml } from '../reports/html/emulators-html.ts';
+import { emulatorsMarkdown } from './harness-markdown.ts';
 
 function turn(emulator: EmulatorName, round: number, perSecond: number, over: Partial<EmulatorTurn> = {}): EmulatorTurn {
   return {

@@ -177,12 +177,23 @@ export async function measureLoad(meter: HarnessShareMeter, environments: number
   }
 }
 
+/** The CLI's Io as `run` uses it (the bench sits below cli/, so the shape is restated, not imported). */
+interface RunIo {
+  out(text: string): void;
+  outBytes(bytes: Uint8Array): void;
+  err(text: string): void;
+  readStdin(): Promise<Buffer>;
+  isTTY: boolean;
+}
+
+/** `lambdaspec run`'s entry point, handed in by the CLI. */
+export type RunCommand = (argv: string[], io: RunIo, signal: AbortSignal) => Promise<number>;
+
 /** A full `lambdaspec run` of the conformance suite on `runtime`, in this process; figures per case. */
-export async function measureRun(runtime: string): Promise<PathFigures> {
-  const { runCommand } = await import('../cli/run-command.ts');
+export async function measureRun(runtime: string, runCommand: RunCommand): Promise<PathFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-bench-run-'));
   try {
-    const quiet = { out: () => undefined, outBytes: () => undefined, err: () => undefined, readStdin: async () => Buffer.alloc(0), isTTY: false };
+    const quiet: RunIo = { out: () => undefined, outBytes: () => undefined, err: () => undefined, readStdin: async () => Buffer.alloc(0), isTTY: false };
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await runCommand([runtime, '--report-dir', dir], quiet, new AbortController().signal);
@@ -213,7 +224,13 @@ export interface EndToEndResult {
   loadScaling: number | null;
 }
 
-export async function runEndToEndBench(options: { rounds?: number; serveInvocations?: number; loadMs?: number; runRuntime?: string; log?: (l: string) => void }): Promise<EndToEndResult> {
+export async function runEndToEndBench(options: {
+  rounds?: number;
+  serveInvocations?: number;
+  loadMs?: number;
+  run?: { runtime: string; command: RunCommand };
+  log?: (l: string) => void;
+}): Promise<EndToEndResult> {
   const rounds = options.rounds ?? 2;
   const n = options.serveInvocations ?? 1000;
   const loadMs = options.loadMs ?? 1200;
@@ -234,7 +251,7 @@ export async function runEndToEndBench(options: { rounds?: number; serveInvocati
   } finally {
     meter.stop();
   }
-  if (options.runRuntime) keep(await measureRun(options.runRuntime));
+  if (options.run) keep(await measureRun(options.run.runtime, options.run.command));
   const paths = Object.values(all).map((runs) => runs.reduce((a, b) => (b.cpuMsPerInvocation < a.cpuMsPerInvocation ? b : a)));
   const best = (path: string): number | undefined => all[path]?.reduce((m, f) => Math.max(m, f.perSecond), 0);
   const c1 = best('load, 1 environment, runtime sleeps 10 ms');

@@ -1,15 +1,13 @@
 /**
- * Markdown (and the emulators' HTML page) of the harness bench: the bare Runtime API beside its loopback floor, the
- * end-to-end paths, and serve beside AWS's Runtime Interface Emulator. `lambdaspec bench` appends the Markdown to
- * reports/bench/summary.md.
+ * Markdown of the harness bench: the bare Runtime API beside its loopback floor, the end-to-end paths, and serve
+ * beside AWS's Runtime Interface Emulator. `lambdaspec bench` appends it to reports/bench/summary.md; the emulators'
+ * HTML page is reports/html/emulators-html.ts.
  */
-import { esc } from '../reports/html/escape.ts';
-import { renderPage } from '../reports/html/page.ts';
 import type { EmulatorBenchReport, EmulatorSummary } from './emulator-bench.ts';
 import type { HarnessBenchResult } from './harness-bench.ts';
 
-const dash = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined ? '—' : v.toFixed(digits));
-const times = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${v.toFixed(2)}×`);
+export const dash = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined ? '—' : v.toFixed(digits));
+export const times = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : `${v.toFixed(2)}×`);
 
 export function harnessMarkdown(r: HarnessBenchResult): string {
   const out = [
@@ -46,11 +44,11 @@ export function harnessMarkdown(r: HarnessBenchResult): string {
   return `${out.join('\n')}\n`;
 }
 
-const NAMES: Record<string, string> = { rie: 'RIE', 'serve-record-off': 'serve, recording off', 'serve-record-on': 'serve, recording on' };
+export const EMULATOR_NAMES: Record<string, string> = { rie: 'RIE', 'serve-record-off': 'serve, recording off', 'serve-record-on': 'serve, recording on' };
 
 function row(s: EmulatorSummary): string {
   const v = s.vsRie;
-  return `| ${s.runtime} | ${NAMES[s.emulator]} | ${dash(s.perSecond, 0)}${v ? ` (${times(v.perSecond)})` : ''} | ${dash(s.p50Ms, 3)} | ${dash(s.p99Ms, 3)} | ${dash(s.cpuMsPerInvocation, 3)}${v ? ` (${times(v.cpuMsPerInvocation)})` : ''} | ${dash(s.coldStartMs, 0)}${v ? ` (${times(v.coldStartMs)})` : ''} | ${dash(s.rssMiB, 1)}${v ? ` (${times(v.rssMiB)})` : ''} | ${s.concurrentNotes.length ? s.concurrentNotes.join('; ') : 'ok'} |`;
+  return `| ${s.runtime} | ${EMULATOR_NAMES[s.emulator]} | ${dash(s.perSecond, 0)}${v ? ` (${times(v.perSecond)})` : ''} | ${dash(s.p50Ms, 3)} | ${dash(s.p99Ms, 3)} | ${dash(s.cpuMsPerInvocation, 3)}${v ? ` (${times(v.cpuMsPerInvocation)})` : ''} | ${dash(s.coldStartMs, 0)}${v ? ` (${times(v.coldStartMs)})` : ''} | ${dash(s.rssMiB, 1)}${v ? ` (${times(v.rssMiB)})` : ''} | ${s.concurrentNotes.length ? s.concurrentNotes.join('; ') : 'ok'} |`;
 }
 
 export function emulatorsMarkdown(r: EmulatorBenchReport): string {
@@ -76,22 +74,4 @@ export function emulatorsMarkdown(r: EmulatorBenchReport): string {
     '',
   );
   return `${out.join('\n')}\n`;
-}
-
-export function emulatorsHtml(r: EmulatorBenchReport): string {
-  const head = ['runtime', 'emulator', 'warm invocations/s', 'p50 (ms)', 'p99 (ms)', 'emulator CPU per invocation (ms)', 'cold start (ms)', 'emulator RSS (MiB)', '4 concurrent clients'];
-  const cell = (v: number | null, digits: number, ratio?: number | null): string => `${esc(dash(v, digits))}${ratio !== undefined ? ` <span class="muted">(${esc(times(ratio))})</span>` : ''}`;
-  const rows = r.summary
-    .map((s) => {
-      const v = s.vsRie;
-      return `<tr><td>${esc(s.runtime)}</td><td>${esc(NAMES[s.emulator])}</td><td>${cell(s.perSecond, 0, v?.perSecond)}</td><td>${cell(s.p50Ms, 3)}</td><td>${cell(s.p99Ms, 3)}</td><td>${cell(s.cpuMsPerInvocation, 3, v?.cpuMsPerInvocation)}</td><td>${cell(s.coldStartMs, 0, v?.coldStartMs)}</td><td>${cell(s.rssMiB, 1, v?.rssMiB)}</td><td>${esc(s.concurrentNotes.join('; ') || 'ok')}</td></tr>`;
-    })
-    .join('\n');
-  const body = r.rie.skipped
-    ? `<p>Not measured: ${esc(r.rie.skipped)}.</p>`
-    : `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table><p class="muted">${esc(r.method)}</p>`;
-  return renderPage({
-    title: 'serve beside the Runtime Interface Emulator',
-    body: `<header class="top"><h1>lambdaspec serve beside AWS's Runtime Interface Emulator</h1><div class="muted">${esc(r.date)} · ${esc(`${r.machine.cpus} × ${r.machine.cpuModel}`)} · aws-lambda-rie ${esc(r.rie.version)}</div></header><main>${body}</main>`,
-  });
 }

@@ -7,7 +7,9 @@ import { EXIT } from '../lib/exit-codes.ts';
 import { dirname, join } from 'node:path';
 import { runEmulatorBench } from '../bench/emulator-bench.ts';
 import { runEndToEndBench } from '../bench/end-to-end-bench.ts';
-import { emulatorsHtml, emulatorsMarkdown, harnessMarkdown } from '../bench/harness-markdown.ts';
+import { emulatorsMarkdown, harnessMarkdown } from '../bench/harness-markdown.ts';
+import { emulatorsHtml } from '../reports/html/emulators-html.ts';
+import { runCommand } from './run-command.ts';
 import { runHarnessBench } from '../bench/harness-bench.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { REPO_ROOT, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
@@ -66,7 +68,7 @@ export async function benchHarnessCommand(argv: string[], io: Io): Promise<numbe
     // The run path needs a fast runtime that is built; the Go probe is one when Go is here.
     const runRuntime = values['run-runtime'] ?? 'go-aws-lambda-go';
     const runnable = (await preparedOrSkipped([runRuntime], log)).length > 0;
-    r.endToEnd = await runEndToEndBench({ log, ...(runnable ? { runRuntime } : {}) });
+    r.endToEnd = await runEndToEndBench({ log, ...(runnable ? { run: { runtime: runRuntime, command: runCommand } } : {}) });
   }
   writeFileAtomic(out, `${JSON.stringify(r, null, 2)}\n`);
   const dir = dirname(out);
