@@ -13,6 +13,7 @@ import { deliveredPayload, payloadRejection } from '../invoke/invoke-payload.ts'
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 import { callFunctionUrl } from '../remote/deployed/function-url-client.ts';
+import { droppedSummary } from '../reports/dropped-output.ts';
 import { prepareTarget, TARGET_FLAGS, TARGET_USAGE } from './target-flags.ts';
 
 export const INVOKE_USAGE = `lambdaspec invoke <runtime> [options]
@@ -102,6 +103,11 @@ export async function invokeCommand(argv: string[], io: Io, signal?: AbortSignal
   if (result.payload.length > 0 && !result.payload.subarray(-1).equals(Buffer.from('\n'))) io.out('\n');
   if (!values.quiet) {
     io.err(`${describeOutcome(result)}\n`);
+    // Dropped lines are the oldest: say so above the lines that were kept.
+    for (const p of env.processes()) {
+      const dropped = p.outputDropped && droppedSummary(p.outputDropped);
+      if (dropped) io.err(`  … ${dropped} (runtime output over the harness's capture budget)\n`);
+    }
     for (const line of result.logs) io.err(`  ${line.text}\n`);
     if (values.record) io.err(`recording written to ${values.record}\n`);
   }

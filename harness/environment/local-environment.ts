@@ -58,6 +58,8 @@ interface ProcessSlot {
 const MAX_PLATFORM_LINES = 10_000;
 /** Dead processes whose captured output is kept for logs(); older ones keep only their ProcessRecord. */
 const MAX_PROCESSES_WITH_OUTPUT = 8;
+/** Capture budget left to each dead process: with the live one's 8 MiB, an environment keeps at most 16 MiB. */
+const DEAD_PROCESS_OUTPUT_BYTES = 1024 * 1024;
 
 const SIGNAL_TEXT: Record<string, string> = {
   SIGKILL: 'killed',
@@ -148,7 +150,14 @@ export class LocalEnvironment implements ExecutionEnvironment {
   }
 
   processes(): ProcessRecord[] {
+    for (const s of this.slots) this.recordDropped(s);
     return this.slots.map((s) => s.record);
+  }
+
+  /** Note in the record how much output was dropped (it only grows, so the latest count is the right one). */
+  private recordDropped(s: ProcessSlot): void {
+    const stats = s.proc?.output.stats();
+    if (stats && (stats.droppedLines > 0 || stats.droppedBytes > 0)) s.record.outputDropped = { lines: stats.droppedLines, bytes: stats.droppedBytes };
   }
 
   /** The process currently serving, if it is alive. */
@@ -229,12 +238,13 @@ export class LocalEnvironment implements ExecutionEnvironment {
 
   /** Let go of the captured output (up to 8 MiB each) of long-dead processes: a runtime that crashes every invoke must not grow the harness. */
   private releaseOldOutput(): void {
-    for (let i = 0; i < this.slots.length - MAX_PROCESSES_WITH_OUTPUT; i++) {
+    for (let i = 0; i < this.slots.length - 1; i++) {
       const old = this.slots[i]!;
-      if (old.proc?.exitInfo) {
-        this.recordExit(old);
-        delete old.proc;
-      }
+      if (!old.proc?.exitInfo) continue;
+      this.recordExit(old);
+      this.recordDropped(old);
+      if (i < this.slots.length - MAX_PROCESSES_WITH_OUTPUT) delete old.proc;
+      else old.proc.output.shrink(DEAD_PROCESS_OUTPUT_BYTES);
     }
   }
 

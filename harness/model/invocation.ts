@@ -124,5 +124,7 @@ export interface ProcessRecord {
   exit?: ProcessExit;
   /** Set when the bootstrap could not be started at all. */
   spawnFailure?: PlatformError;
+  /** Output the harness did not keep (over the capture budget, or the cut-off rest of over-long lines). */
+  outputDropped?: { lines: number; bytes: number };
 }
 

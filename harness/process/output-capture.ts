@@ -1,6 +1,10 @@
 /**
  * Line capture for a child's stdout/stderr that can never exhaust memory: the pipes are always drained (a flooding
- * child never blocks), long lines are cut, and past a byte budget the oldest lines are dropped.
+ * child never blocks), long lines are cut, and past a budget the oldest lines are dropped — and counted, so a report
+ * can say how much went.
+ *
+ * The budget counts each kept line's text plus its per-line overhead (the line object, its timestamp, its copy in
+ * an invocation's log): a flood of empty or 1-byte lines costs memory too, far more than its bytes.
  */
 import { StringDecoder } from 'node:string_decoder';
 
@@ -15,21 +19,34 @@ export interface CapturedLine {
 export interface CaptureLimits {
   /** Longer lines are cut at this many bytes (UTF-16 units, close enough) and marked truncated. Default 256 KiB. */
   maxLineBytes: number;
-  /** Text kept in all; beyond it the oldest lines are dropped. Default 8 MiB. */
+  /** Budget for kept lines, text plus LINE_OVERHEAD_BYTES each; beyond it the oldest lines are dropped. Default 8 MiB. */
   maxRetainedBytes: number;
 }
 
 export interface CaptureStats {
+  /** Lines seen (kept or not). */
   lines: number;
+  /** Bytes read from the pipes. */
   bytes: number;
   droppedLines: number;
+  /** Bytes read but not kept: dropped lines and the cut-off rest of over-long lines (newlines included). */
   droppedBytes: number;
 }
 
+/**
+ * What one kept line costs beyond its text, in budget bytes: ~75 bytes of V8 heap for the line object and its
+ * timestamp (measured on Node 20), about as much again for its copy in an invocation's log lines.
+ */
+export const LINE_OVERHEAD_BYTES = 128;
+
+export const DEFAULT_CAPTURE_LIMITS: CaptureLimits = { maxLineBytes: 256 * 1024, maxRetainedBytes: 8 * 1024 * 1024 };
+
 interface StreamState {
   decoder: StringDecoder;
-  partial: string;
-  /** The current line already overflowed maxLineBytes: ignore its rest. */
+  /** Pieces of the current line (joined when it ends: no quadratic concatenation of a long line's reads). */
+  pieces: string[];
+  partialLength: number;
+  /** The current line already overflowed maxLineBytes: its rest is counted, not kept. */
   overflow: boolean;
 }
 
@@ -38,6 +55,7 @@ export class OutputCapture {
   private readonly kept: CapturedLine[] = [];
   /** Index of the first live entry in `kept` (dropping from the front without O(n) shifts). */
   private head = 0;
+  /** Budget in use: text length plus LINE_OVERHEAD_BYTES per kept line. */
   private retained = 0;
   private readonly states = new Map<'stdout' | 'stderr', StreamState>();
   private readonly counters: CaptureStats = { lines: 0, bytes: 0, droppedLines: 0, droppedBytes: 0 };
@@ -47,7 +65,10 @@ export class OutputCapture {
     limits: Partial<CaptureLimits> = {},
     private readonly onLine?: (line: CapturedLine) => void,
   ) {
-    this.limits = { maxLineBytes: limits.maxLineBytes ?? 256 * 1024, maxRetainedBytes: limits.maxRetainedBytes ?? 8 * 1024 * 1024 };
+    this.limits = {
+      maxLineBytes: limits.maxLineBytes ?? DEFAULT_CAPTURE_LIMITS.maxLineBytes,
+      maxRetainedBytes: limits.maxRetainedBytes ?? DEFAULT_CAPTURE_LIMITS.maxRetainedBytes,
+    };
   }
 
   attach(stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr'): void {
@@ -57,7 +78,7 @@ export class OutputCapture {
 
   private state(name: 'stdout' | 'stderr'): StreamState {
     let s = this.states.get(name);
-    if (!s) this.states.set(name, (s = { decoder: new StringDecoder('utf8'), partial: '', overflow: false }));
+    if (!s) this.states.set(name, (s = { decoder: new StringDecoder('utf8'), pieces: [], partialLength: 0, overflow: false }));
     return s;
   }
 
@@ -65,42 +86,59 @@ export class OutputCapture {
   push(name: 'stdout' | 'stderr', data: Buffer): void {
     this.counters.bytes += data.length;
     const s = this.state(name);
-    let text = s.decoder.write(data);
-    let nl = text.indexOf('\n');
-    while (nl >= 0) {
-      this.appendPartial(s, text.slice(0, nl));
-      this.emit(name, s);
-      text = text.slice(nl + 1);
-      nl = text.indexOf('\n');
+    const text = s.decoder.write(data);
+    // Every line ending in one read arrived at the same moment: one clock reading per read, not per line.
+    const at = this.clock();
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      this.appendPartial(s, text, from, nl);
+      this.emit(name, s, at);
+      from = nl + 1;
     }
-    this.appendPartial(s, text);
+    this.appendPartial(s, text, from, text.length);
   }
 
-  private appendPartial(s: StreamState, piece: string): void {
-    if (s.overflow || piece.length === 0) return;
-    const room = this.limits.maxLineBytes - s.partial.length;
-    if (piece.length > room) {
-      s.partial += piece.slice(0, Math.max(0, room));
+  private appendPartial(s: StreamState, text: string, from: number, to: number): void {
+    const length = to - from;
+    if (length === 0) return;
+    if (s.overflow) {
+      this.counters.droppedBytes += length;
+      return;
+    }
+    const room = this.limits.maxLineBytes - s.partialLength;
+    const take = Math.min(length, Math.max(0, room));
+    if (take > 0) {
+      s.pieces.push(text.slice(from, from + take));
+      s.partialLength += take;
+    }
+    if (take < length) {
       s.overflow = true;
-    } else {
-      s.partial += piece;
+      this.counters.droppedBytes += length - take;
     }
   }
 
-  private emit(name: 'stdout' | 'stderr', s: StreamState): void {
-    let text = s.partial;
+  private emit(name: 'stdout' | 'stderr', s: StreamState, at: number): void {
+    let text = s.pieces.length === 1 ? s.pieces[0]! : s.pieces.join('');
     if (text.endsWith('\r')) text = text.slice(0, -1);
-    const line: CapturedLine = { stream: name, text, at: this.clock(), ...(s.overflow ? { truncated: true } : {}) };
-    s.partial = '';
+    const line: CapturedLine = { stream: name, text, at, ...(s.overflow ? { truncated: true } : {}) };
+    s.pieces = [];
+    s.partialLength = 0;
     s.overflow = false;
     this.counters.lines++;
     this.kept.push(line);
-    this.retained += text.length;
-    while (this.retained > this.limits.maxRetainedBytes && this.head < this.kept.length) {
+    this.retained += text.length + LINE_OVERHEAD_BYTES;
+    this.trimTo(this.limits.maxRetainedBytes);
+    this.onLine?.(line);
+  }
+
+  /** Drop the oldest lines until the kept ones cost at most `budget`. */
+  private trimTo(budget: number): void {
+    while (this.retained > budget && this.head < this.kept.length) {
       const old = this.kept[this.head]!;
-      this.retained -= old.text.length;
+      this.retained -= old.text.length + LINE_OVERHEAD_BYTES;
       this.counters.droppedLines++;
-      this.counters.droppedBytes += old.text.length;
+      // +1: its newline.
+      this.counters.droppedBytes += old.text.length + 1;
       this.head++;
     }
     // Compact now and then so dropped lines are really freed.
@@ -108,13 +146,25 @@ export class OutputCapture {
       this.kept.splice(0, this.head);
       this.head = 0;
     }
-    this.onLine?.(line);
+  }
+
+  /**
+   * Keep at most `budget` of the newest lines (same cost as maxRetainedBytes): an environment shrinks the output
+   * of processes that already exited, so a runtime that floods and crashes in a loop cannot multiply the budget.
+   */
+  shrink(budget: number): void {
+    this.trimTo(budget);
+    if (this.head > 0 && this.kept.length === this.head) {
+      this.kept.length = 0;
+      this.head = 0;
+    }
   }
 
   private flushStream(name: 'stdout' | 'stderr'): void {
     const s = this.state(name);
-    this.appendPartial(s, s.decoder.end());
-    if (s.partial.length > 0 || s.overflow) this.emit(name, s);
+    const rest = s.decoder.end();
+    this.appendPartial(s, rest, 0, rest.length);
+    if (s.partialLength > 0 || s.overflow) this.emit(name, s, this.clock());
   }
 
   /** Emit trailing partial lines of both streams. */

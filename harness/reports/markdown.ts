@@ -1,4 +1,5 @@
 /** Markdown summary of a report: totals, per-area table, then every case that did not pass, with its evidence. */
+import { droppedSummary } from './dropped-output.ts';
 import type { CaseReport, ColdStartMeasurement, RunReport, Verdict } from '../model/report-model.ts';
 
 export const VERDICT_MARK: Record<Verdict, string> = {
@@ -27,6 +28,10 @@ function caseDetail(c: CaseReport): string {
   ];
   if (c.rationale) lines.push('', `Level rationale: ${c.rationale}`);
   if (c.reason) lines.push('', `**Why:** ${c.reason}`);
+  for (const p of c.evidence.processes ?? []) {
+    const dropped = p.outputDropped && droppedSummary(p.outputDropped);
+    if (dropped) lines.push('', `Runtime output over the capture budget (pid ${p.pid ?? '?'}): ${dropped}.`);
+  }
   if (c.findings.length > 0) {
     lines.push('', '| step | check | expected | actual |', '|---|---|---|---|');
     for (const f of c.findings.slice(0, 20)) lines.push(`| ${f.step} | \`${cell(f.path)}\` | ${cell(f.expected)} | ${cell(f.actual)} |`);

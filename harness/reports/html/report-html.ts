@@ -3,6 +3,7 @@
  * search) and every case expandable to its requirement, reason, findings, per-step results, a wire timeline,
  * HTTP transcripts of the exchanges behind the verdict, log lines and runtime processes. A view of report.json.
  */
+import { droppedSummary } from '../dropped-output.ts';
 import type { CaseReport, ColdStartMeasurement, RunReport, VerdictCounts } from '../../model/report-model.ts';
 import { attr, esc, safeHref } from './escape.ts';
 import { renderPage, verdictBadge, verdictStack } from './page.ts';
@@ -179,7 +180,8 @@ function processesBlock(c: CaseReport): string {
         : p.exit
           ? `${p.exit.killed ? 'killed by the harness' : 'exited'}: ${p.exit.signal ? `signal ${esc(p.exit.signal)}` : `code ${esc(String(p.exit.code))}`} at ${ms(p.exit.at)}`
           : 'running when the case ended';
-      return `<tr><td>${esc(p.pid ?? '—')}</td><td>${ms(p.startedAt)}</td><td>${ms(p.firstNextAt)}</td><td>${exit}</td></tr>`;
+      const dropped = p.outputDropped && droppedSummary(p.outputDropped);
+      return `<tr><td>${esc(p.pid ?? '—')}</td><td>${ms(p.startedAt)}</td><td>${ms(p.firstNextAt)}</td><td>${exit}${dropped ? `; output over the capture budget: ${esc(dropped)}` : ''}</td></tr>`;
     })
     .join('');
   return `<h4>Runtime processes</h4><table class="grid processes"><thead><tr><th>pid</th><th>started</th><th>first /next</th><th>end</th></tr></thead><tbody>${rows}</tbody></table>`;
