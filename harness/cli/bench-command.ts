@@ -15,7 +15,7 @@ import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { withoutForeignArchitectures } from './target-flags.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { benchReportHtml } from '../reports/html/perf-pages.ts';
-import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { UserError } from '../lib/user-error.ts';
@@ -135,21 +135,21 @@ export async function benchCommand(argv: string[], io: Io, signal: AbortSignal):
     const single: BenchReport = { ...report, runtimes: [rt] };
     delete single.summary;
     if (report.runtimes.length > 1) delete single.comparison;
-    writeFileAtomic(join(dir, `${rt.runtime}.json`), `${JSON.stringify(single, null, 2)}\n`);
-    writeFileAtomic(join(dir, `${rt.runtime}.md`), renderRuntimeMarkdown(single, rt));
-    writeFileAtomic(join(dir, `${rt.runtime}.html`), benchReportHtml(single));
+    writeScrubbedFile(join(dir, `${rt.runtime}.json`), `${JSON.stringify(single, null, 2)}\n`);
+    writeScrubbedFile(join(dir, `${rt.runtime}.md`), renderRuntimeMarkdown(single, rt));
+    writeScrubbedFile(join(dir, `${rt.runtime}.html`), benchReportHtml(single));
     written.push(join(dir, `${rt.runtime}.json`), join(dir, `${rt.runtime}.html`));
   }
   if (report.runtimes.length > 1) {
-    writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeScrubbedFile(join(dir, 'summary.json'), `${JSON.stringify(report, null, 2)}\n`);
     // The harness bench of the same `npm run bench` (written just before into this folder) closes the summary;
     // one older than an hour is from another run and left out.
     const harnessParts = ['harness.md', 'emulators.md']
       .map((f) => join(dir, f))
       .filter((f) => existsSync(f) && Date.now() - statSync(f).mtimeMs < 3_600_000);
     const md = [renderSummaryMarkdown(report), ...harnessParts.map((f) => readFileSync(f, 'utf8'))].join('\n');
-    writeFileAtomic(join(dir, 'summary.md'), md);
-    writeFileAtomic(join(dir, 'summary.html'), benchReportHtml(report));
+    writeScrubbedFile(join(dir, 'summary.md'), md);
+    writeScrubbedFile(join(dir, 'summary.html'), benchReportHtml(report));
     written.push(join(dir, 'summary.json'), join(dir, 'summary.md'), join(dir, 'summary.html'));
     io.out(md);
   } else {
@@ -159,7 +159,7 @@ export async function benchCommand(argv: string[], io: Io, signal: AbortSignal):
   }
   if (values.out) {
     const out = resolve(values.out);
-    writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
+    writeScrubbedFile(out, `${JSON.stringify(report, null, 2)}\n`);
     written.push(out);
   }
   io.err(`bench took ${(report.durationMs / 1000).toFixed(1)} s; written: ${written.join(', ')}\n`);

@@ -3,7 +3,7 @@ import { EXIT } from '../lib/exit-codes.ts';
 import { join } from 'node:path';
 import { runGeneratorBench, type GeneratorBenchReport } from '../load/generator-bench.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
-import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import { UserError } from '../lib/user-error.ts';
 import { parseDurationFlag } from '../lib/duration-flag.ts';
@@ -62,8 +62,8 @@ export async function benchGeneratorsCommand(argv: string[], io: Io): Promise<nu
     log: (l) => io.err(`${l}\n`),
   });
   const md = generatorBenchMarkdown(report);
-  writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileAtomic(out.replace(/\.json$/, '') + '.md', md);
+  writeScrubbedFile(out, `${JSON.stringify(report, null, 2)}\n`);
+  writeScrubbedFile(out.replace(/\.json$/, '') + '.md', md);
   io.out(`${md}\nwritten to ${out}\n`);
   return EXIT.OK;
 }

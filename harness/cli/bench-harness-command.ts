@@ -13,7 +13,7 @@ import { runCommand } from './run-command.ts';
 import { runHarnessBench } from '../bench/harness-bench.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { REPO_ROOT, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
-import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import { UserError } from '../lib/user-error.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
@@ -70,18 +70,18 @@ export async function benchHarnessCommand(argv: string[], io: Io): Promise<numbe
     const runnable = (await preparedOrSkipped([runRuntime], log)).length > 0;
     r.endToEnd = await runEndToEndBench({ log, ...(runnable ? { run: { runtime: runRuntime, command: runCommand } } : {}) });
   }
-  writeFileAtomic(out, `${JSON.stringify(r, null, 2)}\n`);
+  writeScrubbedFile(out, `${JSON.stringify(r, null, 2)}\n`);
   const dir = dirname(out);
-  writeFileAtomic(join(dir, 'harness.md'), harnessMarkdown(r));
+  writeScrubbedFile(join(dir, 'harness.md'), harnessMarkdown(r));
   if (!values['no-emulators']) {
     io.err('measuring serve beside the Runtime Interface Emulator…\n');
     const wanted = ['go-aws-lambda-go', 'rust-lambda-runtime', 'python-awslambdaric'];
     const runtimes = await preparedOrSkipped(wanted, log);
     const e = await runEmulatorBench(runtimes, { log });
     if (e.rie.skipped) log(`emulators: ${e.rie.skipped}`);
-    writeFileAtomic(join(dir, 'emulators.json'), `${JSON.stringify(e, null, 2)}\n`);
-    writeFileAtomic(join(dir, 'emulators.md'), emulatorsMarkdown(e));
-    writeFileAtomic(join(dir, 'emulators.html'), emulatorsHtml(e));
+    writeScrubbedFile(join(dir, 'emulators.json'), `${JSON.stringify(e, null, 2)}\n`);
+    writeScrubbedFile(join(dir, 'emulators.md'), emulatorsMarkdown(e));
+    writeScrubbedFile(join(dir, 'emulators.html'), emulatorsHtml(e));
     io.out(emulatorsMarkdown(e));
   }
   io.out(

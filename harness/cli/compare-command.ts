@@ -3,7 +3,7 @@ import { EXIT } from '../lib/exit-codes.ts';
 import { resolve } from 'node:path';
 import { renderComparisonMarkdown } from '../bench/bench-markdown.ts';
 import { compareReports, readBenchReport } from '../bench/compare.ts';
-import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import { UserError } from '../lib/user-error.ts';
 import { parseFlags } from './args.ts';
@@ -51,6 +51,6 @@ export function compareCommand(argv: string[], io: Io): number {
   };
   const comparison = compareReports(readBenchReport(a), readBenchReport(b), options);
   io.out(renderComparisonMarkdown(comparison));
-  if (values.json) writeFileAtomic(resolve(values.json), `${JSON.stringify(comparison, null, 2)}\n`);
+  if (values.json) writeScrubbedFile(resolve(values.json), `${JSON.stringify(comparison, null, 2)}\n`);
   return comparison.failed ? EXIT.FAILED : EXIT.OK;
 }

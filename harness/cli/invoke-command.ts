@@ -4,10 +4,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { checkOutputPath } from '../lib/output-path.ts';
 import { LocalEnvironment } from '../environment/local-environment.ts';
 import type { InvocationResult } from '../model/invocation.ts';
-import { recordingToJson } from '../model/recording.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { functionConfigFor } from '../runtime-definition/resolve-runtime.ts';
-import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { scrubBytes, scrubbedRecordingJson } from '../secrets/scrub.ts';
+import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { UserError } from '../lib/user-error.ts';
 import { deliveredPayload, payloadRejection } from '../invoke/invoke-payload.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
@@ -95,11 +95,12 @@ export async function invokeCommand(argv: string[], io: Io, signal?: AbortSignal
     signal?.removeEventListener('abort', onAbort);
     await env.close();
     await prepared.close();
-    if (values.record) writeFileAtomic(values.record, `${JSON.stringify(recordingToJson(env.recording()), null, 2)}\n`);
+    if (values.record) writeScrubbedFile(values.record, `${JSON.stringify(scrubbedRecordingJson(env.recording()), null, 2)}\n`);
   }
 
   const streamedOut = values.stream && result.outcome.kind === 'response';
-  if (!streamedOut) io.outBytes(result.payload);
+  // The body as text goes through the same scrubbing as every printed line (chunks printed live with --stream cannot).
+  if (!streamedOut) io.outBytes(scrubBytes(result.payload));
   if (result.payload.length > 0 && !result.payload.subarray(-1).equals(Buffer.from('\n'))) io.out('\n');
   if (!values.quiet) {
     io.err(`${describeOutcome(result)}\n`);

@@ -1,3 +1,5 @@
+import { scrub } from '../secrets/scrub.ts';
+
 /** The CLI's streams, injectable so commands can be tested in-process. */
 export interface Io {
   out(text: string): void;
@@ -19,6 +21,14 @@ export const processIo: Io = {
   },
   isTTY: process.stderr.isTTY === true,
 };
+
+/**
+ * `io` with every line of text scrubbed of secrets (known values and credential shapes) before it reaches the
+ * terminal. Raw bytes (a response body on stdout) pass as they are: commands scrub what they print as text.
+ */
+export function scrubbedIo(io: Io): Io {
+  return { ...io, out: (text) => io.out(scrub(text)), err: (text) => io.err(scrub(text)) };
+}
 
 /** An Io that collects output, for tests. */
 export function memoryIo(stdin = ''): Io & { stdout: () => string; stderr: () => string } {

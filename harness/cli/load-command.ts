@@ -12,7 +12,7 @@ import { runLoad, type LoadTarget } from '../load/run-load.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { functionConfigFor, REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { loadReportHtml } from '../reports/html/perf-pages.ts';
-import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { UserError } from '../lib/user-error.ts';
@@ -108,9 +108,9 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
 }
 
 function writeLoadReport(report: LoadReport, out: string, io: Io): void {
-  writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`);
+  writeScrubbedFile(out, `${JSON.stringify(report, null, 2)}\n`);
   const html = `${out.replace(/\.json$/i, '')}.html`;
-  writeFileAtomic(html, loadReportHtml(report));
+  writeScrubbedFile(html, loadReportHtml(report));
   io.out(`${loadMarkdown(report)}\nwritten to ${out} and ${html}\n`);
 }
 

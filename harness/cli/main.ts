@@ -7,7 +7,7 @@ import { UserError } from '../lib/user-error.ts';
 import { SuiteError } from '../lib/yaml-validate.ts';
 import { killAllProcesses } from '../process/process-runner.ts';
 import { commandNamed, topLevelUsage, type CommandContext } from './commands.ts';
-import { processIo, type Io } from './io.ts';
+import { processIo, scrubbedIo, type Io } from './io.ts';
 import { terminalSafe } from './terminal-text.ts';
 
 interface StopSignal {
@@ -50,8 +50,9 @@ function asksForHelp(argv: readonly string[]): boolean {
 }
 
 export async function main(argv: string[], rawIo: Io = processIo): Promise<number> {
-  // Runtime text reaches the terminal through every command: no control character gets through raw.
-  const io = terminalSafe(rawIo);
+  // Runtime text reaches the terminal through every command: no secret (known value or credential shape) and no
+  // raw control character gets through.
+  const io = scrubbedIo(terminalSafe(rawIo));
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.out(`${topLevelUsage()}\n`);

@@ -12,7 +12,7 @@ import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { skippedCase } from '../scenarios/case-runner.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR } from '../scenarios/suite-loader.ts';
-import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
@@ -36,13 +36,13 @@ Exit status: 0 when the matrix was written (verdicts are its content, not failur
 
 /** matrix.json, matrix.md and matrix.html; each cell links to its runtime's report.html, relative to `out`. */
 function writeMatrix(matrix: Matrix, out: string, htmlReports: ReadonlyMap<string, string>): void {
-  writeFileAtomic(join(out, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
-  writeFileAtomic(join(out, 'matrix.md'), renderMatrixMarkdown(matrix));
+  writeScrubbedFile(join(out, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);
+  writeScrubbedFile(join(out, 'matrix.md'), renderMatrixMarkdown(matrix));
   const href = (name: string): string | undefined => {
     const html = htmlReports.get(name);
     return html === undefined ? undefined : relative(out, html).split(sep).join('/');
   };
-  writeFileAtomic(join(out, 'matrix.html'), renderMatrixHtml(matrix, { reportHref: href }));
+  writeScrubbedFile(join(out, 'matrix.html'), renderMatrixHtml(matrix, { reportHref: href }));
 }
 
 export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal): Promise<number> {

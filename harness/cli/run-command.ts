@@ -11,9 +11,10 @@ import { DEFAULT_SUITE_DIR, loadSuites } from '../scenarios/suite-loader.ts';
 import { suiteIdentity } from '../scenarios/suite-digest.ts';
 import { filterCases, runSuite, SuiteStoppedError, type SuiteRunOptions } from '../scenarios/suite-runner.ts';
 import { compareWithSnapshot, readSnapshot, renderComparison, snapshotFromReport } from '../snapshots/snapshot.ts';
+import { registerSdkCredentials } from '../remote/deployed/lambda-client.ts';
 import { createDeployedTarget, deployedRuntime, parseCapabilities, type DeployedTarget } from '../remote/deployed/deployed-target.ts';
 import type { DeployedTargetOptions } from '../remote/deployed/lambda-client.ts';
-import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import type { ScenarioCase } from '../scenarios/suite-model.ts';
 import { imageRuntime, imageTarget } from '../targets/container/container-target.ts';
@@ -251,6 +252,7 @@ export async function executeRun(values: RunValues, positionals: string[], io: I
   checkOutputPath('report-dir', values['report-dir'], 'folder');
   checkOutputPath('junit', values.junit, 'file');
   const plan = await planRun(values, positionals, io);
+  if (plan.deployed) await registerSdkCredentials(plan.deployed.client);
   const { runtimes } = plan;
   if (values.junit && runtimes.length > 1) throw new UserError('--junit takes one runtime; with several, each report folder gets its own junit.xml');
   const suites = values.suite ?? [DEFAULT_SUITE_DIR];
@@ -296,9 +298,9 @@ export async function runCommand(argv: string[], io: Io, signal: AbortSignal): P
     for (const o of outcomes) {
       const comparison = compareWithSnapshot(snapshot, values.against, snapshotFromReport(o.report, o.runtime.spec.name));
       const dir = dirname(o.written.json);
-      writeFileAtomic(join(dir, 'parity.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+      writeScrubbedFile(join(dir, 'parity.json'), `${JSON.stringify(comparison, null, 2)}\n`);
       const md = renderComparison(comparison);
-      writeFileAtomic(join(dir, 'parity.md'), md);
+      writeScrubbedFile(join(dir, 'parity.md'), md);
       io.out(md);
       if (comparison.differences.length > 0) differs = true;
     }

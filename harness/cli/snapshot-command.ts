@@ -5,7 +5,7 @@
 import { EXIT } from '../lib/exit-codes.ts';
 import { resolve } from 'node:path';
 import { snapshotFromReport } from '../snapshots/snapshot.ts';
-import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import { UserError } from '../lib/user-error.ts';
 import type { Io } from './io.ts';
@@ -38,7 +38,7 @@ export async function snapshotCommand(argv: string[], io: Io, signal: AbortSigna
   const subject = values.function ?? o.runtime.spec.name;
   const snapshot = snapshotFromReport(o.report, subject);
   const path = resolve(out);
-  writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`);
+  writeScrubbedFile(path, `${JSON.stringify(snapshot, null, 2)}\n`);
   const compared = snapshot.cases.filter((c) => c.skipped === undefined).length;
   io.out(`snapshot of ${subject} (${o.report.target}): ${compared} cases recorded, ${snapshot.cases.length - compared} skipped → ${path}\n`);
   return EXIT.OK;

@@ -6,7 +6,7 @@ import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { DEFAULT_BOUNDS } from '../soak/growth.ts';
 import { soakMarkdown, type SoakReport } from '../soak/soak-report.ts';
 import { runSoak } from '../soak/soak-runner.ts';
-import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { UserError } from '../lib/user-error.ts';
@@ -64,8 +64,8 @@ export async function soakCommand(argv: string[], io: Io, signal: AbortSignal): 
   io.err(`soak ${runtime.spec.name} for ${values.duration}, sampling every ${intervalMs} ms\n`);
   const report: SoakReport = await runSoak({ runtime, durationMs, intervalMs, bounds, signal, onProgress: (l) => io.err(`${l}\n`) });
   const json = join(reportDir, `${runtime.spec.name}.json`);
-  writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileAtomic(join(reportDir, `${runtime.spec.name}.md`), soakMarkdown(report));
+  writeScrubbedFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeScrubbedFile(join(reportDir, `${runtime.spec.name}.md`), soakMarkdown(report));
   const g = report.growth;
   io.out(
     `${runtime.spec.name}: soak ${report.verdict.toUpperCase()}${report.interrupted ? ' (interrupted)' : ''} — ${report.rounds} rounds, RSS ${(g.rssStartBytes / 1048576).toFixed(1)} → ${(g.rssEndBytes / 1048576).toFixed(1)} MiB, fds ${g.fdsBefore ?? '?'} → ${g.fdsAfter ?? '?'}, ${g.processesLeft} processes left → ${json}\n`,

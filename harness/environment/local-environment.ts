@@ -3,6 +3,7 @@
  * with Lambda's lifecycle — init limit, suppressed init, timeout → kill → re-init, crash → Runtime.ExitError, init
  * errors served to the first invocation, spawn failures classified as Lambda reports them.
  */
+import { registerSecretsFromEnvironment } from '../secrets/known-secrets.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
@@ -128,6 +129,8 @@ export class LocalEnvironment implements ExecutionEnvironment {
   private constructor(config: FunctionConfig, options: LocalEnvironmentOptions) {
     this.config = config;
     this.options = options;
+    // What the function is configured with is known: reports and the terminal redact its secrets by value.
+    registerSecretsFromEnvironment(config.environment);
     this.api = new RuntimeApiServer({ clock: this.clock, startedAt: this.startedAt, record: options.record ?? true });
   }
 
@@ -182,7 +185,10 @@ export class LocalEnvironment implements ExecutionEnvironment {
     return this.serial(async () => {
       // The config object is shared by reference with whoever created the environment: change it in place.
       const config = this.config as { -readonly [K in keyof FunctionConfig]: FunctionConfig[K] };
-      if (update.environment) config.environment = { ...update.environment };
+      if (update.environment) {
+        config.environment = { ...update.environment };
+        registerSecretsFromEnvironment(config.environment);
+      }
       if (update.memorySizeMb !== undefined) config.memorySizeMb = update.memorySizeMb;
       if (update.timeoutMs !== undefined) config.timeoutMs = update.timeoutMs;
       // A configuration change retires the environment: the next invocation starts a fresh runtime (cold).

@@ -1,6 +1,6 @@
 /** Writing a run's reports: report.json (the source of truth), report.md, report.html and junit.xml, each atomically. */
 import { join } from 'node:path';
-import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { renderReportHtml } from './html/report-html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -18,9 +18,9 @@ export function writeReports(report: RunReport, dir: string, junitPath?: string)
   const markdown = join(dir, 'report.md');
   const html = join(dir, 'report.html');
   const junit = junitPath ?? join(dir, 'junit.xml');
-  writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileAtomic(markdown, renderMarkdown(report));
-  writeFileAtomic(html, renderReportHtml(report));
-  writeFileAtomic(junit, renderJunit(report));
+  writeScrubbedFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeScrubbedFile(markdown, renderMarkdown(report));
+  writeScrubbedFile(html, renderReportHtml(report));
+  writeScrubbedFile(junit, renderJunit(report));
   return { json, markdown, html, junit };
 }

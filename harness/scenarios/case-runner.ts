@@ -9,7 +9,7 @@ import { LocalEnvironment, type LocalEnvironmentOptions } from '../environment/l
 import type { ExecutionEnvironment } from '../environment/execution-environment.ts';
 import type { FunctionConfig, InvocationResult, LogLine, ProcessRecord } from '../model/invocation.ts';
 import { verdictFor, type CaseEvidence, type CaseReport, type Finding } from '../model/report-model.ts';
-import { scrub, scrubExchange } from '../secrets/scrub.ts';
+import { scrub, scrubbedExchangeJson, scrubPreview } from '../secrets/scrub.ts';
 import { logTail } from '../environment/platform-log.ts';
 import { exchangeToJson, type Exchange, type ExchangeKind } from '../model/recording.ts';
 import { functionConfigFor, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
@@ -171,7 +171,7 @@ function tailLines(r: InvocationResult): LogLine[] {
 }
 
 function boundedLogs(lines: readonly LogLine[]): LogLine[] {
-  return lines.slice(-EVIDENCE_LOG_LINES).map((l) => ({ ...l, text: scrub(l.text.length > 500 ? `${l.text.slice(0, 500)}…` : l.text) }));
+  return lines.slice(-EVIDENCE_LOG_LINES).map((l) => ({ ...l, text: scrubPreview(l.text, 500) }));
 }
 
 function evidenceResult(index: number, r: InvocationResult | undefined): CaseEvidence['results'][number] {
@@ -190,7 +190,7 @@ function evidenceResult(index: number, r: InvocationResult | undefined): CaseEvi
     outcome: r.outcome.kind,
     ...(r.functionError ? { functionError: r.functionError } : {}),
     ...(errorType ? { errorType } : {}),
-    payloadPreview: scrub(text.length > 300 ? `${text.slice(0, 300)}…` : text),
+    payloadPreview: scrubPreview(text, 300),
     payloadSize: r.payload.length,
     durationMs: Math.round(r.timings.done * 100) / 100,
     payloadDigest: payloadDigest(r.payload),
@@ -343,7 +343,7 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
     findings,
     ...(unknownRoutes.length > 0 ? { unknownRoutes } : {}),
     evidence: {
-      exchanges: [...evidenceExchanges].sort((a, b) => a.seq - b.seq).map((x) => scrubExchange(exchangeToJson(x, EVIDENCE_BODY_BYTES))),
+      exchanges: [...evidenceExchanges].sort((a, b) => a.seq - b.seq).map((x) => scrubbedExchangeJson(x, EVIDENCE_BODY_BYTES)),
       logs: boundedLogs(allLogs),
       results: runs.map((r, i) => evidenceResult(i + 1, r.result)),
       processes: processes.map((p) => ({ ...p, ...(p.spawnFailure ? { spawnFailure: { ...p.spawnFailure, errorMessage: scrub(p.spawnFailure.errorMessage) } } : {}) })),

@@ -85,16 +85,16 @@ function resultFindings(exp: NonNullable<Expectations['result']>, r: InvocationR
     return [{ path: 'result.outcome', expected: "the handler's response", actual: `${r.outcome.kind} (${what})` }];
   }
   if (exp.payload !== undefined) {
-    if (!parsed.ok) out.push({ path: 'result.payload', expected: `JSON matching ${show(exp.payload)}`, actual: `${parsed.why}: ${show(text.slice(0, 200))}` });
+    if (!parsed.ok) out.push({ path: 'result.payload', expected: `JSON matching ${show(exp.payload)}`, actual: `${parsed.why}: ${show(text)}` });
     else out.push(...matchValue(exp.payload, parsed.value, ctx, 'result.payload'));
   }
   if (exp.payloadText !== undefined) out.push(...matchString(exp.payloadText, text, ctx, 'result.payloadText'));
   if (exp.payloadSize !== undefined && payload.length !== exp.payloadSize) {
-    out.push({ path: 'result.payloadSize', expected: String(exp.payloadSize), actual: `${payload.length}${r.functionError ? ` (error: ${show(text.slice(0, 160))})` : ''}` });
+    out.push({ path: 'result.payloadSize', expected: String(exp.payloadSize), actual: `${payload.length}${r.functionError ? ` (error: ${show(text, 160)})` : ''}` });
   }
   if (exp.functionError !== undefined) {
     const actual = r.functionError ?? 'none';
-    if (actual !== exp.functionError) out.push({ path: 'result.functionError', expected: exp.functionError, actual: `${actual}${actual !== 'none' ? ` (${show(text.slice(0, 160))})` : ''}` });
+    if (actual !== exp.functionError) out.push({ path: 'result.functionError', expected: exp.functionError, actual: `${actual}${actual !== 'none' ? ` (${show(text, 160)})` : ''}` });
   }
   if (exp.errorType !== undefined) out.push(...matchString(exp.errorType, typeof doc?.['errorType'] === 'string' ? doc['errorType'] : undefined, ctx, 'result.errorType'));
   if (exp.errorMessage !== undefined) out.push(...matchString(exp.errorMessage, typeof doc?.['errorMessage'] === 'string' ? doc['errorMessage'] : undefined, ctx, 'result.errorMessage'));

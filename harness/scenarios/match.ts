@@ -2,6 +2,7 @@
  * Matchers: JSON values by subset with `$` operators, strings exactly or by regex, and wire exchanges against the
  * recording. Every mismatch comes back as a finding with a path, what was expected and what was there.
  */
+import { scrub } from '../secrets/scrub.ts';
 import { headerValue, type Exchange, type ExchangeKind, type RecordedHeader } from '../model/recording.ts';
 import type { ExchangeMatcher, NumberRange, StringMatcher, WireExpectation } from './suite-model.ts';
 
@@ -23,12 +24,14 @@ export interface MatchContext {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function show(v: unknown): string {
+/** A value for a finding, at most `max` characters; secrets are scrubbed before the cut, so none leaves a prefix. */
+export function show(v: unknown, max = 200): string {
   if (v === undefined) return 'absent';
   if (Buffer.isBuffer(v)) return `<${v.length} bytes>`;
-  const s = JSON.stringify(v);
-  if (s === undefined) return String(v);
-  return s.length > 200 ? `${s.slice(0, 200)}… (${s.length} chars)` : s;
+  const raw = JSON.stringify(v);
+  if (raw === undefined) return String(v);
+  const s = scrub(raw);
+  return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
 }
 
 const TEMPLATE = /\{\{(requestId|anyRequestId)\}\}/g;
@@ -240,7 +243,7 @@ export function matchExchange(m: ExchangeMatcher, x: Exchange, ctx: MatchContext
     } catch {
       ok = false;
     }
-    if (!ok) out.push({ path: `${path}.json`, expected: 'a JSON body', actual: show(bodyText(x)?.slice(0, 200)) });
+    if (!ok) out.push({ path: `${path}.json`, expected: 'a JSON body', actual: show(bodyText(x)) });
     else out.push(...matchValue(m.json, parsed, ctx, `${path}.json`));
   }
   if (m.chunked !== undefined && req.chunked !== m.chunked) out.push({ path: `${path}.chunked`, expected: String(m.chunked), actual: String(req.chunked) });

@@ -4,6 +4,7 @@
  * RSS, open descriptors and live runtime processes are sampled. Any case or invocation whose outcome differs from
  * its first run is reported; the growth verdict is judged after warm-up.
  */
+import { scrubPreview } from '../secrets/scrub.ts';
 import { LocalEnvironment } from '../environment/local-environment.ts';
 import type { InvocationResult } from '../model/invocation.ts';
 import { functionConfigFor, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
@@ -66,7 +67,8 @@ function ownRuntimeProcesses(): number {
 export function invocationSignature(r: InvocationResult): string {
   const errorType = r.outcome.kind === 'platform-error' ? ` ${r.outcome.error.errorType}` : '';
   const payload = r.payload.toString('utf8').split(r.requestId).join('{requestId}');
-  return `${r.outcome.kind}${errorType}: ${payload.length > 300 ? `${payload.slice(0, 300)}…` : payload}`;
+  // Scrubbed before it is cut: the signature lands in the soak report.
+  return `${r.outcome.kind}${errorType}: ${scrubPreview(payload, 300)}`;
 }
 
 function pickCases(runtime: ResolvedRuntime): ScenarioCase[] {

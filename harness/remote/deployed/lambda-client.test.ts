@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadSuites, DEFAULT_SUITE_DIR } from '../../scenarios/suite-loader.ts';
-import { classifyAwsError } from './lambda-client.ts';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { scrub } from '../../secrets/scrub.ts';
+import { classifyAwsError, registerSdkCredentials } from './lambda-client.ts';
 import { deployedSkipReason } from './observability.ts';
 
 const ctx = { what: 'invoking fn', functionName: 'fn', region: 'eu-west-1' };
@@ -34,5 +36,22 @@ describe('what a deployed function lets the suite observe', () => {
       if (c.function.bootstrap) expect(why).toBeDefined();
     }
     expect(byId.has('response.zero-bytes') && deployedSkipReason(byId.get('response.zero-bytes')!)).toBe(undefined);
+  });
+});
+
+describe('SDK credentials of a deployed run', () => {
+  it('are learnt before the run, so every report and terminal line redacts them by value', async () => {
+    const credentials = { accessKeyId: 'sdk-key-id-from-profile', secretAccessKey: 'sdk-Value-of-secret-2b7', sessionToken: 'sdk-Session-value-91c' };
+    const client = new LambdaClient({ region: 'eu-west-1', credentials });
+    await registerSdkCredentials(client);
+    client.destroy();
+    const text = `printed ${credentials.accessKeyId} ${credentials.secretAccessKey} ${Buffer.from(credentials.sessionToken).toString('base64')}`;
+    expect(scrub(text)).toBe('printed [REDACTED:access-key-id] [REDACTED:secret-access-key] [REDACTED:session-token:base64]');
+  });
+
+  it('a chain that fails is left to the first call to report', async () => {
+    const client = new LambdaClient({ region: 'eu-west-1', credentials: () => Promise.reject(new Error('no credentials')) });
+    await expect(registerSdkCredentials(client)).resolves.toBeUndefined();
+    client.destroy();
   });
 });

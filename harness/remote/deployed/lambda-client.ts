@@ -1,10 +1,11 @@
 /**
  * The AWS SDK client for a deployed function, and the one place that turns what the SDK throws into a sentence a
  * user can act on. Credentials come from the SDK's standard provider chain (environment, profile, SSO, container
- * and instance roles); nothing here reads or stores a secret.
+ * and instance roles); they are read only to be redacted from what lambdaspec prints and writes.
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { StopRunError } from '../../lib/user-error.ts';
+import { registerCredentials } from '../../secrets/known-secrets.ts';
 
 export interface DeployedTargetOptions {
   /** Function name, partial ARN or full ARN. */
@@ -30,6 +31,26 @@ export function createLambdaClient(o: DeployedTargetOptions): LambdaClient {
     ...(o.endpoint !== undefined ? { endpoint: o.endpoint } : {}),
     maxAttempts: o.maxAttempts ?? 3,
   });
+}
+
+/**
+ * Learn the credentials the SDK will sign with, so every report and terminal line redacts them by value. A chain
+ * that fails or hangs is not an error here: the first call reports it in words (deployedError).
+ */
+export async function registerSdkCredentials(client: LambdaClient, timeoutMs = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+    timer.unref();
+  });
+  try {
+    const credentials = await Promise.race([client.config.credentials(), timeout]);
+    if (credentials) registerCredentials(credentials);
+  } catch {
+    // Reported by the first call.
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
