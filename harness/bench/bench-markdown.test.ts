@@ -43,7 +43,7 @@ describe('renderSummaryMarkdown', () => {
   it('notes cut-short phases, skipped streaming and failed invocations', () => {
     expect(md).toContain('- slow: cut short by the time budget: warm (50)');
     expect(md).toContain('- fast: streaming not measured (runtime.yaml does not declare capability streaming)');
-    expect(md).toContain('- slow: payload response.6291456: HTTP 500');
+    expect(md).toContain('- slow: `payload response.6291456: HTTP 500`');
   });
 });
 

@@ -1,4 +1,5 @@
 /** Markdown views of bench reports: one runtime's figures, the side-by-side summary, and a comparison's verdicts. */
+import { mdCode } from '../lib/markdown-escape.ts';
 import type { BenchReport, ComparisonReport, MetricComparison, RuntimeBench, SummaryRow } from './bench-model.ts';
 import { formatBytes, metricsOf } from './metrics.ts';
 
@@ -25,7 +26,7 @@ function notes(rt: RuntimeBench): string[] {
   ].filter((s): s is string => s !== undefined);
   if (truncated.length > 0) out.push(`${rt.runtime}: cut short by the time budget: ${truncated.join(', ')}`);
   if (rt.streaming && 'skipped' in rt.streaming) out.push(`${rt.runtime}: streaming not measured (${rt.streaming.skipped})`);
-  for (const e of rt.errors) out.push(`${rt.runtime}: ${e}`);
+  for (const e of rt.errors) out.push(`${rt.runtime}: ${mdCode(e)}`);
   return out;
 }
 

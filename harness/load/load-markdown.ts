@@ -1,4 +1,5 @@
 /** The Markdown summary of a `LoadReport` that `lambdaspec load` prints. */
+import { mdCode } from '../lib/markdown-escape.ts';
 import type { ErrorCounts, LatencySummary, LoadReport } from './load-model.ts';
 
 function latencyRow(name: string, l: LatencySummary): string {
@@ -9,7 +10,7 @@ function errorLines(e: ErrorCounts): string[] {
   if (e.total === 0) return ['No errors.'];
   const lines = [`Errors: ${e.total}`];
   for (const [kind, map] of [['transport', e.transport], ['HTTP status', e.http], ['function error', e.functionError]] as const) {
-    for (const [key, n] of Object.entries(map).sort((a, b) => b[1] - a[1])) lines.push(`- ${kind} ${key}: ${n}`);
+    for (const [key, n] of Object.entries(map).sort((a, b) => b[1] - a[1])) lines.push(`- ${kind} ${mdCode(key)}: ${n}`);
   }
   return lines;
 }

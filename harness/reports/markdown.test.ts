@@ -41,8 +41,8 @@ describe('renderMarkdown', () => {
     expect(md).toContain('**1 pass · 1 fail · 0 non-strict · 0 informational · 0 inconclusive · 1 skipped** of 3 cases — exit code 1');
     expect(md).toContain('| error | 1 | 1 | 0 | 0 | 0 |');
     expect(md).toContain('### ❌ fail — `error.header` (MUST)');
-    expect(md).toContain('**Why:** header missing');
-    expect(md).toContain('| 2 | `wire\\|x` | a | b |');
+    expect(md).toContain('**Why:** `header missing`');
+    expect(md).toContain('| 2 | `wire\\|x` | `a` | `b` |');
     expect(md).toContain('POST /2018-06-01/runtime/invocation/r/error');
     expect(md).toContain('| `streaming.x` | capability streaming not declared |');
     expect(md).not.toContain('### ✅');

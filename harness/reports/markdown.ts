@@ -1,5 +1,6 @@
 /** Markdown summary of a report: totals, per-area table, then every case that did not pass, with its evidence. */
 import { droppedSummary } from './dropped-output.ts';
+import { mdCode, mdFence, mdText } from '../lib/markdown-escape.ts';
 import type { CaseReport, ColdStartMeasurement, RunReport, Verdict } from '../model/report-model.ts';
 
 export const VERDICT_MARK: Record<Verdict, string> = {
@@ -11,43 +12,51 @@ export const VERDICT_MARK: Record<Verdict, string> = {
   skipped: '⏭️ skipped',
 };
 
-/** Escape text for a Markdown table cell. */
+/** Prose for a Markdown table cell or inline position: no markup, HTML or link can come of it (markdown-escape.ts). */
 export function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return mdText(s);
+}
+
+/** A suite's source: a link when it is a plain http(s) URL, escaped text otherwise. */
+function sourceLink(source: string): string {
+  return /^https?:\/\/[^\s<>()[\]`"'\\]+$/.test(source) ? `<${source}>` : mdText(source);
 }
 
 function caseDetail(c: CaseReport): string {
   const lines = [
-    `### ${VERDICT_MARK[c.verdict]} — \`${c.id}\` (${c.level.toUpperCase()})`,
+    `### ${VERDICT_MARK[c.verdict]} — ${mdCode(c.id)} (${c.level.toUpperCase()})`,
     '',
-    `**${c.title}**`,
+    `**${mdText(c.title)}**`,
     '',
-    `> ${c.requirement.replace(/\n/g, ' ')}`,
+    `> ${mdText(c.requirement)}`,
     '',
-    `Source: ${c.source} · defined at \`${c.location}\``,
+    `Source: ${sourceLink(c.source)} · defined at ${mdCode(c.location)}`,
   ];
-  if (c.rationale) lines.push('', `Level rationale: ${c.rationale}`);
-  if (c.reason) lines.push('', `**Why:** ${c.reason}`);
+  if (c.rationale) lines.push('', `Level rationale: ${mdText(c.rationale)}`);
+  // The reason quotes what the runtime sent: a code span, so none of it is read as Markdown or HTML.
+  if (c.reason) lines.push('', `**Why:** ${mdCode(c.reason)}`);
   for (const p of c.evidence.processes ?? []) {
     const dropped = p.outputDropped && droppedSummary(p.outputDropped);
     if (dropped) lines.push('', `Runtime output over the capture budget (pid ${p.pid ?? '?'}): ${dropped}.`);
   }
   if (c.findings.length > 0) {
     lines.push('', '| step | check | expected | actual |', '|---|---|---|---|');
-    for (const f of c.findings.slice(0, 20)) lines.push(`| ${f.step} | \`${cell(f.path)}\` | ${cell(f.expected)} | ${cell(f.actual)} |`);
+    const code = (s: string): string => mdCode(s, { inTable: true });
+    for (const f of c.findings.slice(0, 20)) lines.push(`| ${f.step} | ${code(f.path)} | ${code(f.expected)} | ${code(f.actual)} |`);
   }
   const wire = c.evidence.exchanges.slice(0, 8);
   if (wire.length > 0) {
-    lines.push('', '<details><summary>Wire exchanges</summary>', '', '```http');
+    const http: string[] = [];
     for (const x of wire) {
-      lines.push(`${x.request.method} ${x.request.target}${x.injected ? `   # injected: ${x.injected}` : ''}${x.fault ? `   # framing fault: ${x.fault.kind}` : ''}`);
-      for (const h of x.request.headers) lines.push(`${h.name}: ${h.value}`);
-      if (x.request.body.size > 0) lines.push('', preview(x.request.body.utf8, x.request.body.size));
-      if (x.request.chunked) lines.push(`# chunks: ${x.request.chunks.map((k) => k.size).join(', ')}`);
-      if (x.response) lines.push(`# → ${x.response.status} ${preview(x.response.body.utf8, x.response.body.size)}`);
-      lines.push('');
+      http.push(`${x.request.method} ${x.request.target}${x.injected ? `   # injected: ${x.injected}` : ''}${x.fault ? `   # framing fault: ${x.fault.kind}` : ''}`);
+      for (const h of x.request.headers) http.push(`${h.name}: ${h.value}`);
+      if (x.request.body.size > 0) http.push('', preview(x.request.body.utf8, x.request.body.size));
+      if (x.request.chunked) http.push(`# chunks: ${x.request.chunks.map((k) => k.size).join(', ')}`);
+      if (x.response) http.push(`# → ${x.response.status} ${preview(x.response.body.utf8, x.response.body.size)}`);
+      http.push('');
     }
-    lines.push('```', '', '</details>');
+    // The fence outgrows any backtick run the runtime sent, so its bytes cannot close the block.
+    lines.push('', '<details><summary>Wire exchanges</summary>', '', mdFence(http.join('\n'), 'http'), '', '</details>');
   }
   return lines.join('\n');
 }
@@ -64,7 +73,7 @@ function preview(text: string | undefined, size: number): string {
 
 function coldStartSection(m: ColdStartMeasurement): string[] {
   const out = ['## Cold starts', ''];
-  if (m.degraded) out.push(`_${cell(m.degraded)}_`, '');
+  if (m.degraded) out.push(`_${mdText(m.degraded)}_`, '');
   out.push('| # | Init Duration | Duration | Billed | Max Memory Used | client |', '|---|---|---|---|---|---|');
   m.samples.forEach((x, i) => {
     out.push(`| ${i + 1} | ${x.initDurationMs !== undefined ? `${x.initDurationMs.toFixed(2)} ms` : 'warm'} | ${x.durationMs.toFixed(2)} ms | ${x.billedDurationMs} ms | ${x.maxMemoryUsedMb} MB | ${x.clientMs.toFixed(1)} ms |`);
@@ -83,7 +92,7 @@ function incompleteNotice(report: RunReport): string[] {
 /** The warning at the top of a report whose runtime called paths the Runtime API does not serve. */
 function unknownRoutesWarning(routes: NonNullable<RunReport['unknownRoutes']>): string[] {
   const lines = ['> **Warning: the runtime called paths the Runtime API does not serve** — its other failures may follow from this.', '>'];
-  for (const r of routes.slice(0, 10)) lines.push(`> - \`${r.request.replace(/`/g, "'")}\` in ${r.cases.length} case${r.cases.length === 1 ? '' : 's'} (${r.cases.slice(0, 5).map((id) => `\`${id}\``).join(', ')}${r.cases.length > 5 ? ', …' : ''})`);
+  for (const r of routes.slice(0, 10)) lines.push(`> - ${mdCode(r.request)} in ${r.cases.length} case${r.cases.length === 1 ? '' : 's'} (${r.cases.slice(0, 5).map((id) => mdCode(id)).join(', ')}${r.cases.length > 5 ? ', …' : ''})`);
   if (routes.length > 10) lines.push(`> - … and ${routes.length - 10} more`);
   return [...lines, ''];
 }
@@ -91,10 +100,10 @@ function unknownRoutesWarning(routes: NonNullable<RunReport['unknownRoutes']>): 
 export function renderMarkdown(report: RunReport): string {
   const s = report.summary;
   const lines = [
-    `# lambdaspec report — ${report.runtime.name}`,
+    `# lambdaspec report — ${mdText(report.runtime.name)}`,
     '',
     ...incompleteNotice(report),
-    `Runtime \`${report.runtime.name}\` (${report.runtime.language}, ${report.runtime.architecture}; capabilities: ${Object.entries(report.runtime.capabilities).filter(([, v]) => v).map(([k]) => k).join(', ') || 'none'}) on target \`${report.target}\`, ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s${report.interrupted ? ' — **interrupted: partial report**' : ''}.`,
+    `Runtime ${mdCode(report.runtime.name)} (${mdText(report.runtime.language)}, ${mdText(report.runtime.architecture)}; capabilities: ${mdText(Object.entries(report.runtime.capabilities).filter(([, v]) => v).map(([k]) => k).join(', ') || 'none')}) on target ${mdCode(report.target)}, ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s${report.interrupted ? ' — **interrupted: partial report**' : ''}.`,
     '',
     `**${s.pass} pass · ${s.fail} fail · ${s['non-strict']} non-strict · ${s.informational} informational · ${s.inconclusive} inconclusive · ${s.skipped} skipped** of ${s.total} cases — exit code ${report.exitCode}${report.options.strict ? ' (strict)' : ''}.`,
     '',
@@ -102,10 +111,10 @@ export function renderMarkdown(report: RunReport): string {
     '|---|---|---|---|---|---|---|',
   ];
   for (const [area, c] of Object.entries(s.byArea).sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(`| ${area} | ${c.pass} | ${c.fail} | ${c['non-strict']} | ${c.informational} | ${c.inconclusive} | ${c.skipped} |`);
+    lines.push(`| ${mdText(area)} | ${c.pass} | ${c.fail} | ${c['non-strict']} | ${c.informational} | ${c.inconclusive} | ${c.skipped} |`);
   }
   if (report.unknownRoutes?.length) lines.splice(2, 0, ...unknownRoutesWarning(report.unknownRoutes));
-  if (report.stopped) lines.push('', `**The run stopped early:** ${cell(report.stopped)}. The cases below are the ones done before it.`);
+  if (report.stopped) lines.push('', `**The run stopped early:** ${mdCode(report.stopped)}. The cases below are the ones done before it.`);
   if (report.coldStarts) lines.push('', ...coldStartSection(report.coldStarts));
   const notPassed = report.cases.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skipped');
   const order: Verdict[] = ['fail', 'inconclusive', 'non-strict', 'informational'];
@@ -117,9 +126,9 @@ export function renderMarkdown(report: RunReport): string {
   const skipped = report.cases.filter((c) => c.verdict === 'skipped');
   if (skipped.length > 0) {
     lines.push('', '## Skipped', '', '| case | reason |', '|---|---|');
-    for (const c of skipped) lines.push(`| \`${c.id}\` | ${cell(c.reason ?? '')} |`);
+    for (const c of skipped) lines.push(`| ${mdCode(c.id, { inTable: true })} | ${cell(c.reason ?? '')} |`);
   }
   lines.push('', '## All cases', '', '| case | level | verdict | time |', '|---|---|---|---|');
-  for (const c of report.cases) lines.push(`| \`${c.id}\` ${cell(c.title)} | ${c.level} | ${VERDICT_MARK[c.verdict]} | ${c.durationMs.toFixed(0)} ms |`);
+  for (const c of report.cases) lines.push(`| ${mdCode(c.id, { inTable: true })} ${cell(c.title)} | ${c.level} | ${VERDICT_MARK[c.verdict]} | ${c.durationMs.toFixed(0)} ms |`);
   return `${visible(lines.join('\n'))}\n`;
 }

@@ -16,13 +16,13 @@ describe('compliance matrix', () => {
     const md = renderMatrixMarkdown(m);
     expect(md).toContain('| case | level | rt | other |');
     expect(md).toContain('| `next.y` title of next.y | must | ❌ | — |');
-    expect(md).toContain('- **rt** `next.y` (fail): no /next');
+    expect(md).toContain('- **rt** `next.y` (fail): `no /next`');
     const unsure = buildMatrix([sampleReport([sampleCase({ id: 'next.z', verdict: 'inconclusive', reason: 'the 500 was never served' })])]);
     expect(unsure.runtimes[0]!.totals.inconclusive).toBe(1);
     const unsureMd = renderMatrixMarkdown(unsure);
     expect(unsureMd).toContain('| runtime | language | pass | fail | non-strict | informational | inconclusive | skipped |');
     expect(unsureMd).toContain('| `next.z` title of next.z | must | ❔ |');
-    expect(unsureMd).toContain('- **rt** `next.z` (inconclusive): the 500 was never served');
+    expect(unsureMd).toContain('- **rt** `next.z` (inconclusive): `the 500 was never served`');
   });
 
   it('committed matrix is current: its rows are exactly the suite\'s case ids', () => {

@@ -2,6 +2,7 @@
  * The compliance matrix: one row per case, one column per runtime, the verdict in each cell, grouped by area, with
  * per-runtime totals — implementation × case, as the WebSocket and HTTP/2 conformance suites publish theirs.
  */
+import { mdCode } from '../lib/markdown-escape.ts';
 import { countVerdicts, type Level, type RunReport, type Verdict, type VerdictCounts } from '../model/report-model.ts';
 import { cell, VERDICT_MARK, visible } from './markdown.ts';
 
@@ -59,27 +60,27 @@ export function renderMatrixMarkdown(m: Matrix): string {
     '',
     '| runtime | language | pass | fail | non-strict | informational | inconclusive | skipped |',
     '|---|---|---|---|---|---|---|---|',
-    ...m.runtimes.map((r) => `| ${r.name} | ${r.language} | ${r.totals.pass} | ${r.totals.fail} | ${r.totals['non-strict']} | ${r.totals.informational} | ${r.totals.inconclusive} | ${r.totals.skipped} |`),
+    ...m.runtimes.map((r) => `| ${cell(r.name)} | ${cell(r.language)} | ${r.totals.pass} | ${r.totals.fail} | ${r.totals['non-strict']} | ${r.totals.informational} | ${r.totals.inconclusive} | ${r.totals.skipped} |`),
   ];
   const areas = [...new Set(m.rows.map((r) => r.area))];
   for (const area of areas) {
-    lines.push('', `## ${area}`, '', `| case | level | ${names.join(' | ')} |`, `|---|---|${names.map(() => '---').join('|')}|`);
+    lines.push('', `## ${cell(area)}`, '', `| case | level | ${names.map(cell).join(' | ')} |`, `|---|---|${names.map(() => '---').join('|')}|`);
     for (const row of m.rows.filter((r) => r.area === area)) {
       const cells = names.map((n) => {
         const c = row.cells[n];
         return c ? SHORT[c.verdict] : '—';
       });
-      lines.push(`| \`${row.id}\` ${cell(row.title)} | ${row.level} | ${cells.join(' | ')} |`);
+      lines.push(`| ${mdCode(row.id, { inTable: true })} ${cell(row.title)} | ${row.level} | ${cells.join(' | ')} |`);
     }
   }
   const notes = m.rows.flatMap((row) =>
     names.flatMap((n) => {
       const c = row.cells[n];
-      return c && c.verdict !== 'pass' && c.verdict !== 'skipped' && c.reason ? [`- **${n}** \`${row.id}\` (${c.verdict}): ${cell(c.reason)}`] : [];
+      return c && c.verdict !== 'pass' && c.verdict !== 'skipped' && c.reason ? [`- **${cell(n)}** ${mdCode(row.id)} (${c.verdict}): ${mdCode(c.reason)}`] : [];
     }),
   );
   if (notes.length > 0) lines.push('', '## Why the cells that are not a pass', '', ...notes);
-  const documented = m.runtimes.flatMap((r) => Object.entries(r.deviations ?? {}).map(([id, why]) => `- **${r.name}** \`${id}\`: ${cell(why)}`));
+  const documented = m.runtimes.flatMap((r) => Object.entries(r.deviations ?? {}).map(([id, why]) => `- **${cell(r.name)}** ${mdCode(id)}: ${cell(why)}`));
   if (documented.length > 0) lines.push('', '## Documented deviations of the runtimes (MUST failures that are the runtime\'s, with evidence)', '', ...documented);
   return `${visible(lines.join('\n'))}\n`;
 }

@@ -1,4 +1,5 @@
 /** Building a snapshot from a run report, reading one back, and comparing a run against it. */
+import { mdCode } from '../lib/markdown-escape.ts';
 import { readFileSync } from 'node:fs';
 import type { CaseReport, RunReport } from '../model/report-model.ts';
 import { UserError } from '../lib/user-error.ts';
@@ -104,8 +105,9 @@ export function renderComparison(c: SnapshotComparison): string {
   ];
   if (c.differences.length > 0) {
     lines.push('', '| case | step | outcome | recorded | this run |', '|---|---|---|---|---|');
-    const cell = (s: string): string => (s.length > 120 ? `${s.slice(0, 120)}…` : s).replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
-    for (const d of c.differences) lines.push(`| ${d.caseId} | ${d.step ?? ''} | ${d.field} | ${cell(d.recorded)} | ${cell(d.local)} |`);
+    // Outcomes quote what the runtime sent: code spans, so none of it becomes Markdown or HTML.
+    const cell = (s: string): string => mdCode(s.length > 120 ? `${s.slice(0, 120)}…` : s, { inTable: true });
+    for (const d of c.differences) lines.push(`| ${cell(d.caseId)} | ${d.step ?? ''} | ${cell(d.field)} | ${cell(d.recorded)} | ${cell(d.local)} |`);
   }
   return `${lines.join('\n')}\n`;
 }

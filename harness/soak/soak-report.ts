@@ -2,6 +2,7 @@
  * The soak report (`reports/soak/<runtime>.json`): the harness's own resource use over a long mixed run, a growth
  * verdict, and every outcome that changed from its first occurrence. `soakMarkdown` renders the short summary.
  */
+import { mdCode, mdText } from '../lib/markdown-escape.ts';
 import type { SoakBounds } from './growth.ts';
 
 /** One point of the time series. */
@@ -93,7 +94,7 @@ export function soakMarkdown(r: SoakReport): string {
     `| outcomes that changed | ${r.differences.length} | 0 |`,
     '',
   ];
-  if (r.reasons.length > 0) lines.push('Failed because:', '', ...r.reasons.map((x) => `- ${x}`), '');
-  for (const d of r.differences.slice(0, 20)) lines.push(`- round ${d.round}, ${d.what}: first \`${d.first}\`, now \`${d.now}\``);
+  if (r.reasons.length > 0) lines.push('Failed because:', '', ...r.reasons.map((x) => `- ${mdText(x)}`), '');
+  for (const d of r.differences.slice(0, 20)) lines.push(`- round ${d.round}, ${mdText(d.what)}: first ${mdCode(d.first)}, now ${mdCode(d.now)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -9,8 +9,9 @@ function body(text: string): ExchangeJson['request']['body'] {
   return { size: Buffer.byteLength(text), base64: Buffer.from(text).toString('base64'), utf8: text };
 }
 
-/** A failing case whose reason, finding, header, bodies, log line, title and source carry HOSTILE. */
-export function hostileCase(id = 'error.hostile'): CaseReport {
+/** A failing case whose reason, finding, header, bodies, log line, title and source carry `HOSTILE` (or `text`). */
+export function hostileCase(id = 'error.hostile', text = HOSTILE, source = 'javascript:alert(1)'): CaseReport {
+  const HOSTILE = text;
   const exchange: ExchangeJson = {
     seq: 1,
     connection: 1,
@@ -36,7 +37,7 @@ export function hostileCase(id = 'error.hostile'): CaseReport {
     verdict: 'fail',
     title: HOSTILE,
     reason: `step 1: ${HOSTILE}`,
-    source: 'javascript:alert(1)',
+    source,
     requirement: HOSTILE,
     findings: [{ step: 1, path: HOSTILE, expected: HOSTILE, actual: HOSTILE }],
     evidence: {
@@ -47,3 +48,19 @@ export function hostileCase(id = 'error.hostile'): CaseReport {
     },
   });
 }
+
+/**
+ * Runtime text that tries every way out of Markdown: HTML, a fence closed by backticks, a heading on a line of its
+ * own, images, links, autolinks, emphasis, a table cell, a closing </details>.
+ */
+export const MARKDOWN_HOSTILE = [
+  '<img src=x onerror=alert(1)><script>alert(2)</script>',
+  '```',
+  '# all 74 cases passed',
+  '</details>',
+  '![pwned](https://evil.example/i.png) [click](https://evil.example/) <https://evil.example/> https://evil.example/x www.evil.example a@evil.example',
+  '**bold** _em_ ~~gone~~ | a | cell | `code` <!-- comment --> &amp; \\`',
+  '````',
+  '- [ ] list',
+  '> quote',
+].join('\n');
