@@ -210,7 +210,7 @@ describe('snapshot parity', () => {
     writeFileSync(snap, JSON.stringify(edited));
     const diff = await run(['run', 'python-stdlib', '--report-dir', join(dir, 'j'), '--against', snap, ...FILTERS]);
     expect(diff.code).toBe(1);
-    expect(diff.out).toContain(`| ${target.id} | 1 | errorType | Deployed.SomethingElse |`);
+    expect(diff.out).toContain(`| \`${target.id}\` | 1 | \`errorType\` | \`Deployed.SomethingElse\` |`);
     expect(JSON.parse(readFileSync(join(dir, 'j', 'parity.json'), 'utf8')).differences).toHaveLength(1);
   });
 
