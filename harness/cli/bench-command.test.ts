@@ -108,7 +108,7 @@ describe.skipIf(noPython)(`a runtime that answers wrongly (needs ${PYTHON})`, ()
     expect(rt.errors).toContain('warm-up: stopped after 3 failures in a row');
     expect(rt.errors).toContain('payload event.1024: stopped after 3 failures in a row');
     expect(rt.errors).toContain('payload response.1024: expected a 1024-byte response, got 15 bytes');
-    expect(r.out).toContain('- slow-echo: cold start: stopped after 3 failures in a row');
+    expect(r.out).toContain('- slow-echo: `cold start: stopped after 3 failures in a row`');
   });
 });
 
