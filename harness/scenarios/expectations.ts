@@ -81,7 +81,7 @@ function resultFindings(exp: NonNullable<Expectations['result']>, r: InvocationR
   const judgesPayload = exp.payload !== undefined || exp.payloadText !== undefined || exp.payloadSize !== undefined;
   if (judgesPayload && !namesAnOutcome(exp) && r.outcome.kind !== 'response') {
     // A platform error document must not stand in for the handler's answer ({ $nullish } or $not would pass on it).
-    const what = r.outcome.kind === 'platform-error' ? `${r.outcome.error.errorType}: ${r.outcome.error.errorMessage}` : show(text.slice(0, 160));
+    const what = r.outcome.kind === 'platform-error' ? `${r.outcome.error.errorType}: ${r.outcome.error.errorMessage}` : show(text, 160);
     return [{ path: 'result.outcome', expected: "the handler's response", actual: `${r.outcome.kind} (${what})` }];
   }
   if (exp.payload !== undefined) {
