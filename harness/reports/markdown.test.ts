@@ -61,7 +61,7 @@ describe('precondition and route warnings', () => {
     expect(warning).toBeLessThan(md.indexOf('Runtime `rt`'));
     expect(md).toContain('- `GET //2018-06-01/runtime/invocation/next → 404` in 1 case (`next.exits-on-500`)');
     expect(md).toContain('### ❔ inconclusive — `next.exits-on-500` (MUST)');
-    expect(md).toContain('**Why:** precondition not met: step 1: never delivered');
+    expect(md).toContain('**Why:** `precondition not met: step 1: never delivered`');
     expect(md).toContain('0 informational · 1 inconclusive · 0 skipped');
   });
 });
