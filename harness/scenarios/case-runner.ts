@@ -199,15 +199,13 @@ function evidenceResult(index: number, r: InvocationResult | undefined): CaseEvi
   };
 }
 
-/** Run a case whose capabilities are met; the verdict follows its level. */
-export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options: CaseRunOptions = {}): Promise<CaseReport> {
-  const started = performance.now();
-  const scratch = c.function.bootstrap ? mkdtempSync(join(tmpdir(), 'lambdaspec-bootstrap-')) : undefined;
+/** The function a case runs: the runtime's configuration with the case's own settings (and broken bootstrap). */
+function caseFunctionConfig(c: ScenarioCase, runtime: ResolvedRuntime, scratch: string | undefined): FunctionConfig {
   const spec = c.function;
   const bootstrap = spec.bootstrap && scratch ? materialiseBootstrap(spec.bootstrap, scratch, runtime.bootstrap, runtime.spec.architecture) : undefined;
   // A runtime that streams only from a dedicated handler (Node's streamifyResponse) gets it for streaming cases.
   const handler = spec.handler ?? (c.needs.includes('streaming') ? runtime.spec.streamingHandler : undefined);
-  const config = functionConfigFor(runtime, {
+  return functionConfigFor(runtime, {
     functionName: runtime.spec.name,
     ...(handler !== undefined ? { handler } : {}),
     ...(spec.memoryMb !== undefined ? { memorySizeMb: spec.memoryMb } : {}),
@@ -216,13 +214,14 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
     ...(spec.environment ? { environment: spec.environment } : {}),
     ...(bootstrap ? { bootstrap } : {}),
   });
-  const env = options.createEnvironment
-    ? await options.createEnvironment(config, c)
-    : await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '', ...options.environment });
-  options.onEnvironment?.(env);
+}
 
+/**
+ * Run the steps within the case's time limit. Returns the steps run and, when the case could not complete, why;
+ * a StopRunError (the whole run must stop) passes through.
+ */
+async function runSteps(c: ScenarioCase, env: CaseEnvironment): Promise<{ runs: StepRun[]; problem?: string }> {
   const runs: StepRun[] = [];
-  let problem: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), c.timeoutMs);
@@ -234,32 +233,35 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
     })();
     const first = await Promise.race([steps.then(() => 'done' as const), timedOut]);
     if (first === 'timeout') {
-      problem = `the case did not finish within ${c.timeoutMs} ms (step ${runs.length + 1} was still running)`;
       await env.close();
       await steps.catch(() => undefined);
+      return { runs, problem: `the case did not finish within ${c.timeoutMs} ms (step ${runs.length + 1} was still running)` };
     }
+    return { runs };
   } catch (e) {
-    // An error that ends the whole run, not just this case: the suite stops with the cases done so far.
-    if (e instanceof StopRunError) {
-      await env.close();
-      if (scratch) rmSync(scratch, { recursive: true, force: true });
-      throw e;
-    }
-    problem = `harness error: ${e instanceof Error ? e.message : String(e)}`;
+    if (e instanceof StopRunError) throw e;
+    return { runs, problem: `harness error: ${e instanceof Error ? e.message : String(e)}` };
   } finally {
     clearTimeout(timer);
-    await env.close();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
+}
 
-  // Attribute exchanges and lines to steps by when they started: step i owns [start_i, start_{i+1}).
+interface Judgement {
+  findings: Finding[];
+  evidence: Set<Exchange>;
+}
+
+/**
+ * Judge every step on what it observed. Exchanges and lines are attributed to steps by when they started (step i
+ * owns [start_i, start_{i+1})), except that an exchange naming an invocation belongs to that invocation's step,
+ * whenever it started (the /next that hands out step 2's event may start before step 2 does).
+ */
+function judgeSteps(c: ScenarioCase, runs: readonly StepRun[], env: CaseEnvironment): Judgement & { stepOf: (x: Exchange) => number } {
   const recording = env.recording();
   const allLogs = env.logs();
   const processes = env.processes();
   const findings: Finding[] = [];
-  const evidenceExchanges = new Set<Exchange>();
-  // An exchange that names an invocation belongs to the step of that invocation, whenever it started (the /next
-  // that hands out step 2's event may start before step 2 does); the others belong to the step running when they started.
+  const evidence = new Set<Exchange>();
   const stepOfRequest = new Map<string, number>();
   runs.forEach((run, i) => {
     if (run.result) stepOfRequest.set(run.result.requestId, i);
@@ -301,10 +303,17 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
     const unmet = unmetPreconditions(step, run.result, exchanges).map((f) => ({ step: i + 1, ...f, precondition: true as const }));
     // Findings quote payloads and lines: no credential-shaped string may ride along into the report.
     findings.push(...[...stepFindings, ...unmet].map((f) => ({ ...f, expected: scrub(f.expected), actual: scrub(f.actual) })));
-    const evidence = stepFindings.length > 0 || unmet.length > 0 || evaluation.matched.length === 0 ? exchanges : evaluation.matched;
-    for (const x of evidence.slice(0, 20)) evidenceExchanges.add(x);
+    const shown = stepFindings.length > 0 || unmet.length > 0 || evaluation.matched.length === 0 ? exchanges : evaluation.matched;
+    for (const x of shown.slice(0, 20)) evidence.add(x);
   });
+  return { findings, evidence, stepOf };
+}
 
+/** `throughout:` expectations, judged over the whole case's recording. */
+function judgeThroughout(c: ScenarioCase, env: CaseEnvironment, stepOf: (x: Exchange) => number): Judgement {
+  const recording = env.recording();
+  const findings: Finding[] = [];
+  const evidence = new Set<Exchange>();
   for (const [kind, max] of Object.entries(c.throughout?.maxOutstanding ?? {}) as Array<[ExchangeKind, number]>) {
     const seen = maxOutstanding(recording.exchanges, recording.connections, kind);
     if (seen.max <= max) continue;
@@ -315,9 +324,15 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
       expected: `at most ${max} ${kind} request${max === 1 ? '' : 's'} outstanding at once over the case`,
       actual: `${seen.max} at ${seen.at.toFixed(0)} ms (connections ${seen.exchanges.map((x) => x.connection).join(', ')})`,
     });
-    for (const x of seen.exchanges.slice(0, 20)) evidenceExchanges.add(x);
+    for (const x of seen.exchanges.slice(0, 20)) evidence.add(x);
   }
+  return { findings, evidence };
+}
 
+/** The case's verdict and reason from its findings, with the evidence behind them. */
+function caseReport(c: ScenarioCase, env: CaseEnvironment, runs: readonly StepRun[], judgement: Judgement, problem: string | undefined, durationMs: number): CaseReport {
+  const { findings } = judgement;
+  const recording = env.recording();
   const broken = findings.filter((f) => !f.precondition);
   const unmet = findings.filter((f) => f.precondition);
   const held = !problem && broken.length === 0;
@@ -339,14 +354,41 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
     source: c.source,
     ...(c.rationale ? { rationale: c.rationale } : {}),
     location: caseLocation(c),
-    durationMs: Math.round((performance.now() - started) * 100) / 100,
+    durationMs: Math.round(durationMs * 100) / 100,
     findings,
     ...(unknownRoutes.length > 0 ? { unknownRoutes } : {}),
     evidence: {
-      exchanges: [...evidenceExchanges].sort((a, b) => a.seq - b.seq).map((x) => scrubbedExchangeJson(x, EVIDENCE_BODY_BYTES)),
-      logs: boundedLogs(allLogs),
+      exchanges: [...judgement.evidence].sort((a, b) => a.seq - b.seq).map((x) => scrubbedExchangeJson(x, EVIDENCE_BODY_BYTES)),
+      logs: boundedLogs(env.logs()),
       results: runs.map((r, i) => evidenceResult(i + 1, r.result)),
-      processes: processes.map((p) => ({ ...p, ...(p.spawnFailure ? { spawnFailure: { ...p.spawnFailure, errorMessage: scrub(p.spawnFailure.errorMessage) } } : {}) })),
+      processes: env
+        .processes()
+        .map((p) => ({ ...p, ...(p.spawnFailure ? { spawnFailure: { ...p.spawnFailure, errorMessage: scrub(p.spawnFailure.errorMessage) } } : {}) })),
     },
   };
+}
+
+/** Run a case whose capabilities are met; the verdict follows its level. */
+export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options: CaseRunOptions = {}): Promise<CaseReport> {
+  const started = performance.now();
+  const scratch = c.function.bootstrap ? mkdtempSync(join(tmpdir(), 'lambdaspec-bootstrap-')) : undefined;
+  let outcome: { runs: StepRun[]; problem?: string };
+  let env: CaseEnvironment | undefined;
+  try {
+    const config = caseFunctionConfig(c, runtime, scratch);
+    env = options.createEnvironment
+      ? await options.createEnvironment(config, c)
+      : await LocalEnvironment.create(config, { hostPath: process.env['PATH'] ?? '', ...options.environment });
+    options.onEnvironment?.(env);
+    // An error that ends the whole run, not just this case (StopRunError), leaves here: the suite stops with the
+    // cases done so far.
+    outcome = await runSteps(c, env);
+  } finally {
+    await env?.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+  const steps = judgeSteps(c, outcome.runs, env);
+  const throughout = judgeThroughout(c, env, steps.stepOf);
+  const judgement: Judgement = { findings: [...steps.findings, ...throughout.findings], evidence: new Set([...steps.evidence, ...throughout.evidence]) };
+  return caseReport(c, env, outcome.runs, judgement, outcome.problem, performance.now() - started);
 }
