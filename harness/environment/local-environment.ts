@@ -109,6 +109,21 @@ export function newTraceId(): string {
   return `Root=1-${epoch}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
 }
 
+/** How an invocation settled on the Runtime API side. */
+type Settled =
+  | { kind: 'completed'; info: CompletedResponse }
+  | { kind: 'rejected'; reason: 'too-large' | 'truncated' }
+  | { kind: 'exit'; exit: ExitInfo }
+  | { kind: 'timeout' };
+
+/** One dispatch of an event: how it settled, and when it was handed out and answered (ms after receipt). */
+interface Dispatched {
+  settled: Settled;
+  handedOut?: number;
+  firstByte?: number;
+  streamed: StreamedChunk[];
+}
+
 export class LocalEnvironment implements ExecutionEnvironment {
   readonly config: FunctionConfig;
   readonly api: RuntimeApiServer;
@@ -350,6 +365,129 @@ export class LocalEnvironment implements ExecutionEnvironment {
     }
   }
 
+  /** Start the runtime for an invocation: a pending init failure, or init with Lambda's suppressed-init retry. */
+  private async initForInvoke(): Promise<InitOutcome> {
+    if (this.pendingInitFailure) {
+      const init = this.pendingInitFailure;
+      this.pendingInitFailure = undefined;
+      return init;
+    }
+    let init = await this.ensureInit(this.config.initTimeoutMs, 'init');
+    if (!init.ok && init.status === 'timeout') {
+      // Suppressed init: Lambda retries init inside the invoke, bounded by the function timeout (reference §3.3).
+      init = await this.ensureInit(this.config.timeoutMs, 'invoke');
+      if (!init.ok && init.status === 'timeout') {
+        init = { ...init, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds` } };
+      }
+    }
+    return init;
+  }
+
+  /** Hand the event to the runtime of `slot` and wait until it is answered, the runtime exits, or time runs out. */
+  private dispatch(input: InvocationInput, options: InvokeOptions, requestId: string, t0: number, phaseStart: number, slot: ProcessSlot): Promise<Dispatched> {
+    const proc = slot.proc!;
+    const d: Dispatched = { settled: { kind: 'timeout' }, streamed: [] };
+    let streamedBytes = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let unsubscribe = (): unknown => undefined;
+    let settled = false;
+    return new Promise<Dispatched>((resolve) => {
+      const settle = (s: Settled): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        unsubscribe();
+        d.settled = s;
+        resolve(d);
+      };
+      this.api.enqueue({
+        requestId,
+        payload: input.payload,
+        deadlineMs: Date.now() + this.config.timeoutMs,
+        invokedFunctionArn: input.invokedFunctionArn ?? functionArn(this.config),
+        traceId: input.traceId ?? newTraceId(),
+        ...(input.clientContext !== undefined ? { clientContext: input.clientContext } : {}),
+        ...(input.cognitoIdentity !== undefined ? { cognitoIdentity: input.cognitoIdentity } : {}),
+        ...(input.tenantId !== undefined ? { tenantId: input.tenantId } : {}),
+        ...(input.faults ? { faults: input.faults } : {}),
+        sink: {
+          handedOut: (at) => {
+            d.handedOut ??= at - t0;
+          },
+          responseStarted: (info) => {
+            if (settled || info.kind !== 'response') return;
+            options.onResponseStart?.({ streamed: info.streamed, ...(info.contentType ? { contentType: info.contentType } : {}) });
+          },
+          chunk: (data, at) => {
+            if (settled) return;
+            d.firstByte ??= at - t0;
+            streamedBytes += data.length;
+            // Past the streamed limit the invoker gets nothing more, only the error at the end.
+            if (streamedBytes <= MAX_STREAMED_RESPONSE_BYTES) options.onChunk?.(data);
+          },
+          completed: (info) => {
+            if (settled) return;
+            if (info.body.length > 0) d.firstByte ??= info.at - t0;
+            if (info.kind === 'response' && !info.streamed && info.body.length > 0) options.onChunk?.(info.body);
+            for (const c of info.chunks) d.streamed.push({ size: c.size, at: c.at - t0 });
+            settle({ kind: 'completed', info });
+          },
+          rejected: (info) => settle({ kind: 'rejected', reason: info.reason }),
+        },
+      });
+      const onExit = (exit: ExitInfo): void => settle({ kind: 'exit', exit });
+      if (proc.exitInfo) queueMicrotask(() => onExit(proc.exitInfo!));
+      else slot.exitListeners.add(onExit);
+      unsubscribe = () => slot.exitListeners.delete(onExit);
+      const remaining = Math.max(0, this.config.timeoutMs - (this.clock() - phaseStart));
+      timer = setTimeout(() => settle({ kind: 'timeout' }), remaining);
+    });
+  }
+
+  /** What the invoker gets for how the invocation settled (killing a runtime that timed out). */
+  private async outcomeOf(d: Dispatched, requestId: string, options: InvokeOptions, slot: ProcessSlot): Promise<{ outcome: InvocationOutcome; payload: Buffer; reportStatus?: 'timeout' | 'error' }> {
+    const failed = (error: PlatformError, reportStatus: 'timeout' | 'error' = 'error') => ({ outcome: { kind: 'platform-error' as const, error }, payload: platformPayload(error), reportStatus });
+    const s = d.settled;
+    switch (s.kind) {
+      case 'completed': {
+        const info = s.info;
+        // A buffered invoker (no onChunk: Invoke) gets at most 6 MB even of a streamed answer; only a streaming one
+        // (InvokeWithResponseStream, a RESPONSE_STREAM function URL) gets up to 200 MB (config-rs-invoke-furls.html).
+        const limit = options.onChunk ? MAX_STREAMED_RESPONSE_BYTES : MAX_RESPONSE_BYTES;
+        if (info.kind === 'response' && info.streamed && info.body.length > limit) {
+          return failed({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${limit} bytes).` });
+        }
+        if (info.kind === 'error') {
+          return { outcome: { kind: 'function-error', ...(info.errorTypeHeader !== undefined ? { errorTypeHeader: info.errorTypeHeader } : {}) }, payload: info.body };
+        }
+        const streamError = info.streamed ? streamErrorFromTrailers(info.trailers) : undefined;
+        const outcome: InvocationOutcome = {
+          kind: 'response',
+          streamed: info.streamed,
+          ...(info.contentType ? { contentType: info.contentType } : {}),
+          chunks: d.streamed,
+          ...(streamError ? { streamError } : {}),
+        };
+        return { outcome, payload: info.body };
+      }
+      case 'rejected':
+        this.api.release(requestId);
+        return failed(
+          s.reason === 'too-large'
+            ? { errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' }
+            : { errorType: 'Runtime.TruncatedResponse', errorMessage: `RequestId: ${requestId} Error: HTTP request detected as truncated` },
+        );
+      case 'exit':
+        this.api.release(requestId);
+        this.recordExit(slot);
+        return failed(prefixed(requestId, { errorType: exitErrorType(s.exit), errorMessage: exitDescription(s.exit) }));
+      case 'timeout':
+        this.api.release(requestId);
+        await this.kill(slot);
+        return failed(prefixed(requestId, { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds` }), 'timeout');
+    }
+  }
+
   private async runInvocation(input: InvocationInput, options: InvokeOptions): Promise<InvocationResult> {
     const receivedAt = Date.now();
     const t0 = this.clock();
@@ -360,37 +498,14 @@ export class LocalEnvironment implements ExecutionEnvironment {
     let coldStart = false;
     let initDurationMs: number | undefined;
     let phaseStart = t0;
-
-    type Settled =
-      | { kind: 'completed'; info: CompletedResponse }
-      | { kind: 'rejected'; reason: 'too-large' | 'truncated' }
-      | { kind: 'exit'; exit: ExitInfo }
-      | { kind: 'timeout' };
     let slot: ProcessSlot;
-    let handedOut: number | undefined;
-    let firstByte: number | undefined;
-    let streamedBytes = 0;
-    const streamed: StreamedChunk[] = [];
-    let settledEvent: Settled;
+    let d: Dispatched;
     // A runtime that dies while idle (after its last response, before taking this event) has not failed this
     // invocation: Lambda would start a new environment and deliver the event there. Retry once, cold.
     for (let attempt = 0; ; attempt++) {
       if (!this.isWarm()) {
         coldStart = true;
-        let init: InitOutcome;
-        if (this.pendingInitFailure) {
-          init = this.pendingInitFailure;
-          this.pendingInitFailure = undefined;
-        } else {
-          init = await this.ensureInit(this.config.initTimeoutMs, 'init');
-          if (!init.ok && init.status === 'timeout') {
-            // Suppressed init: Lambda retries init inside the invoke, bounded by the function timeout (reference §3.3).
-            init = await this.ensureInit(this.config.timeoutMs, 'invoke');
-            if (!init.ok && init.status === 'timeout') {
-              init = { ...init, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds` } };
-            }
-          }
-        }
+        const init = await this.initForInvoke();
         if (!init.ok) {
           return this.finish({
             requestId, receivedAt, t0, logFrom, coldStart, phaseStart,
@@ -403,69 +518,9 @@ export class LocalEnvironment implements ExecutionEnvironment {
         initDurationMs = init.durationMs;
         phaseStart = this.clock();
       }
-
       slot = this.current!;
-      const proc = slot.proc!;
-      const deadlineMs = Date.now() + this.config.timeoutMs;
-      handedOut = undefined;
-      firstByte = undefined;
-      streamedBytes = 0;
-      streamed.length = 0;
-
-      let timer: NodeJS.Timeout | undefined;
-      let unsubscribe = (): unknown => undefined;
-      let settled = false;
-      settledEvent = await new Promise<Settled>((resolve) => {
-        const settle = (s: Settled): void => {
-          if (settled) return;
-          settled = true;
-          resolve(s);
-        };
-        this.api.enqueue({
-          requestId,
-          payload: input.payload,
-          deadlineMs,
-          invokedFunctionArn: input.invokedFunctionArn ?? functionArn(this.config),
-          traceId: input.traceId ?? newTraceId(),
-          ...(input.clientContext !== undefined ? { clientContext: input.clientContext } : {}),
-          ...(input.cognitoIdentity !== undefined ? { cognitoIdentity: input.cognitoIdentity } : {}),
-          ...(input.tenantId !== undefined ? { tenantId: input.tenantId } : {}),
-          ...(input.faults ? { faults: input.faults } : {}),
-          sink: {
-            handedOut: (at) => {
-              handedOut ??= at - t0;
-            },
-            responseStarted: (info) => {
-              if (settled || info.kind !== 'response') return;
-              options.onResponseStart?.({ streamed: info.streamed, ...(info.contentType ? { contentType: info.contentType } : {}) });
-            },
-            chunk: (data, at) => {
-              if (settled) return;
-              firstByte ??= at - t0;
-              streamedBytes += data.length;
-              // Past the streamed limit the invoker gets nothing more, only the error at the end.
-              if (streamedBytes <= MAX_STREAMED_RESPONSE_BYTES) options.onChunk?.(data);
-            },
-            completed: (info) => {
-              if (settled) return;
-              if (info.body.length > 0) firstByte ??= info.at - t0;
-              if (info.kind === 'response' && !info.streamed && info.body.length > 0) options.onChunk?.(info.body);
-              for (const c of info.chunks) streamed.push({ size: c.size, at: c.at - t0 });
-              settle({ kind: 'completed', info });
-            },
-            rejected: (info) => settle({ kind: 'rejected', reason: info.reason }),
-          },
-        });
-        const onExit = (exit: ExitInfo): void => settle({ kind: 'exit', exit });
-        if (proc.exitInfo) queueMicrotask(() => onExit(proc.exitInfo!));
-        else slot.exitListeners.add(onExit);
-        unsubscribe = () => slot.exitListeners.delete(onExit);
-        const remaining = Math.max(0, this.config.timeoutMs - (this.clock() - phaseStart));
-        timer = setTimeout(() => settle({ kind: 'timeout' }), remaining);
-      });
-      clearTimeout(timer);
-      unsubscribe();
-      if (settledEvent.kind === 'exit' && handedOut === undefined && attempt === 0) {
+      d = await this.dispatch(input, options, requestId, t0, phaseStart, slot);
+      if (d.settled.kind === 'exit' && d.handedOut === undefined && attempt === 0) {
         this.api.release(requestId);
         this.recordExit(slot);
         continue;
@@ -473,72 +528,13 @@ export class LocalEnvironment implements ExecutionEnvironment {
       break;
     }
 
-    let outcome: InvocationOutcome;
-    let payload: Buffer;
-    let reportStatus: 'timeout' | 'error' | undefined;
-    switch (settledEvent.kind) {
-      case 'completed': {
-        const info = settledEvent.info;
-        payload = info.body;
-        // A buffered invoker (no onChunk: Invoke) gets at most 6 MB even of a streamed answer; only a streaming one
-        // (InvokeWithResponseStream, a RESPONSE_STREAM function URL) gets up to 200 MB (config-rs-invoke-furls.html).
-        const limit = options.onChunk ? MAX_STREAMED_RESPONSE_BYTES : MAX_RESPONSE_BYTES;
-        if (info.kind === 'response' && info.streamed && info.body.length > limit) {
-          const error: PlatformError = { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${limit} bytes).` };
-          outcome = { kind: 'platform-error', error };
-          payload = platformPayload(error);
-          reportStatus = 'error';
-        } else if (info.kind === 'error') {
-          outcome = { kind: 'function-error', ...(info.errorTypeHeader !== undefined ? { errorTypeHeader: info.errorTypeHeader } : {}) };
-        } else {
-          const streamError = info.streamed ? streamErrorFromTrailers(info.trailers) : undefined;
-          outcome = {
-            kind: 'response',
-            streamed: info.streamed,
-            ...(info.contentType ? { contentType: info.contentType } : {}),
-            chunks: streamed,
-            ...(streamError ? { streamError } : {}),
-          };
-        }
-        break;
-      }
-      case 'rejected': {
-        this.api.release(requestId);
-        const error: PlatformError =
-          settledEvent.reason === 'too-large'
-            ? { errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' }
-            : { errorType: 'Runtime.TruncatedResponse', errorMessage: `RequestId: ${requestId} Error: HTTP request detected as truncated` };
-        outcome = { kind: 'platform-error', error };
-        payload = platformPayload(error);
-        reportStatus = 'error';
-        break;
-      }
-      case 'exit': {
-        this.api.release(requestId);
-        this.recordExit(slot);
-        const error = prefixed(requestId, { errorType: exitErrorType(settledEvent.exit), errorMessage: exitDescription(settledEvent.exit) });
-        outcome = { kind: 'platform-error', error };
-        payload = platformPayload(error);
-        reportStatus = 'error';
-        break;
-      }
-      case 'timeout': {
-        this.api.release(requestId);
-        await this.kill(slot);
-        const error = prefixed(requestId, { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds` });
-        outcome = { kind: 'platform-error', error };
-        payload = platformPayload(error);
-        reportStatus = 'timeout';
-        break;
-      }
-    }
-
+    const { outcome, payload, reportStatus } = await this.outcomeOf(d, requestId, options, slot);
     return this.finish({
       requestId, receivedAt, t0, logFrom, coldStart, phaseStart, outcome, payload,
       ...(reportStatus ? { reportStatus } : {}),
       ...(initDurationMs !== undefined && coldStart ? { initDurationMs } : {}),
-      ...(handedOut !== undefined ? { handedOut } : {}),
-      ...(firstByte !== undefined ? { firstByte } : {}),
+      ...(d.handedOut !== undefined ? { handedOut: d.handedOut } : {}),
+      ...(d.firstByte !== undefined ? { firstByte: d.firstByte } : {}),
     });
   }
 
