@@ -29,7 +29,10 @@ export interface StartupCaseResult {
   /** Median wall over the bare node start's median wall, within this run. */
   wallRatioToNode?: number;
   targetMs?: number;
+  /** Median wall within the target and no run failed. On a loaded machine wall time mostly measures the load. */
   meetsTarget?: boolean;
+  /** Median CPU within the target: what the load inflates least; on a quiet machine wall is close above it. */
+  cpuWithinTarget?: boolean;
 }
 
 export interface StartupBenchReport {
@@ -113,14 +116,15 @@ export async function runStartupBench(o: StartupBenchOptions): Promise<StartupBe
     const use = ok.length > 0 ? ok : all;
     const target = (STARTUP_TARGETS_MS as Record<string, number | undefined>)[c.name];
     const wallMs = summarize(use.map((r) => r.wallMs));
+    const cpuMs = summarize(use.map((r) => r.cpuMs));
     return {
       name: c.name,
       command: c.name === 'node' ? 'node -e 0' : `lambdaspec ${c.argv.slice(1).join(' ')}`,
       runs: all.length,
       failures: all.length - ok.length,
       wallMs,
-      cpuMs: summarize(use.map((r) => r.cpuMs)),
-      ...(target !== undefined ? { targetMs: target, meetsTarget: ok.length === all.length && wallMs.p50 <= target } : {}),
+      cpuMs,
+      ...(target !== undefined ? { targetMs: target, meetsTarget: ok.length === all.length && wallMs.p50 <= target, cpuWithinTarget: cpuMs.p50 <= target } : {}),
     };
   });
   const floor = results.find((r) => r.name === 'node')!.wallMs.p50;
@@ -136,7 +140,9 @@ export async function runStartupBench(o: StartupBenchOptions): Promise<StartupBe
     method:
       `${runs} interleaved rounds of each command after one untimed round; wall is spawn to exit of the child; CPU is the ` +
       'growth of cutime+cstime in /proc/self/stat across the child (it and every process it waited for, 10 ms ticks); ' +
-      'figures are nearest-rank percentiles; the target is met when the median wall is within it and no run failed.',
+      'figures are nearest-rank percentiles; a target is met when the median wall is within it and no run failed ' +
+      '(judge it with the load average above: on a loaded machine wall time measures the load, and the CPU median and ' +
+      'the ratio to a bare node start are the figures to compare).',
   };
 }
 
@@ -147,12 +153,12 @@ export function renderStartupMarkdown(r: StartupBenchReport): string {
     '',
     `${r.startedAt} · ${r.machine.cpus} × ${r.machine.cpuModel} · Node ${r.machine.node} · load ${r.machine.loadAverage}`,
     '',
-    '| command | runs | wall p50 (ms) | wall p90 (ms) | CPU p50 (ms) | CPU p90 (ms) | × node -e 0 | target (ms) |',
+    '| command | runs | wall p50 (ms) | wall p90 (ms) | CPU p50 (ms) | CPU p90 (ms) | wall × node -e 0 | target (ms): wall, CPU |',
     '|---|---:|---:|---:|---:|---:|---:|---|',
     ...r.cases.map(
       (c) =>
         `| \`${c.command}\` | ${c.runs}${c.failures ? ` (${c.failures} failed)` : ''} | ${f(c.wallMs.p50)} | ${f(c.wallMs.p90)} | ${f(c.cpuMs.p50)} | ${f(c.cpuMs.p90)} | ` +
-        `${c.wallRatioToNode ?? 1} | ${c.targetMs !== undefined ? `${c.targetMs} ${c.meetsTarget ? 'met' : '**not met**'}` : ''} |`,
+        `${c.wallRatioToNode ?? 1} | ${c.targetMs !== undefined ? `${c.targetMs}: ${c.meetsTarget ? 'met' : '**not met**'}, ${c.cpuWithinTarget ? 'within' : '**over**'}` : ''} |`,
     ),
     '',
     `Method: ${r.method}`,
