@@ -131,8 +131,20 @@ export async function startFunction(runtime: string, options: StartFunctionOptio
   const rt = await prepareOne(runtime, log ?? (() => undefined));
   const target = await availableTarget(targetName ?? 'process');
   const prepared = await target.prepare(rt, {});
-  const env = await LocalEnvironment.create(functionConfigFor(rt, overrides), { ...prepared.environment, onClose: () => prepared.close() });
-  return env;
+  const own = prepared.environment.onClose;
+  // The target's own teardown first (it may name the environment's launches), then what prepare() made.
+  try {
+    return await LocalEnvironment.create(functionConfigFor(rt, overrides), {
+      ...prepared.environment,
+      onClose: async (id) => {
+        await own?.(id);
+        await prepared.close();
+      },
+    });
+  } catch (e) {
+    await prepared.close();
+    throw e;
+  }
 }
 
 export interface FakeRuntimeApi {
