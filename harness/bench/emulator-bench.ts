@@ -14,7 +14,6 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { lambdaEnvironment } from '../process/lambda-env.ts';
 import { launchProcess, vmHwmKiB, type RunningProcess } from '../process/process-runner.ts';
@@ -22,11 +21,12 @@ import { which } from '../lib/which.ts';
 import { functionConfigFor, REPO_ROOT, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { nearestRank, sortedCopy } from '../stats/percentiles.ts';
 import { ECHO_EVENT, runInvokeClient, type ClientRun } from './end-to-end-bench.ts';
+import { nodeModuleArgs } from '../lib/node-child.ts';
 
 /** The RIE build `npm run bench` and .ci/run install (go install …/cmd/aws-lambda-rie@RIE_VERSION). */
 export const RIE_MODULE = 'github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie';
 export const RIE_VERSION = 'v0.0.0-20261030222936-bef5c4ba774d';
-const SERVE_CHILD = fileURLToPath(new URL('./serve-child.ts', import.meta.url));
+const SERVE_CHILD = nodeModuleArgs(import.meta.url, './serve-child');
 const INVOKE_PATH = '/2015-03-31/functions/function/invocations';
 /** Unmeasured invocations before the warm run: serve's JIT settles (its CPU per invocation halves over the first ~1000). */
 const WARM_UP = 300;
@@ -154,7 +154,7 @@ function start(emulator: EmulatorName, runtime: ResolvedRuntime, rie: string, po
   }
   return launchProcess({
     command: process.execPath,
-    args: ['--import', 'tsx', SERVE_CHILD, runtime.dir, String(port), emulator === 'serve-record-on' ? 'on' : 'off'],
+    args: [...SERVE_CHILD, runtime.dir, String(port), emulator === 'serve-record-on' ? 'on' : 'off'],
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: os.homedir() },
     clock,

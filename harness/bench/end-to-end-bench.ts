@@ -10,7 +10,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { LocalEnvironment } from '../environment/local-environment.ts';
 import { InvokeFront, type InvokeTarget } from '../invoke/front.ts';
@@ -21,9 +20,10 @@ import type { FunctionConfig } from '../model/invocation.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { nearestRank, sortedCopy } from '../stats/percentiles.ts';
 import { meterHarnessShare, type HarnessShareMeter } from './harness-share.ts';
+import { nodeModuleArgs } from '../lib/node-child.ts';
 
-const MINIMAL_RUNTIME = fileURLToPath(new URL('./minimal-runtime.ts', import.meta.url));
-const INVOKE_CLIENT = fileURLToPath(new URL('./invoke-client.ts', import.meta.url));
+const MINIMAL_RUNTIME = nodeModuleArgs(import.meta.url, './minimal-runtime');
+const INVOKE_CLIENT = nodeModuleArgs(import.meta.url, './invoke-client');
 export const ECHO_EVENT = '{"probe":"echo","payload":{"n":1}}';
 
 export interface PathFigures {
@@ -60,10 +60,10 @@ export function minimalRuntimeConfig(name: string, sleepMs = 0): FunctionConfig 
     timeoutMs: 10_000,
     initTimeoutMs: 10_000,
     handler: 'minimal.handler',
-    // The repository root, so `--import tsx` resolves from its node_modules.
+    // The package root: from the sources, `--import tsx` resolves from its node_modules.
     taskRoot: REPO_ROOT,
     bootstrap: process.execPath,
-    bootstrapArgs: ['--import', 'tsx', MINIMAL_RUNTIME],
+    bootstrapArgs: MINIMAL_RUNTIME,
     architecture: process.arch === 'arm64' ? 'arm64' : 'x86_64',
     environment: sleepMs > 0 ? { MINIMAL_RUNTIME_SLEEP_MS: String(sleepMs) } : {},
   };
@@ -80,7 +80,7 @@ export function runInvokeClient(
   const args = [address, path, String(invocations), String(maxMs), String(options.concurrency ?? 1), options.event ?? ECHO_EVENT, String(options.warmUp ?? 0)];
   if (options.serverPid !== undefined) args.push(String(options.serverPid));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', INVOKE_CLIENT, ...args], {
+    const child = spawn(process.execPath, [...INVOKE_CLIENT, ...args], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -5,12 +5,12 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { RuntimeApiServer, type ApiInvocation } from '../fake-runtime-api/server.ts';
 import type { EndToEndResult } from './end-to-end-bench.ts';
+import { nodeModuleArgs } from '../lib/node-child.ts';
 
-const CLIENT = fileURLToPath(new URL('./keepalive-client.ts', import.meta.url));
+const CLIENT = nodeModuleArgs(import.meta.url, './keepalive-client');
 
 export interface BenchRun {
   invocations: number;
@@ -42,7 +42,7 @@ export interface HarnessBenchResult {
 
 function runClient(address: string, invocations: number, maxMs: number): Promise<BenchRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLIENT, address, String(invocations), String(maxMs)], {
+    const child = spawn(process.execPath, [...CLIENT, address, String(invocations), String(maxMs)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

@@ -4,7 +4,7 @@
  * exit status, and the verdict step fails the job on a MUST failure or a benchmark regression.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,10 +43,18 @@ function flagsOf(script: string, command: string): string[] {
 const scratch = mkdtempSync(join(tmpdir(), 'lambdaspec-action-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/**
+ * RUNNER_TEMP as the install step leaves it: lambdaspec's bin under lambdaspec/node_modules/.bin (here this
+ * checkout's bin; harness/package.test.ts installs the real tarball).
+ */
+const runnerTemp = join(scratch, 'runner-temp');
+mkdirSync(join(runnerTemp, 'lambdaspec', 'node_modules', '.bin'), { recursive: true });
+symlinkSync(join(REPO_ROOT, 'bin', 'lambdaspec.mjs'), join(runnerTemp, 'lambdaspec', 'node_modules', '.bin', 'lambdaspec'));
+
 describe('action.yml', () => {
   it('is a composite action with the documented inputs, on Node 20, uploading with upload-artifact v4', () => {
     expect(action.runs.using).toBe('composite');
-    expect(Object.keys(action.inputs).sort()).toEqual(['artifact-name', 'bench-baseline', 'filter', 'max-regression', 'node-version', 'report-dir', 'runtime', 'strict']);
+    expect(Object.keys(action.inputs).sort()).toEqual(['artifact-name', 'bench-baseline', 'filter', 'max-regression', 'node-version', 'package', 'report-dir', 'runtime', 'strict']);
     expect(action.inputs['runtime']!.required).toBe(true);
     expect(action.inputs['node-version']!.default).toBe('20');
     expect(action.runs.steps.some((s) => s.uses === 'actions/setup-node@v4')).toBe(true);
@@ -72,6 +80,25 @@ describe('action.yml', () => {
     for (const f of flags) expect(help.stdout + help.stderr).toContain(f);
   });
 
+  it('the install step installs the published package of the action\'s version, or the package input, into RUNNER_TEMP', () => {
+    // A stand-in npm on PATH records its arguments: the step must not clone, npm ci, or install dev dependencies.
+    const bin = join(scratch, 'fake-npm');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'npm'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${join(scratch, 'npm-args')}"\n`);
+    chmodSync(join(bin, 'npm'), 0o755);
+    const install = (pkg: string): string[] => {
+      const r = spawnSync('bash', ['-c', step('Install lambdaspec').run!], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env['PATH']}`, GITHUB_ACTION_PATH: REPO_ROOT, RUNNER_TEMP: runnerTemp, LAMBDASPEC_PACKAGE: pkg },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return readFileSync(join(scratch, 'npm-args'), 'utf8').trim().split('\n');
+    };
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(install('')).toEqual(['install', '--prefix', join(runnerTemp, 'lambdaspec'), '--no-audit', '--no-fund', `lambdaspec@${version}`]);
+    expect(install('./lambdaspec-9.9.9.tgz').at(-1)).toBe('./lambdaspec-9.9.9.tgz');
+  });
+
   it('the conformance step runs the filtered suite, writes the reports and records the exit status', () => {
     const out = join(scratch, 'github-output');
     const summary = join(scratch, 'summary.md');
@@ -81,7 +108,7 @@ describe('action.yml', () => {
       timeout: 60_000,
       env: {
         ...process.env,
-        GITHUB_ACTION_PATH: REPO_ROOT,
+        RUNNER_TEMP: runnerTemp,
         GITHUB_OUTPUT: out,
         GITHUB_STEP_SUMMARY: summary,
         LAMBDASPEC_RUNTIME: 'python-stdlib',

@@ -5,8 +5,10 @@ import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { UserError } from '../lib/user-error.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+/** What parseFlags returns, named so the emitted declarations can spell it (node:util does not export it). */
+export type ParsedFlags<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>>;
 
-export function parseFlags<O extends Options>(command: string, argv: string[], options: O) {
+export function parseFlags<O extends Options>(command: string, argv: string[], options: O): ParsedFlags<O> {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
   } catch (e) {

@@ -13,7 +13,6 @@ import { compareReports, readBenchReport } from '../bench/compare.ts';
 import { MAX_REQUEST_PAYLOAD_BYTES } from '../invoke/front.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { withoutForeignArchitectures } from './target-flags.ts';
-import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { benchReportHtml } from '../reports/html/perf-pages.ts';
 import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
@@ -21,6 +20,7 @@ import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { UserError } from '../lib/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
+import { defaultReportPath } from '../lib/report-dir.ts';
 
 export const BENCH_USAGE = `lambdaspec bench [runtime…] [options]
 
@@ -129,7 +129,7 @@ export async function benchCommand(argv: string[], io: Io, signal: AbortSignal):
   if (baseline) {
     report.comparison = compareReports(baseline, report, { thresholdPct, seed, baselinePath: baselinePath! });
   }
-  const dir = values['report-dir'] ? resolve(values['report-dir']) : join(REPO_ROOT, 'reports', 'bench');
+  const dir = values['report-dir'] ? resolve(values['report-dir']) : defaultReportPath('bench');
   const written: string[] = [];
   for (const rt of report.runtimes) {
     const single: BenchReport = { ...report, runtimes: [rt] };

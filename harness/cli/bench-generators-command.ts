@@ -1,14 +1,13 @@
 /** `lambdaspec bench-generators`: built-in generator vs k6 vs autocannon on a trivial server; writes reports/bench/generators.{json,md}. */
 import { EXIT } from '../lib/exit-codes.ts';
-import { join } from 'node:path';
 import { runGeneratorBench, type GeneratorBenchReport } from '../load/generator-bench.ts';
-import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import { UserError } from '../lib/user-error.ts';
 import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
+import { defaultReportPath } from '../lib/report-dir.ts';
 
 export function generatorBenchMarkdown(r: GeneratorBenchReport): string {
   const rows = (['builtin', 'k6', 'k6-2seg', 'autocannon'] as const).map((g) => {
@@ -51,7 +50,7 @@ export async function benchGeneratorsCommand(argv: string[], io: Io): Promise<nu
   });
   if (positionals.length > 0) throw new UserError(`bench-generators takes no argument, got "${positionals[0]}" (see 'lambdaspec bench-generators --help')`);
   checkOutputPath('out', values.out, 'file');
-  const out = values.out ?? join(REPO_ROOT, 'reports', 'bench', 'generators.json');
+  const out = values.out ?? defaultReportPath('bench', 'generators.json');
   const connections = parsePositiveInt('connections', values.connections);
   const rounds = parsePositiveInt('rounds', values.rounds);
   const durationMs = values.duration !== undefined ? Math.min(60_000, parseDurationFlag('duration', values.duration)) : undefined;

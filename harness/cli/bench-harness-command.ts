@@ -12,12 +12,13 @@ import { emulatorsHtml } from '../reports/html/emulators-html.ts';
 import { runCommand } from './run-command.ts';
 import { runHarnessBench } from '../bench/harness-bench.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
-import { REPO_ROOT, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
+import type { ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import { UserError } from '../lib/user-error.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
+import { defaultReportPath } from '../lib/report-dir.ts';
 
 export const BENCH_HARNESS_USAGE = `lambdaspec bench-harness [options]
 
@@ -57,7 +58,7 @@ export async function benchHarnessCommand(argv: string[], io: Io): Promise<numbe
   });
   if (positionals.length > 0) throw new UserError(`bench-harness takes no argument, got "${positionals[0]}" (see 'lambdaspec bench-harness --help')`);
   checkOutputPath('out', values.out, 'file');
-  const out = values.out ?? join(REPO_ROOT, 'reports', 'bench', 'harness.json');
+  const out = values.out ?? defaultReportPath('bench', 'harness.json');
   const invocations = parsePositiveInt('invocations', values.invocations);
   const rounds = parsePositiveInt('rounds', values.rounds);
   io.err('measuring the fake Runtime API (loopback floor, recording off, recording on)…\n');

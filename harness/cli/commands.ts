@@ -116,6 +116,15 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   {
+    name: 'bench-startup',
+    synopsis: [['[--runs 15] [--runtime python-stdlib]', "the CLI's own start-up: --help and invoke"]],
+    interruptible: false,
+    load: async () => {
+      const m = await import('./bench-startup-command.ts');
+      return { usage: m.BENCH_STARTUP_USAGE, run: (argv, c) => m.benchStartupCommand(argv, c.io) };
+    },
+  },
+  {
     name: 'bench',
     synopsis: [['[runtime…] [--cold 20 --warm 1000] [--baseline f.json]', 'cold/warm/streaming/payload latency per runtime']],
     interruptible: true,

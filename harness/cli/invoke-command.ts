@@ -12,7 +12,6 @@ import { UserError } from '../lib/user-error.ts';
 import { deliveredPayload, payloadRejection } from '../invoke/invoke-payload.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
-import { callFunctionUrl } from '../remote/deployed/function-url-client.ts';
 import { droppedSummary } from '../reports/dropped-output.ts';
 import { prepareTarget, TARGET_FLAGS, TARGET_USAGE } from './target-flags.ts';
 
@@ -181,6 +180,8 @@ async function invokeUrl(url: string, o: { event: string | undefined; method: st
     headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
   }
   const body = await readEvent(o.event, io);
+  // Loaded here: undici is only needed for --url.
+  const { callFunctionUrl } = await import('../remote/deployed/function-url-client.ts');
   const r = await callFunctionUrl(parseHttpUrl('url', url), { ...(o.method !== undefined ? { method: o.method } : {}), headers, body }, (bytes) => io.outBytes(bytes));
   if (r.body.length > 0 && !r.body.subarray(-1).equals(Buffer.from('\n'))) io.out('\n');
   if (!o.quiet) {

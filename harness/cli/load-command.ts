@@ -10,7 +10,7 @@ import type { LoadEngine, LoadOptions, LoadReport } from '../load/load-model.ts'
 import { resolveLoadOptions } from '../load/load-options.ts';
 import { runLoad, type LoadTarget } from '../load/run-load.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
-import { functionConfigFor, REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
+import { functionConfigFor } from '../runtime-definition/resolve-runtime.ts';
 import { loadReportHtml } from '../reports/html/perf-pages.ts';
 import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
@@ -18,6 +18,7 @@ import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { UserError } from '../lib/user-error.ts';
 import { FUNCTION_FLAGS, functionOverrides, parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
+import { defaultReportPath } from '../lib/report-dir.ts';
 
 export const LOAD_USAGE = `lambdaspec load <runtime> --concurrency N (--duration 30s | --requests K) [options]
 lambdaspec load --url <function-url> --concurrency N (--duration 30s | --requests K) [options]
@@ -103,7 +104,7 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
   }
   for (const c of options.capped) io.err(`warning: ${c}\n`);
   const report = await runLoad({ target, options, engine, ...(segments ? { segments } : {}), ...(signal ? { signal } : {}), log: (l) => io.err(`${l}\n`) });
-  writeLoadReport(report, values.out ?? join(REPO_ROOT, 'reports', 'load', `${name}.json`), io);
+  writeLoadReport(report, values.out ?? defaultReportPath('load', `${name}.json`), io);
   return EXIT.OK;
 }
 
@@ -125,7 +126,7 @@ function foldCommand(argv: string[], io: Io): number {
   const { values, positionals } = parseFlags('load fold', argv, { out: { type: 'string' } });
   checkOutputPath('out', values.out, 'file');
   const report = foldLoadOutputs(positionals.map((p) => resolve(p)));
-  writeLoadReport(report, resolve(values.out ?? join(REPO_ROOT, 'reports', 'load', 'fold.json')), io);
+  writeLoadReport(report, resolve(values.out ?? defaultReportPath('load', 'fold.json')), io);
   return EXIT.OK;
 }
 

@@ -4,7 +4,7 @@
  */
 import { EXIT } from '../lib/exit-codes.ts';
 import { UserError } from '../lib/user-error.ts';
-import { SuiteError } from '../lib/yaml-validate.ts';
+import { SuiteError } from '../lib/suite-error.ts';
 import { killAllProcesses } from '../process/process-runner.ts';
 import { commandNamed, topLevelUsage, type CommandContext } from './commands.ts';
 import { processIo, scrubbedIo, type Io } from './io.ts';

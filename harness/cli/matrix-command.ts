@@ -10,7 +10,6 @@ import { suiteIdentity } from '../scenarios/suite-digest.ts';
 import { UserError } from '../lib/user-error.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { skippedCase } from '../scenarios/case-runner.ts';
-import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR } from '../scenarios/suite-loader.ts';
 import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
@@ -18,6 +17,7 @@ import { parseFlags, parsePositiveInt } from './args.ts';
 import type { Io } from './io.ts';
 import { loadSelectedCases, runOnRuntimes } from './run-command.ts';
 import { TARGET_FLAGS, TARGET_USAGE, targetFromFlags, withoutForeignArchitectures } from './target-flags.ts';
+import { defaultReportPath } from '../lib/report-dir.ts';
 
 export const MATRIX_USAGE = `lambdaspec matrix [runtime…] [options]
 
@@ -54,7 +54,7 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
     ...TARGET_FLAGS,
   });
   checkOutputPath('out', values.out, 'folder');
-  const out = values.out ? resolve(values.out) : join(REPO_ROOT, 'reports', 'matrix');
+  const out = values.out ? resolve(values.out) : defaultReportPath('matrix');
   if (values.from) {
     if (positionals.length > 0 || values.suite || values.jobs || values.target || values.emulate) {
       throw new UserError('matrix --from builds the grid from reports: it takes no runtime names, --suite, --jobs, --target or --emulate');
@@ -75,7 +75,7 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
     suites,
     strict: false,
     jobs,
-    reportDir: (rt) => join(REPO_ROOT, 'reports', rt.spec.name),
+    reportDir: (rt) => defaultReportPath(rt.spec.name),
     signal,
     io,
     target,

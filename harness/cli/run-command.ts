@@ -6,24 +6,23 @@ import { buildReport } from '../reports/build-report.ts';
 import type { CaseReport, ColdStartMeasurement, NotRunCase, RunReport, Verdict } from '../model/report-model.ts';
 import { writeReports, type WrittenReports } from '../reports/write-reports.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
-import { REPO_ROOT, resolveRuntime, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
+import { resolveRuntime, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../scenarios/suite-loader.ts';
 import { suiteIdentity } from '../scenarios/suite-digest.ts';
 import { filterCases, runSuite, SuiteStoppedError, type SuiteRunOptions } from '../scenarios/suite-runner.ts';
 import { compareWithSnapshot, readSnapshot, renderComparison, snapshotFromReport } from '../snapshots/snapshot.ts';
-import { registerSdkCredentials } from '../remote/deployed/lambda-client.ts';
-import { createDeployedTarget, deployedRuntime, parseCapabilities, type DeployedTarget } from '../remote/deployed/deployed-target.ts';
+import type { DeployedTarget } from '../remote/deployed/deployed-target.ts';
 import type { DeployedTargetOptions } from '../remote/deployed/lambda-client.ts';
 import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import type { ScenarioCase } from '../scenarios/suite-model.ts';
-import { imageRuntime, imageTarget } from '../targets/container/container-target.ts';
 import type { Target } from '../targets/common/target.ts';
 import { availableTarget } from '../targets/registry.ts';
 import { UserError } from '../lib/user-error.ts';
 import { parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
 import { TARGET_USAGE, targetFromFlags, withoutForeignArchitectures } from './target-flags.ts';
 import type { Io } from './io.ts';
+import { defaultReportPath } from '../lib/report-dir.ts';
 
 export const RUN_USAGE = `lambdaspec run [runtime…] [options]
 
@@ -212,6 +211,8 @@ async function planRun(values: RunValues, positionals: string[], io: Io): Promis
     if (positionals.length > 0) throw new UserError('--image runs the image instead of a runtime: give no runtime with it');
     if (values.target !== undefined && values.target !== 'container') throw new UserError(`--image runs on --target container, not ${values.target}`);
     if (deployedOnly.length > 0) throw new UserError(`--${deployedOnly[0]} is for --target deployed`);
+    // Loaded here: testcontainers is heavy and only --image and --target container need it.
+    const { imageRuntime, imageTarget } = await import('../targets/container/container-target.ts');
     const target = imageTarget(values.image);
     const why = await target.unavailable();
     if (why) throw new UserError(`--image: ${why}`);
@@ -240,6 +241,8 @@ async function planRun(values: RunValues, positionals: string[], io: Io): Promis
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
     ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
   };
+  // Loaded here: the AWS SDK is heavy and only --target deployed needs it.
+  const { createDeployedTarget, deployedRuntime, parseCapabilities } = await import('../remote/deployed/deployed-target.ts');
   const runtime = positionals[0] !== undefined
     ? resolveRuntime(positionals[0], { requireBootstrap: false })
     : deployedRuntime(values.function, parseCapabilities(values.capabilities));
@@ -252,7 +255,10 @@ export async function executeRun(values: RunValues, positionals: string[], io: I
   checkOutputPath('report-dir', values['report-dir'], 'folder');
   checkOutputPath('junit', values.junit, 'file');
   const plan = await planRun(values, positionals, io);
-  if (plan.deployed) await registerSdkCredentials(plan.deployed.client);
+  if (plan.deployed) {
+    const { registerSdkCredentials } = await import('../remote/deployed/lambda-client.ts');
+    await registerSdkCredentials(plan.deployed.client);
+  }
   const { runtimes } = plan;
   if (values.junit && runtimes.length > 1) throw new UserError('--junit takes one runtime; with several, each report folder gets its own junit.xml');
   const suites = values.suite ?? [DEFAULT_SUITE_DIR];
@@ -260,7 +266,7 @@ export async function executeRun(values: RunValues, positionals: string[], io: I
   // A deployed function is one function with its own concurrency: one case at a time unless asked.
   const jobs = parsePositiveInt('jobs', values.jobs) ?? (plan.deployed ? 1 : Math.max(1, os.cpus().length));
   const cold = parsePositiveInt('cold', values.cold);
-  const base = values['report-dir'] ? resolve(values['report-dir']) : join(REPO_ROOT, 'reports');
+  const base = values['report-dir'] ? resolve(values['report-dir']) : defaultReportPath();
   const reportDir = (rt: ResolvedRuntime): string => (values['report-dir'] && runtimes.length === 1 ? base : join(base, rt.spec.name));
   try {
     let coldStarts: ColdStartMeasurement | undefined;

@@ -2,7 +2,6 @@
 import { EXIT } from '../lib/exit-codes.ts';
 import { join, resolve } from 'node:path';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
-import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { DEFAULT_BOUNDS } from '../soak/growth.ts';
 import { soakMarkdown, type SoakReport } from '../soak/soak-report.ts';
 import { runSoak } from '../soak/soak-runner.ts';
@@ -12,6 +11,7 @@ import { parseDurationFlag } from '../lib/duration-flag.ts';
 import { UserError } from '../lib/user-error.ts';
 import { parseFlags } from './args.ts';
 import type { Io } from './io.ts';
+import { defaultReportPath } from '../lib/report-dir.ts';
 
 /** A soak is bounded: nobody should be able to start one that runs for days by a typo. */
 export const MAX_SOAK_MS = 24 * 60 * 60 * 1000;
@@ -56,7 +56,7 @@ export async function soakCommand(argv: string[], io: Io, signal: AbortSignal): 
     maxRssSlopeMiBPerMin: parseNonNegative('max-rss-slope', values['max-rss-slope'], DEFAULT_BOUNDS.maxRssSlopeMiBPerMin),
     maxFdGrowth: parseNonNegative('max-fd-growth', values['max-fd-growth'], DEFAULT_BOUNDS.maxFdGrowth),
   };
-  const reportDir = values['report-dir'] ? resolve(values['report-dir']) : join(REPO_ROOT, 'reports', 'soak');
+  const reportDir = values['report-dir'] ? resolve(values['report-dir']) : defaultReportPath('soak');
   checkOutputPath('report-dir', reportDir, 'folder');
 
   const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;

@@ -13,8 +13,9 @@ import { generateK6Script } from './k6-script.ts';
 import { foldK6Summaries } from './k6-fold.ts';
 import { findK6, k6Version, runK6Segments } from './k6-runner.ts';
 import { DEFAULT_EVENT } from './load-options.ts';
+import { nodeModuleArgs } from '../lib/node-child.ts';
 
-const SERVER = fileURLToPath(new URL('./trivial-server.ts', import.meta.url));
+const SERVER = nodeModuleArgs(import.meta.url, './trivial-server');
 const AUTOCANNON = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url));
 
 /** `k6-2seg`: k6 as two instances with one execution segment each (`load --segments 2`), folded into one run. */
@@ -89,7 +90,7 @@ export interface GeneratorBenchOptions {
 }
 
 async function startServer(maxMs: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, String(maxMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...SERVER, String(maxMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('trivial server did not start within 30 s')), 30_000);
@@ -102,7 +103,7 @@ async function startServer(maxMs: number): Promise<{ url: string; child: ChildPr
   return { url: `http://127.0.0.1:${port}/`, child };
 }
 
-const BUILTIN_CHILD = fileURLToPath(new URL('./builtin-bench-child.ts', import.meta.url));
+const BUILTIN_CHILD = nodeModuleArgs(import.meta.url, './builtin-bench-child');
 
 /** Run a child that prints one JSON line on stdout; killed after `timeoutMs`. */
 function runJsonChild<T>(args: string[], timeoutMs: number, what: string): Promise<T> {
@@ -127,7 +128,7 @@ function runJsonChild<T>(args: string[], timeoutMs: number, what: string): Promi
 
 async function runBuiltin(url: string, connections: number, durationMs: number, warmupMs: number): Promise<Omit<GeneratorRun, 'round'>> {
   const r = await runJsonChild<{ requests: number; errors: number; elapsedMs: number; cpuMs: number }>(
-    ['--import', 'tsx', BUILTIN_CHILD, url, String(connections), String(durationMs), String(warmupMs)],
+    [...BUILTIN_CHILD, url, String(connections), String(durationMs), String(warmupMs)],
     durationMs + warmupMs + 60_000,
     'built-in generator',
   );

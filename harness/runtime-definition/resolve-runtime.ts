@@ -10,6 +10,7 @@ import { loadRuntimeYaml, type RuntimeYaml } from './runtime-yaml.ts';
 import { hostArchitecture } from '../process/elf.ts';
 import { UserError } from '../lib/user-error.ts';
 
+// The package root: a clone, or node_modules/lambdaspec (dist/<folder>/ is as deep as harness/<folder>/).
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUNDLED_RUNTIMES_DIR = join(REPO_ROOT, 'runtimes-under-test');
 
