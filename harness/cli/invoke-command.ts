@@ -10,7 +10,7 @@ import { scrubBytes, scrubbedRecordingJson } from '../secrets/scrub.ts';
 import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { UserError } from '../lib/user-error.ts';
 import { deliveredPayload, payloadRejection } from '../invoke/invoke-payload.ts';
-import { FUNCTION_FLAGS, functionOverrides, parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
+import { FUNCTION_FLAGS, functionOverrides, parseFlags, parseHttpUrl } from './args.ts';
 import type { Io } from './io.ts';
 import { droppedSummary } from '../reports/dropped-output.ts';
 import { prepareTarget, TARGET_FLAGS, TARGET_USAGE } from './target-flags.ts';

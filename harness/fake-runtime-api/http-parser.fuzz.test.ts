@@ -8,7 +8,6 @@ import fc from 'fast-check';
 import {
   hostileCaseArb,
   intended,
-  limitsArb,
   mutatedCaseArb,
   pipelineArb,
   serializePipeline,

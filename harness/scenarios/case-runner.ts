@@ -11,7 +11,7 @@ import type { FunctionConfig, InvocationResult, LogLine, ProcessRecord } from '.
 import { verdictFor, type CaseEvidence, type CaseReport, type Finding } from '../model/report-model.ts';
 import { scrub, scrubbedExchangeJson, scrubPreview } from '../secrets/scrub.ts';
 import { logTail } from '../environment/platform-log.ts';
-import { exchangeToJson, type Exchange, type ExchangeKind } from '../model/recording.ts';
+import type { Exchange, ExchangeKind } from '../model/recording.ts';
 import { functionConfigFor, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { payloadDigest, reportFieldsPresent } from '../snapshots/normalise.ts';
 import { StopRunError } from '../lib/user-error.ts';
