@@ -16,6 +16,7 @@ import { liveProcessCount } from '../harness/process/process-runner.ts';
 import { processTarget } from '../harness/targets/process/process-target.ts';
 import { sandboxTarget, sandboxUnavailable } from '../harness/targets/sandbox/sandbox-target.ts';
 import { planEmulation } from '../harness/targets/common/emulation.ts';
+import { preflightLocal } from '../harness/probe/preflight.ts';
 import type { Target } from '../harness/targets/common/target.ts';
 
 const mustCases = loadSuites([DEFAULT_SUITE_DIR]).cases.filter((c) => c.level === 'must');
@@ -29,6 +30,7 @@ describe.each(bundledRuntimeNames().filter(isNative))('bundled runtime %s', (nam
     // Off CI a missing toolchain skips with its reason; under LAMBDASPEC_REQUIRE_ALL=1 buildRuntime throws instead.
     if (built.status === 'skipped') return ctx.skip(built.reason);
     assertBootstrapUsable(rt);
+    expect(await preflightLocal(rt), 'the probe preflight').toEqual({ kind: 'probe' });
     const reports = await runSuite(mustCases, rt, { jobs: 2 });
     const deviations = rt.spec.deviations ?? {};
     const unexplained = reports.filter((r) => r.verdict === 'fail' && !(r.id in deviations)).map((r) => `${r.id}: ${r.reason}`);
@@ -75,6 +77,9 @@ describe.each(bundledRuntimeNames().filter((n) => !isNative(n)))('bundled runtim
     }
 
     const emulated = await processTarget.prepare(rt, { emulate: true });
+    // The exec format error is the suite's verdict, not a missing probe; under emulation the probe answers.
+    expect((await preflightLocal(rt)).kind, 'the probe preflight without --emulate').toBe('inconclusive');
+    expect(await preflightLocal(rt, emulated.environment), 'the probe preflight under emulation').toEqual({ kind: 'probe' });
     const reports = await runSuite(mustCases, rt, { jobs: 2, environment: emulated.environment });
     await emulated.close();
     const deviations = rt.spec.deviations ?? {};

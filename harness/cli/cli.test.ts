@@ -1,10 +1,13 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../model/report-model.ts';
 import type { RecordingJson } from '../model/recording.ts';
 import { liveProcessCount } from '../process/process-runner.ts';
+import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { memoryIo } from './io.ts';
 import { INVOKE_USAGE } from './invoke-command.ts';
 import { main } from './main.ts';
@@ -161,6 +164,39 @@ describe('lambdaspec run', () => {
     const strict = await cli([...args, '--strict']);
     expect(strict.code).toBe(1);
     expect(strict.err).toMatch(/^WARN bash-curl events\.invalid-json-not-passed/m);
+  });
+});
+
+describe('the probe preflight', () => {
+  const noProbe = fileURLToPath(new URL('../testing/fixtures/no-probe', import.meta.url));
+  const line = (name: string): string =>
+    `lambdaspec: ${name} does not implement the probe handler: it answered "hello from bash" to {"probe":"echo","payload":"lambdaspec-preflight"} and "hello from bash" to {"probe":"context"}; see docs/probe-contract.md\n`;
+
+  it('stops run on a runtime without the probe: one line, exit 2, a report that says so', async () => {
+    const out = join(dir, 'reports-no-probe');
+    const r = await cli(['run', 'python-stdlib', noProbe, '--report-dir', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(line('no-probe'));
+    const report = JSON.parse(readFileSync(join(out, 'no-probe', 'report.json'), 'utf8')) as RunReport;
+    expect(report).toMatchObject({ stopped: line('no-probe').slice('lambdaspec: '.length, -1), cases: [], exitCode: 2 });
+    expect(readFileSync(join(out, 'no-probe', 'report.md'), 'utf8')).toContain('does not implement the probe handler');
+    // Every runtime is preflighted before any suite runs: the one named first never ran its suite.
+    expect(existsSync(join(out, 'python-stdlib'))).toBe(false);
+  });
+
+  it('stops matrix the same way', async () => {
+    // A bare bootstrap of a unique name: matrix writes each runtime's report under the repository's reports/.
+    const name = `no-probe-${randomUUID().slice(0, 8)}`;
+    mkdirSync(join(dir, name));
+    copyFileSync(join(noProbe, 'bootstrap'), join(dir, name, 'bootstrap'));
+    try {
+      const r = await cli(['matrix', join(dir, name), '--out', join(dir, 'matrix-no-probe')]);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(line(name));
+      expect(existsSync(join(dir, 'matrix-no-probe'))).toBe(false);
+    } finally {
+      rmSync(join(REPO_ROOT, 'reports', name), { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,11 +2,14 @@
 import { EXIT } from '../lib/exit-codes.ts';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { ExecutionEnvironment } from '../environment/execution-environment.ts';
+import type { FunctionConfig } from '../model/invocation.ts';
+import { preflightLocal, probePreflight } from '../probe/preflight.ts';
 import { buildReport } from '../reports/build-report.ts';
 import type { CaseReport, ColdStartMeasurement, NotRunCase, RunReport, Verdict } from '../model/report-model.ts';
 import { writeReports, type WrittenReports } from '../reports/write-reports.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
-import { resolveRuntime, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
+import { functionConfigFor, resolveRuntime, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../scenarios/suite-loader.ts';
 import { suiteIdentity } from '../scenarios/suite-digest.ts';
 import { filterCases, runSuite, SuiteStoppedError, type SuiteRunOptions } from '../scenarios/suite-runner.ts';
@@ -16,7 +19,7 @@ import type { DeployedTargetOptions } from '../remote/deployed/lambda-client.ts'
 import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import type { ScenarioCase } from '../scenarios/suite-model.ts';
-import type { Target } from '../targets/common/target.ts';
+import type { PreparedTarget, Target } from '../targets/common/target.ts';
 import { availableTarget } from '../targets/registry.ts';
 import { UserError } from '../lib/user-error.ts';
 import { parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
@@ -100,7 +103,12 @@ export interface RunSuiteOptions {
   target?: Target;
   emulate?: boolean;
   /** Run against a deployed function instead: its skip rule and environments. */
-  deployed?: { skip: (c: ScenarioCase) => string | undefined; caseOptions: NonNullable<SuiteRunOptions['caseOptions']> };
+  deployed?: {
+    skip: (c: ScenarioCase) => string | undefined;
+    caseOptions: NonNullable<SuiteRunOptions['caseOptions']>;
+    /** The environment the probe preflight invokes: the function, buffered. */
+    preflightEnvironment: (config: FunctionConfig) => ExecutionEnvironment;
+  };
   coldStarts?: ColdStartMeasurement;
 }
 
@@ -111,8 +119,53 @@ export function loadSelectedCases(suites: string[], filter: string[] | undefined
   return selected;
 }
 
-/** Run the cases against each runtime in turn; reports are written even when interrupted. */
+/**
+ * Run the cases against each runtime in turn; reports are written even when interrupted. Every runtime is prepared
+ * and passes the probe preflight before any suite starts, so one without the probe stops the run in seconds.
+ */
 export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: ScenarioCase[], o: RunSuiteOptions): Promise<RunOutcome[]> {
+  const target = o.deployed ? undefined : (o.target ?? (await availableTarget('process')));
+  const prepared = new Map<ResolvedRuntime, PreparedTarget>();
+  try {
+    for (const rt of runtimes) {
+      if (o.signal.aborted) break;
+      const p = target ? await target.prepare(rt, { emulate: o.emulate === true }) : undefined;
+      if (p) prepared.set(rt, p);
+      if (target && p?.note) o.io.err(`${rt.spec.name} on ${target.name}: ${p.note}\n`);
+      await preflight(rt, p, o);
+    }
+    return await runSuites(runtimes, cases, o, target, prepared);
+  } finally {
+    for (const p of prepared.values()) await p.close();
+  }
+}
+
+/** Stop the run (exit 2, with a report that says why) when the runtime answers, but not as the probe does. */
+async function preflight(rt: ResolvedRuntime, prepared: PreparedTarget | undefined, o: RunSuiteOptions): Promise<void> {
+  const deployed = o.deployed;
+  const result = deployed
+    ? await probePreflight(rt.spec.name, () => Promise.resolve(deployed.preflightEnvironment(functionConfigFor(rt))))
+    : await preflightLocal(rt, prepared?.environment);
+  if (result.kind !== 'not-probe') return;
+  const at = new Date();
+  const report = buildReport({
+    runtime: rt,
+    cases: [],
+    startedAt: at,
+    finishedAt: at,
+    strict: o.strict,
+    ...(o.filter ? { filter: o.filter } : {}),
+    suites: o.suites,
+    jobs: o.jobs,
+    interrupted: true,
+    target: o.target?.name ?? (o.deployed ? 'deployed' : 'process'),
+    stopped: result.message,
+  });
+  writeReports(report, o.reportDir(rt), o.junit);
+  throw new UserError(result.message);
+}
+
+async function runSuites(runtimes: ResolvedRuntime[], cases: ScenarioCase[], o: RunSuiteOptions, target: Target | undefined, preparedTargets: ReadonlyMap<ResolvedRuntime, PreparedTarget>): Promise<RunOutcome[]> {
   const outcomes: RunOutcome[] = [];
   const suite = suiteIdentity(cases);
   for (const rt of runtimes) {
@@ -129,9 +182,7 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
         o.io.err(`${MARK[r.verdict]} ${rt.spec.name} ${r.id} (${Math.round(r.durationMs)} ms)${r.verdict !== 'pass' && r.reason ? ` — ${r.reason}` : ''}\n`);
       }
     };
-    const target = o.deployed ? undefined : (o.target ?? (await availableTarget('process')));
-    const prepared = target ? await target.prepare(rt, { emulate: o.emulate === true }) : undefined;
-    if (target && prepared?.note) o.io.err(`${rt.spec.name} on ${target.name}: ${prepared.note}\n`);
+    const prepared = preparedTargets.get(rt);
     let cases_: CaseReport[];
     let stopped: SuiteStoppedError | undefined;
     try {
@@ -285,7 +336,7 @@ export async function executeRun(values: RunValues, positionals: string[], io: I
       signal,
       io,
       ...(plan.target ? { target: plan.target, emulate: values.emulate === true } : {}),
-      ...(plan.deployed ? { deployed: { skip: plan.deployed.skip, caseOptions: { createEnvironment: plan.deployed.createEnvironment } } } : {}),
+      ...(plan.deployed ? { deployed: { skip: plan.deployed.skip, caseOptions: { createEnvironment: plan.deployed.createEnvironment }, preflightEnvironment: plan.deployed.bufferedEnvironment } } : {}),
       ...(coldStarts ? { coldStarts } : {}),
     });
   } finally {

@@ -1,6 +1,7 @@
 /** `lambdaspec soak <runtime> --duration 10m`: a long mixed run that watches the harness for growth and drift. */
 import { EXIT } from '../lib/exit-codes.ts';
 import { join, resolve } from 'node:path';
+import { preflightLocal } from '../probe/preflight.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
 import { DEFAULT_BOUNDS } from '../soak/growth.ts';
 import { soakMarkdown, type SoakReport } from '../soak/soak-report.ts';
@@ -61,6 +62,8 @@ export async function soakCommand(argv: string[], io: Io, signal: AbortSignal): 
 
   const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
   if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
+  const preflight = await preflightLocal(runtime);
+  if (preflight.kind === 'not-probe') throw new UserError(preflight.message);
   io.err(`soak ${runtime.spec.name} for ${values.duration}, sampling every ${intervalMs} ms\n`);
   const report: SoakReport = await runSoak({ runtime, durationMs, intervalMs, bounds, signal, onProgress: (l) => io.err(`${l}\n`) });
   const json = join(reportDir, `${runtime.spec.name}.json`);

@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../cli/io.ts';
 import { main } from '../cli/main.ts';
@@ -75,6 +76,13 @@ describe('lambdaspec soak flags', () => {
     const io = memoryIo();
     expect(await main(['soak', ...args], io)).toBe(2);
     expect(io.stderr()).toMatch(message);
+  });
+
+  it('stops before the soak when the runtime does not implement the probe handler', async () => {
+    const io = memoryIo();
+    const noProbe = fileURLToPath(new URL('../testing/fixtures/no-probe', import.meta.url));
+    expect(await main(['soak', noProbe, '--duration', '1m'], io)).toBe(2);
+    expect(io.stderr()).toMatch(/^lambdaspec: no-probe does not implement the probe handler: it answered .*; see docs\/probe-contract\.md\n$/);
   });
 });
 

@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { memoryIo } from '../../cli/io.ts';
@@ -18,6 +19,8 @@ import { COLD_START_VARIABLE } from './cold-start.ts';
 
 const saved = { ...process.env };
 let env: LocalEnvironment;
+/** A function that is not the probe handler, for the preflight. */
+let noProbe: LocalEnvironment;
 let front: InvokeFront;
 let url: string;
 let dir: string;
@@ -30,8 +33,10 @@ beforeAll(async () => {
   delete process.env['AWS_PROFILE'];
   const runtime = resolveRuntime('python-stdlib');
   env = await LocalEnvironment.create(functionConfigFor(runtime, { functionName: 'probe-fn' }), { hostPath: process.env['PATH'] ?? '' });
+  const noProbeRuntime = resolveRuntime(fileURLToPath(new URL('../../testing/fixtures/no-probe', import.meta.url)));
+  noProbe = await LocalEnvironment.create(functionConfigFor(noProbeRuntime, { functionName: 'no-probe-fn' }), { hostPath: process.env['PATH'] ?? '' });
   front = new InvokeFront({
-    resolve: (name) => (name === 'probe-fn' ? env : undefined),
+    resolve: (name) => (name === 'probe-fn' ? env : name === 'no-probe-fn' ? noProbe : undefined),
     admit: (call) => {
       calls.push(call);
       return admit(call);
@@ -44,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await front.close();
   await env.close();
+  await noProbe.close();
   rmSync(dir, { recursive: true, force: true });
   for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION']) {
     if (saved[k] === undefined) delete process.env[k];
@@ -176,6 +182,14 @@ describe('lambdaspec run --target deployed', () => {
       expect(text).not.toContain('wJalrXUtnFEMI');
     }
     expect(readFileSync(join(dir, 'leak', 'report.json'), 'utf8')).toContain('[REDACTED:access-key-id]');
+  });
+
+  it('stops with one line and exit 2 when the function is not the probe handler, through the same Invoke path', async () => {
+    const r = await run(['run', '--target', 'deployed', '--function', 'no-probe-fn', '--endpoint', url, '--report-dir', join(dir, 'np'), '--filter', 'context.*']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('lambdaspec: no-probe-fn does not implement the probe handler: it answered "hello from bash" to {"probe":"echo","payload":"lambdaspec-preflight"} and "hello from bash" to {"probe":"context"}; see docs/probe-contract.md\n');
+    expect(calls.filter((c) => c.operation === 'Invoke')).toHaveLength(2);
+    expect(report('np')).toMatchObject({ stopped: expect.stringContaining('does not implement the probe handler'), cases: [], exitCode: 2 });
   });
 
   it('rejects deployed-only flags on local targets and a missing --function', async () => {

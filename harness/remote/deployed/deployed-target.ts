@@ -22,6 +22,8 @@ export interface DeployedTarget {
   client: LambdaClient;
   skip: (c: ScenarioCase) => string | undefined;
   createEnvironment: (config: FunctionConfig, c: ScenarioCase) => Promise<CaseEnvironment>;
+  /** The function invoked buffered (Invoke), outside any case: the probe preflight's environment. */
+  bufferedEnvironment: (config: FunctionConfig) => CaseEnvironment;
   coldStarts: (n: number) => Promise<ColdStartMeasurement>;
   close: () => void;
 }
@@ -50,6 +52,7 @@ export function createDeployedTarget(o: DeployedTargetOptions): DeployedTarget {
     client,
     skip: deployedSkipReason,
     createEnvironment: (config, c) => Promise.resolve(env(caseStreams(c), config)),
+    bufferedEnvironment: (config) => env(false, config),
     coldStarts: (n) => {
       const probe = env(false, placeholderConfig(o.functionName));
       return measureColdStarts(
