@@ -32,6 +32,15 @@ export interface Command {
 
 export const COMMANDS: readonly Command[] = [
   {
+    name: 'init',
+    synopsis: [['<folder> --language bash|python|node|go|rust', 'a runtime.yaml and a probe handler to start from']],
+    interruptible: false,
+    load: async () => {
+      const m = await import('./init-command.ts');
+      return { usage: m.INIT_USAGE, run: (argv, c) => m.initCommand(argv, c.io) };
+    },
+  },
+  {
     name: 'run',
     synopsis: [
       ["[runtime…] [--filter 'error.*'] [--strict]", 'the conformance suite, with reports'],

@@ -102,7 +102,8 @@ function bareBootstrap(path: string): ResolvedRuntime {
   };
 }
 
-function sanitiseName(s: string): string {
+/** A runtime name (lower-case, dashes) made from a folder or file name. */
+export function sanitiseName(s: string): string {
   const n = s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
   return n || 'function';
 }
