@@ -33,7 +33,7 @@ export interface Command {
 export const COMMANDS: readonly Command[] = [
   {
     name: 'init',
-    synopsis: [['<folder> --language bash|python|node|go|rust', 'a runtime.yaml and a probe handler to start from']],
+    synopsis: [['<folder> --language bash|python|node|go|rust|java', 'a runtime.yaml and a probe handler to start from']],
     interruptible: false,
     load: async () => {
       const m = await import('./init-command.ts');

@@ -11,8 +11,8 @@ import type { Io } from './io.ts';
 export const INIT_USAGE = `lambdaspec init <folder> --language ${LANGUAGES.join('|')} [--force]
 
 Writes <folder>/runtime.yaml and the probe handler for the language (docs/probe-contract.md): the one a bundled
-runtime of that language runs, so it passes the suite on a correct runtime. Go and Rust probes are compiled with
-their runtime library, so the folder is a whole runtime (built by 'lambdaspec run'); for bash, Python and Node the
+runtime of that language runs, so it passes the suite on a correct runtime. Go, Rust and Java probes are built with
+their runtime client, so the folder is a whole runtime (built by 'lambdaspec run'); for bash, Python and Node the
 folder needs your runtime's bootstrap.
 
   --language <l>   ${LANGUAGES.join(', ')}
@@ -42,7 +42,7 @@ export function initCommand(argv: string[], io: Io): number {
       ? [`make ${shown(join(dir, 'bootstrap'))} start your runtime with the handler ${r.handler} (a copy, a symlink, or another path in runtime.yaml's bootstrap); ${from}/bootstrap is one`]
       : []),
     `set capabilities in ${shown(join(dir, 'runtime.yaml'))} to what your runtime supports`,
-    `npx lambdaspec run ${shown(dir)}${r.needsBootstrap ? '' : '        # builds the bootstrap, then runs the suite'}`,
+    `npx lambdaspec run ${shown(dir)}${r.needsBootstrap ? '' : '        # builds it first, then runs the suite'}`,
   ];
   steps.forEach((s, i) => io.out(`  ${i + 1}. ${s}\n`));
   io.out(`The probe contract: ${shown(join(REPO_ROOT, PROBE_CONTRACT_DOC))}\n`);

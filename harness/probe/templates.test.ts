@@ -33,19 +33,20 @@ const FROM: Record<Language, string> = {
   node: 'node-aws-lambda-ric',
   go: 'go-aws-lambda-go',
   rust: 'rust-lambda-runtime',
+  java: 'java-aws-lambda-ric',
 };
 
 /**
  * What a correct runtime adds to the folder: the bundled runtime's bootstrap and its installed client (interpreted
- * languages). A compiled probe builds itself; Rust starts from the bundled build's target/, so only the probe's own
- * crate compiles (a cold build of its dependencies takes minutes).
+ * languages). A compiled probe builds itself, starting from the bundled build's target/ (Rust: only the probe's own
+ * crate compiles; a cold build of its dependencies takes minutes).
  */
 async function pair(language: Language, folder: string): Promise<string | undefined> {
   const from = resolveRuntime(FROM[language], { requireBootstrap: false });
   const built = await buildRuntime(from);
   if (built.status === 'skipped') return built.reason;
   const src = join(BUNDLED_RUNTIMES_DIR, FROM[language]);
-  if (language === 'go' || language === 'rust') {
+  if (language === 'go' || language === 'rust' || language === 'java') {
     if (existsSync(join(src, 'target'))) cpSync(join(src, 'target'), join(folder, 'target'), { recursive: true, preserveTimestamps: true });
     const r = await buildRuntime(resolveRuntime(folder, { requireBootstrap: false }));
     return r.status === 'skipped' ? r.reason : undefined;
@@ -99,8 +100,8 @@ describe('lambdaspec init refuses', () => {
 
   it.each([
     [['init', '--language', 'go'], /^lambdaspec: init: expected exactly one <folder>/],
-    [['init', 'x'], /^lambdaspec: init: --language is required \(bash, python, node, go, rust\)\n$/],
-    [['init', 'x', '--language', 'cobol'], /^lambdaspec: init: --language "cobol" is not one of bash, python, node, go, rust\n$/],
+    [['init', 'x'], /^lambdaspec: init: --language is required \(bash, python, node, go, rust, java\)\n$/],
+    [['init', 'x', '--language', 'cobol'], /^lambdaspec: init: --language "cobol" is not one of bash, python, node, go, rust, java\n$/],
   ])('%j', async (args, message) => {
     const r = await cli(args);
     expect(r.code).toBe(2);

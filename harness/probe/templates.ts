@@ -11,7 +11,7 @@ import { hostArchitecture } from '../process/elf.ts';
 import { BUNDLED_RUNTIMES_DIR, sanitiseName } from '../runtime-definition/resolve-runtime.ts';
 import { loadRuntimeYaml, type RuntimeYaml } from '../runtime-definition/runtime-yaml.ts';
 
-export const LANGUAGES = ['bash', 'python', 'node', 'go', 'rust'] as const;
+export const LANGUAGES = ['bash', 'python', 'node', 'go', 'rust', 'java'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 interface ProbeTemplate {
@@ -20,7 +20,7 @@ interface ProbeTemplate {
   /** Its files that make up the probe (and, for a compiled probe, its build), copied as they are. */
   files: string[];
   /**
-   * The probe is compiled together with its runtime library (Go, Rust): the folder is a whole runtime, built the
+   * The probe is built together with its runtime library (Go, Rust, Java): the folder is a whole runtime, built the
    * way the bundled one is. Otherwise the probe is a handler file and the author brings the bootstrap.
    */
   compiled: boolean;
@@ -66,6 +66,13 @@ const TEMPLATES: Record<Language, ProbeTemplate> = {
     requires: [],
     adapt: 'src/main.rs runs the probe on the lambda_runtime crate; to certify your own runtime library, swap it in Cargo.toml and src/main.rs',
   },
+  java: {
+    from: 'java-aws-lambda-ric',
+    files: ['pom.xml', join('src', 'main', 'java', 'probe', 'handler.java'), join('src', 'main', 'java', 'probe', 'ErrorTypes.java'), 'bootstrap'],
+    compiled: true,
+    requires: [],
+    adapt: "the probe is a RequestHandler (src/main/java/probe/handler.java) started by bootstrap on AWS's Java client (aws-lambda-java-runtime-interface-client in pom.xml); to certify your own client, swap it in pom.xml and bootstrap",
+  },
 };
 
 export function isLanguage(s: string): s is Language {
@@ -96,7 +103,11 @@ function runtimeYaml(name: string, language: Language, t: ProbeTemplate, from: R
     `language: ${language}`,
     `handler: ${from.handler}`,
     ...(from.streamingHandler ? [`streamingHandler: ${from.streamingHandler}   # _HANDLER for the streaming cases`] : []),
-    t.compiled ? 'bootstrap: bootstrap            # built from this folder (build below)' : "bootstrap: bootstrap            # your runtime's entry point, relative to this folder",
+    t.files.includes('bootstrap')
+      ? 'bootstrap: bootstrap            # starts the runtime on the built probe'
+      : t.compiled
+        ? 'bootstrap: bootstrap            # built from this folder (build below)'
+        : "bootstrap: bootstrap            # your runtime's entry point, relative to this folder",
     `architecture: ${hostArchitecture()}`,
     'capabilities:',
     `  streaming: ${from.capabilities['streaming'] === true}   # true when the runtime streams responses (Lambda-Runtime-Function-Response-Mode: streaming)`,
