@@ -108,6 +108,8 @@ export interface RunSuiteOptions {
     caseOptions: NonNullable<SuiteRunOptions['caseOptions']>;
     /** The environment the probe preflight invokes: the function, buffered. */
     preflightEnvironment: (config: FunctionConfig) => ExecutionEnvironment;
+    /** --cold: forced cold starts, measured once the function passed the preflight. */
+    measureColdStarts?: () => Promise<ColdStartMeasurement>;
   };
   coldStarts?: ColdStartMeasurement;
 }
@@ -134,7 +136,8 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
       if (target && p?.note) o.io.err(`${rt.spec.name} on ${target.name}: ${p.note}\n`);
       await preflight(rt, p, o);
     }
-    return await runSuites(runtimes, cases, o, target, prepared);
+    const coldStarts = o.deployed?.measureColdStarts && !o.signal.aborted ? await o.deployed.measureColdStarts() : undefined;
+    return await runSuites(runtimes, cases, coldStarts ? { ...o, coldStarts } : o, target, prepared);
   } finally {
     for (const p of prepared.values()) await p.close();
   }
@@ -319,13 +322,17 @@ export async function executeRun(values: RunValues, positionals: string[], io: I
   const cold = parsePositiveInt('cold', values.cold);
   const base = values['report-dir'] ? resolve(values['report-dir']) : defaultReportPath();
   const reportDir = (rt: ResolvedRuntime): string => (values['report-dir'] && runtimes.length === 1 ? base : join(base, rt.spec.name));
+  const deployed = plan.deployed;
+  const measureColdStarts =
+    deployed && cold !== undefined
+      ? async (): Promise<ColdStartMeasurement> => {
+          io.err(`forcing ${cold} cold start${cold === 1 ? '' : 's'} of ${deployed.options.functionName}\n`);
+          const measured = await deployed.coldStarts(cold);
+          if (measured.degraded) io.err(`cold starts: ${measured.degraded}\n`);
+          return measured;
+        }
+      : undefined;
   try {
-    let coldStarts: ColdStartMeasurement | undefined;
-    if (plan.deployed && cold !== undefined) {
-      io.err(`forcing ${cold} cold start${cold === 1 ? '' : 's'} of ${plan.deployed.options.functionName}\n`);
-      coldStarts = await plan.deployed.coldStarts(cold);
-      if (coldStarts.degraded) io.err(`cold starts: ${coldStarts.degraded}\n`);
-    }
     return await runOnRuntimes(runtimes, cases, {
       suites,
       ...(values.filter ? { filter: values.filter } : {}),
@@ -336,8 +343,16 @@ export async function executeRun(values: RunValues, positionals: string[], io: I
       signal,
       io,
       ...(plan.target ? { target: plan.target, emulate: values.emulate === true } : {}),
-      ...(plan.deployed ? { deployed: { skip: plan.deployed.skip, caseOptions: { createEnvironment: plan.deployed.createEnvironment }, preflightEnvironment: plan.deployed.bufferedEnvironment } } : {}),
-      ...(coldStarts ? { coldStarts } : {}),
+      ...(deployed
+        ? {
+            deployed: {
+              skip: deployed.skip,
+              caseOptions: { createEnvironment: deployed.createEnvironment },
+              preflightEnvironment: deployed.bufferedEnvironment,
+              ...(measureColdStarts ? { measureColdStarts } : {}),
+            },
+          }
+        : {}),
     });
   } finally {
     plan.deployed?.close();

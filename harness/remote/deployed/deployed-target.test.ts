@@ -185,10 +185,11 @@ describe('lambdaspec run --target deployed', () => {
   });
 
   it('stops with one line and exit 2 when the function is not the probe handler, through the same Invoke path', async () => {
-    const r = await run(['run', '--target', 'deployed', '--function', 'no-probe-fn', '--endpoint', url, '--report-dir', join(dir, 'np'), '--filter', 'context.*']);
+    const r = await run(['run', '--target', 'deployed', '--function', 'no-probe-fn', '--endpoint', url, '--report-dir', join(dir, 'np'), '--filter', 'context.*', '--cold', '2']);
     expect(r.code).toBe(2);
     expect(r.err).toBe('lambdaspec: no-probe-fn does not implement the probe handler: it answered "hello from bash" to {"probe":"echo","payload":"lambdaspec-preflight"} and "hello from bash" to {"probe":"context"}; see docs/probe-contract.md\n');
-    expect(calls.filter((c) => c.operation === 'Invoke')).toHaveLength(2);
+    // The preflight's two invocations, and nothing else: no cold start is forced on a function that is not a probe.
+    expect(calls.map((c) => c.operation)).toEqual(['Invoke', 'Invoke']);
     expect(report('np')).toMatchObject({ stopped: expect.stringContaining('does not implement the probe handler'), cases: [], exitCode: 2 });
   });
 
