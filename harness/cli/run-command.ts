@@ -147,8 +147,8 @@ export async function runOnRuntimes(runtimes: ResolvedRuntime[], cases: Scenario
 async function preflight(rt: ResolvedRuntime, prepared: PreparedTarget | undefined, o: RunSuiteOptions): Promise<void> {
   const deployed = o.deployed;
   const result = deployed
-    ? await probePreflight(rt.spec.name, () => Promise.resolve(deployed.preflightEnvironment(functionConfigFor(rt))))
-    : await preflightLocal(rt, prepared?.environment);
+    ? await probePreflight(rt.spec.name, () => Promise.resolve(deployed.preflightEnvironment(functionConfigFor(rt))), o.signal)
+    : await preflightLocal(rt, prepared?.environment, o.signal);
   if (result.kind !== 'not-probe') return;
   const at = new Date();
   const report = buildReport({

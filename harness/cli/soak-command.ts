@@ -62,7 +62,7 @@ export async function soakCommand(argv: string[], io: Io, signal: AbortSignal): 
 
   const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
   if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
-  const preflight = await preflightLocal(runtime);
+  const preflight = await preflightLocal(runtime, {}, signal);
   if (preflight.kind === 'not-probe') throw new UserError(preflight.message);
   io.err(`soak ${runtime.spec.name} for ${values.duration}, sampling every ${intervalMs} ms\n`);
   const report: SoakReport = await runSoak({ runtime, durationMs, intervalMs, bounds, signal, onProgress: (l) => io.err(`${l}\n`) });

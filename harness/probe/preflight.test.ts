@@ -102,6 +102,17 @@ describe('a runtime that fails some other way is left to the suite', () => {
   );
 });
 
+describe('an interrupted preflight', () => {
+  it('closes its environment and concludes nothing', async () => {
+    const controller = new AbortController();
+    const rt = resolveRuntime('python-stdlib');
+    const running = probePreflight(rt.spec.name, () => LocalEnvironment.create(functionConfigFor(rt, { environment: { PROBE_INIT_SLEEP_MS: '5000' } }), { hostPath: process.env['PATH'] ?? '' }), controller.signal);
+    setTimeout(() => controller.abort(), 200);
+    // Left alone, the probe answers after its 5 s init: a 'probe' here would mean the abort was ignored.
+    expect((await running).kind).toBe('inconclusive');
+  });
+});
+
 describe('recognising a probe answer', () => {
   it('takes the echo only when it is the payload, as JSON', () => {
     expect(isEchoAnswer(Buffer.from('"lambdaspec-preflight"'))).toBe(true);

@@ -73,11 +73,17 @@ export function notProbeMessage(runtime: string, echo: Buffer, context: Buffer):
   return `${runtime} does not implement the probe handler: it answered ${answerPreview(echo)} to ${PREFLIGHT_ECHO_EVENT} and ${answerPreview(context)} to ${PREFLIGHT_CONTEXT_EVENT}; see ${PROBE_CONTRACT_DOC}`;
 }
 
-/** Run the preflight on a fresh environment, which it closes. Never throws: a harness problem is inconclusive. */
-export async function probePreflight(runtime: string, createEnvironment: () => Promise<ExecutionEnvironment>): Promise<PreflightResult> {
+/**
+ * Run the preflight on a fresh environment, which it closes (at once when `signal` aborts). Never throws: a harness
+ * problem is inconclusive.
+ */
+export async function probePreflight(runtime: string, createEnvironment: () => Promise<ExecutionEnvironment>, signal?: AbortSignal): Promise<PreflightResult> {
   let env: ExecutionEnvironment | undefined;
+  const onAbort = (): void => void env?.close();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     env = await createEnvironment();
+    if (signal?.aborted) return { kind: 'inconclusive', reason: 'interrupted' };
     const echo = await env.invoke({ payload: Buffer.from(PREFLIGHT_ECHO_EVENT) });
     if (!succeeded(echo)) return { kind: 'inconclusive', reason: `the echo invocation failed (${echo.outcome.kind})` };
     const context = await env.invoke({ payload: Buffer.from(PREFLIGHT_CONTEXT_EVENT) });
@@ -87,11 +93,12 @@ export async function probePreflight(runtime: string, createEnvironment: () => P
   } catch (e) {
     return { kind: 'inconclusive', reason: e instanceof Error ? e.message : String(e) };
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     await env?.close();
   }
 }
 
 /** The preflight on a local environment, as a case would get it (Lambda's default configuration, the target's launcher). */
-export function preflightLocal(rt: ResolvedRuntime, environment: LocalEnvironmentOptions = {}): Promise<PreflightResult> {
-  return probePreflight(rt.spec.name, () => LocalEnvironment.create(functionConfigFor(rt), { hostPath: process.env['PATH'] ?? '', ...environment }));
+export function preflightLocal(rt: ResolvedRuntime, environment: LocalEnvironmentOptions = {}, signal?: AbortSignal): Promise<PreflightResult> {
+  return probePreflight(rt.spec.name, () => LocalEnvironment.create(functionConfigFor(rt), { hostPath: process.env['PATH'] ?? '', ...environment }), signal);
 }
