@@ -205,7 +205,7 @@ describe('lambdaspec run --target deployed', () => {
 });
 
 describe('snapshot parity', () => {
-  it('records a snapshot on the deployed target; a local run matches it, a changed outcome is reported', async () => {
+  it('records a snapshot on the deployed target; a local run matches it, a changed outcome is reported', { timeout: 90_000 }, async () => {
     const snap = join(dir, 'snap.json');
     const s = await run(['snapshot', 'python-stdlib', '--target', 'deployed', '--function', 'probe-fn', '--endpoint', url, '--report-dir', join(dir, 'h'), '--out', snap, ...FILTERS]);
     expect(s.code).toBe(0);
