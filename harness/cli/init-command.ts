@@ -39,7 +39,9 @@ export function initCommand(argv: string[], io: Io): number {
   io.out(`${r.adapt}.\n\nNext:\n`);
   const steps = [
     ...(r.needsBootstrap
-      ? [`make ${shown(join(dir, 'bootstrap'))} start your runtime with the handler ${r.handler} (a copy, a symlink, or another path in runtime.yaml's bootstrap); ${from}/bootstrap is one`]
+      ? [
+          `make ${shown(join(dir, 'bootstrap'))} start your runtime with the handler ${r.handler} (a copy, a symlink, or another path in runtime.yaml's bootstrap); ${from}/bootstrap is one`,
+        ]
       : []),
     `set capabilities in ${shown(join(dir, 'runtime.yaml'))} to what your runtime supports`,
     `npx lambdaspec run ${shown(dir)}${r.needsBootstrap ? '' : '        # builds it first, then runs the suite'}`,

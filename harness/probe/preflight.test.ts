@@ -45,7 +45,10 @@ describe('a runtime whose function is not the probe', () => {
 
   it('is stopped when it echoes every event back, as a hello-world function does', async () => {
     const r = await preflight(resolveRuntime(NO_PROBE), { environment: { NO_PROBE_ANSWER: 'echo' } });
-    expect(r).toMatchObject({ kind: 'not-probe', message: expect.stringContaining('it answered {"probe":"echo","payload":"lambdaspec-preflight"} to {"probe":"echo"') });
+    expect(r).toMatchObject({
+      kind: 'not-probe',
+      message: expect.stringContaining('it answered {"probe":"echo","payload":"lambdaspec-preflight"} to {"probe":"echo"'),
+    });
   });
 
   it('is stopped on an empty answer, or text that is not JSON', async () => {
@@ -58,7 +61,9 @@ describe('a runtime whose function is not the probe', () => {
 
 describe('a runtime that fails some other way is left to the suite', () => {
   it('a bootstrap that crashes at init', async () => {
-    expect(await preflight(bootstrap('crashes', '#!/bin/sh\necho "Python 3.11 not found in layer" >&2\nexit 3\n'))).toMatchObject({ kind: 'inconclusive' });
+    expect(await preflight(bootstrap('crashes', '#!/bin/sh\necho "Python 3.11 not found in layer" >&2\nexit 3\n'))).toMatchObject({
+      kind: 'inconclusive',
+    });
   });
 
   it('a bootstrap built for the other architecture', async () => {
@@ -91,22 +96,37 @@ describe('a runtime that fails some other way is left to the suite', () => {
   });
 
   // Every flaw of the flawed fixture is a runtime bug the suite reports; none may pass for a missing probe.
-  it.concurrent.each(['', 'wrong-request-id', 'exit-after-each', 'latin1-response', 'double-response', 'fails-on-reinit', 'crash-without-trace', 'stale-trace', 'raw-event-to-handler', 'leak-client-context'])(
-    'the flawed runtime with FLAW=%j',
-    async (flaw) => {
-      const marker = randomUUID();
-      markers.push(marker);
-      const r = await preflight(resolveRuntime(FLAWED), { environment: { FLAW: flaw, FLAW_MARKER: marker } });
-      expect(r.kind).not.toBe('not-probe');
-    },
-  );
+  it.concurrent.each([
+    '',
+    'wrong-request-id',
+    'exit-after-each',
+    'latin1-response',
+    'double-response',
+    'fails-on-reinit',
+    'crash-without-trace',
+    'stale-trace',
+    'raw-event-to-handler',
+    'leak-client-context',
+  ])('the flawed runtime with FLAW=%j', async (flaw) => {
+    const marker = randomUUID();
+    markers.push(marker);
+    const r = await preflight(resolveRuntime(FLAWED), { environment: { FLAW: flaw, FLAW_MARKER: marker } });
+    expect(r.kind).not.toBe('not-probe');
+  });
 });
 
 describe('an interrupted preflight', () => {
   it('closes its environment and concludes nothing', async () => {
     const controller = new AbortController();
     const rt = resolveRuntime('python-stdlib');
-    const running = probePreflight(rt.spec.name, () => LocalEnvironment.create(functionConfigFor(rt, { environment: { PROBE_INIT_SLEEP_MS: '5000' } }), { hostPath: process.env['PATH'] ?? '' }), controller.signal);
+    const running = probePreflight(
+      rt.spec.name,
+      () =>
+        LocalEnvironment.create(functionConfigFor(rt, { environment: { PROBE_INIT_SLEEP_MS: '5000' } }), {
+          hostPath: process.env['PATH'] ?? '',
+        }),
+      controller.signal,
+    );
     setTimeout(() => controller.abort(), 200);
     // Left alone, the probe answers after its 5 s init: a 'probe' here would mean the abort was ignored.
     expect((await running).kind).toBe('inconclusive');

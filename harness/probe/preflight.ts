@@ -19,7 +19,19 @@ export const PREFLIGHT_ECHO_EVENT = JSON.stringify({ probe: 'echo', payload: ECH
 export const PREFLIGHT_CONTEXT_EVENT = JSON.stringify({ probe: 'context' });
 
 /** Top-level fields of the context document; an object with any of them is a probe's answer, however incomplete. */
-const CONTEXT_FIELDS = ['requestId', 'deadlineMs', 'remainingMs', 'functionArn', 'traceId', 'clientContext', 'identity', 'tenantId', 'invocation', 'pid', 'env'];
+const CONTEXT_FIELDS = [
+  'requestId',
+  'deadlineMs',
+  'remainingMs',
+  'functionArn',
+  'traceId',
+  'clientContext',
+  'identity',
+  'tenantId',
+  'invocation',
+  'pid',
+  'env',
+];
 
 const PREVIEW_CHARS = 60;
 
@@ -56,7 +68,13 @@ export function isEchoAnswer(payload: Buffer): boolean {
 export function isContextAnswer(payload: Buffer, requestId: string): boolean {
   if (payload.toString('utf8').includes(requestId)) return true;
   const doc = parseJson(payload);
-  return doc.ok && doc.value !== null && typeof doc.value === 'object' && !Array.isArray(doc.value) && CONTEXT_FIELDS.some((k) => k in (doc.value as object));
+  return (
+    doc.ok &&
+    doc.value !== null &&
+    typeof doc.value === 'object' &&
+    !Array.isArray(doc.value) &&
+    CONTEXT_FIELDS.some((k) => k in (doc.value as object))
+  );
 }
 
 /** What the function answered, short and on one line, with credential-shaped strings removed. */
@@ -77,7 +95,11 @@ export function notProbeMessage(runtime: string, echo: Buffer, context: Buffer):
  * Run the preflight on a fresh environment, which it closes (at once when `signal` aborts). Never throws: a harness
  * problem is inconclusive.
  */
-export async function probePreflight(runtime: string, createEnvironment: () => Promise<ExecutionEnvironment>, signal?: AbortSignal): Promise<PreflightResult> {
+export async function probePreflight(
+  runtime: string,
+  createEnvironment: () => Promise<ExecutionEnvironment>,
+  signal?: AbortSignal,
+): Promise<PreflightResult> {
   let env: ExecutionEnvironment | undefined;
   const onAbort = (): void => void env?.close();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -99,6 +121,14 @@ export async function probePreflight(runtime: string, createEnvironment: () => P
 }
 
 /** The preflight on a local environment, as a case would get it (Lambda's default configuration, the target's launcher). */
-export function preflightLocal(rt: ResolvedRuntime, environment: LocalEnvironmentOptions = {}, signal?: AbortSignal): Promise<PreflightResult> {
-  return probePreflight(rt.spec.name, () => LocalEnvironment.create(functionConfigFor(rt), { hostPath: process.env['PATH'] ?? '', ...environment }), signal);
+export function preflightLocal(
+  rt: ResolvedRuntime,
+  environment: LocalEnvironmentOptions = {},
+  signal?: AbortSignal,
+): Promise<PreflightResult> {
+  return probePreflight(
+    rt.spec.name,
+    () => LocalEnvironment.create(functionConfigFor(rt), { hostPath: process.env['PATH'] ?? '', ...environment }),
+    signal,
+  );
 }

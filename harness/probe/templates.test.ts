@@ -2,7 +2,19 @@
  * `lambdaspec init` for each language: the probe it writes is the bundled runtime's, its runtime.yaml is valid, and
  * paired with a correct runtime (the bootstrap of the bundled runtime it comes from) it passes the suite's cases.
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,11 +65,20 @@ async function pair(language: Language, folder: string): Promise<string | undefi
   }
   copyFileSync(join(src, 'bootstrap'), join(folder, 'bootstrap'));
   // The client the bundled runtime installed at build: awslambdaric in site/, aws-lambda-ric in node_modules/.
-  for (const installed of ['site', 'node_modules']) if (existsSync(join(src, installed))) symlinkSync(join(src, installed), join(folder, installed));
+  for (const installed of ['site', 'node_modules'])
+    if (existsSync(join(src, installed))) symlinkSync(join(src, installed), join(folder, installed));
   return undefined;
 }
 
-const CASES = ['context.request-id', 'context.environment', 'error.handler-error-posted', 'events.scalars-and-arrays', 'lifecycle.sleep-within-timeout', 'robustness.stdout-lines', 'streaming.incremental'];
+const CASES = [
+  'context.request-id',
+  'context.environment',
+  'error.handler-error-posted',
+  'events.scalars-and-arrays',
+  'lifecycle.sleep-within-timeout',
+  'robustness.stdout-lines',
+  'streaming.incremental',
+];
 
 describe.each(LANGUAGES)('lambdaspec init --language %s', (language) => {
   it('writes the bundled probe and a valid runtime.yaml; with a correct runtime the cases pass', { timeout: 300_000 }, async (ctx) => {
@@ -67,13 +88,22 @@ describe.each(LANGUAGES)('lambdaspec init --language %s', (language) => {
     expect(r.out).toMatch(new RegExp(`^  \\d\\. npx lambdaspec run \\S*my-${language}-runtime\\b`, 'm'));
     const from = loadRuntimeYaml(join(BUNDLED_RUNTIMES_DIR, FROM[language], 'runtime.yaml'));
     const spec = loadRuntimeYaml(join(folder, 'runtime.yaml'));
-    expect(spec).toMatchObject({ name: `my-${language}-runtime`, language, handler: from.handler, bootstrap: 'bootstrap', capabilities: from.capabilities });
+    expect(spec).toMatchObject({
+      name: `my-${language}-runtime`,
+      language,
+      handler: from.handler,
+      bootstrap: 'bootstrap',
+      capabilities: from.capabilities,
+    });
     expect(spec.streamingHandler).toBe(from.streamingHandler);
     expect(spec.deviations).toBeUndefined();
     // The probe is the bundled one, byte for byte: no second copy to keep in step.
-    const probeFiles = readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((f) => f !== 'runtime.yaml' && statSync(join(folder, f)).isFile());
+    const probeFiles = readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f !== 'runtime.yaml' && statSync(join(folder, f)).isFile(),
+    );
     expect(probeFiles.length).toBeGreaterThan(0);
-    for (const file of probeFiles) expect(readFileSync(join(folder, file)), file).toEqual(readFileSync(join(BUNDLED_RUNTIMES_DIR, FROM[language], file)));
+    for (const file of probeFiles)
+      expect(readFileSync(join(folder, file)), file).toEqual(readFileSync(join(BUNDLED_RUNTIMES_DIR, FROM[language], file)));
     const skip = await pair(language, folder);
     if (skip) return ctx.skip(skip);
     const out = join(dir, `report-${language}`);
@@ -91,7 +121,10 @@ describe('lambdaspec init refuses', () => {
     mkdirSync(folder);
     writeFileSync(join(folder, 'bootstrap'), '#!/bin/sh\n');
     const r = await cli(['init', folder, '--language', 'python']);
-    expect(r).toMatchObject({ code: 2, err: `lambdaspec: init: ${folder} is not empty (--force writes into it anyway, replacing the files init writes)\n` });
+    expect(r).toMatchObject({
+      code: 2,
+      err: `lambdaspec: init: ${folder} is not empty (--force writes into it anyway, replacing the files init writes)\n`,
+    });
     expect(existsSync(join(folder, 'runtime.yaml'))).toBe(false);
     expect((await cli(['init', folder, '--language', 'python', '--force'])).code).toBe(0);
     expect(readFileSync(join(folder, 'bootstrap'), 'utf8')).toBe('#!/bin/sh\n');
@@ -111,6 +144,9 @@ describe('lambdaspec init refuses', () => {
   it('a path that is a file', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
-    expect(await cli(['init', file, '--language', 'bash'])).toMatchObject({ code: 2, err: `lambdaspec: init: ${file} exists and is not a folder\n` });
+    expect(await cli(['init', file, '--language', 'bash'])).toMatchObject({
+      code: 2,
+      err: `lambdaspec: init: ${file} exists and is not a folder\n`,
+    });
   });
 });

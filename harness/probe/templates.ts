@@ -36,21 +36,24 @@ const TEMPLATES: Record<Language, ProbeTemplate> = {
     files: ['probe.sh'],
     compiled: false,
     requires: ['bash', 'jq'],
-    adapt: "probe.sh is sourced the way AWS's bash tutorial sources its handler: `handler` reads the event on stdin and writes the response on stdout (see its header for what the bootstrap provides)",
+    adapt:
+      "probe.sh is sourced the way AWS's bash tutorial sources its handler: `handler` reads the event on stdin and writes the response on stdout (see its header for what the bootstrap provides)",
   },
   python: {
     from: 'python-awslambdaric',
     files: ['probe.py'],
     compiled: false,
     requires: [],
-    adapt: "probe.py is handler(event, context) with the context object of AWS's Python client (awslambdaric); adapt the context branch if your runtime's differs",
+    adapt:
+      "probe.py is handler(event, context) with the context object of AWS's Python client (awslambdaric); adapt the context branch if your runtime's differs",
   },
   node: {
     from: 'node-aws-lambda-ric',
     files: ['probe.mjs'],
     compiled: false,
     requires: [],
-    adapt: 'probe.mjs exports handler(event, context) and streamHandler, which needs the awslambda.streamifyResponse global of Lambda\'s Node runtime; without it, delete streamHandler and streamingHandler',
+    adapt:
+      "probe.mjs exports handler(event, context) and streamHandler, which needs the awslambda.streamifyResponse global of Lambda's Node runtime; without it, delete streamHandler and streamingHandler",
   },
   go: {
     from: 'go-aws-lambda-go',
@@ -64,14 +67,21 @@ const TEMPLATES: Record<Language, ProbeTemplate> = {
     files: ['Cargo.toml', 'Cargo.lock', join('src', 'main.rs')],
     compiled: true,
     requires: [],
-    adapt: 'src/main.rs runs the probe on the lambda_runtime crate; to certify your own runtime library, swap it in Cargo.toml and src/main.rs',
+    adapt:
+      'src/main.rs runs the probe on the lambda_runtime crate; to certify your own runtime library, swap it in Cargo.toml and src/main.rs',
   },
   java: {
     from: 'java-aws-lambda-ric',
-    files: ['pom.xml', join('src', 'main', 'java', 'probe', 'handler.java'), join('src', 'main', 'java', 'probe', 'ErrorTypes.java'), 'bootstrap'],
+    files: [
+      'pom.xml',
+      join('src', 'main', 'java', 'probe', 'handler.java'),
+      join('src', 'main', 'java', 'probe', 'ErrorTypes.java'),
+      'bootstrap',
+    ],
     compiled: true,
     requires: [],
-    adapt: "the probe is a RequestHandler (src/main/java/probe/handler.java) started by bootstrap on AWS's Java client (aws-lambda-java-runtime-interface-client in pom.xml); to certify your own client, swap it in pom.xml and bootstrap",
+    adapt:
+      "the probe is a RequestHandler (src/main/java/probe/handler.java) started by bootstrap on AWS's Java client (aws-lambda-java-runtime-interface-client in pom.xml); to certify your own client, swap it in pom.xml and bootstrap",
   },
 };
 
@@ -125,7 +135,8 @@ function runtimeYaml(name: string, language: Language, t: ProbeTemplate, from: R
 export function initProbeFolder(dir: string, language: Language, options: { force?: boolean } = {}): InitResult {
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new UserError(`init: ${dir} exists and is not a folder`);
-    if (readdirSync(dir).length > 0 && options.force !== true) throw new UserError(`init: ${dir} is not empty (--force writes into it anyway, replacing the files init writes)`);
+    if (readdirSync(dir).length > 0 && options.force !== true)
+      throw new UserError(`init: ${dir} is not empty (--force writes into it anyway, replacing the files init writes)`);
   }
   const t = TEMPLATES[language];
   const source = join(BUNDLED_RUNTIMES_DIR, t.from);
