@@ -2,30 +2,28 @@
 import { EXIT } from '../lib/exit-codes.ts';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { ExecutionEnvironment } from '../environment/execution-environment.ts';
-import type { FunctionConfig } from '../model/invocation.ts';
 import { preflightLocal, probePreflight } from '../probe/preflight.ts';
 import { buildReport } from '../reports/build-report.ts';
 import type { CaseReport, ColdStartMeasurement, NotRunCase, RunReport, Verdict } from '../model/report-model.ts';
 import { writeReports, type WrittenReports } from '../reports/write-reports.ts';
 import { prepareRuntimes } from '../runtime-definition/prepare-runtimes.ts';
-import { functionConfigFor, resolveRuntime, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
+import { functionConfigFor, type ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { DEFAULT_SUITE_DIR, loadSuites } from '../scenarios/suite-loader.ts';
 import { suiteIdentity } from '../scenarios/suite-digest.ts';
-import { filterCases, runSuite, SuiteStoppedError, type SuiteRunOptions } from '../scenarios/suite-runner.ts';
+import { filterCases, runSuite, SuiteStoppedError } from '../scenarios/suite-runner.ts';
 import { compareWithSnapshot, readSnapshot, renderComparison, snapshotFromReport } from '../snapshots/snapshot.ts';
 import type { DeployedTarget } from '../remote/deployed/deployed-target.ts';
-import type { DeployedTargetOptions } from '../remote/deployed/lambda-client.ts';
 import { writeScrubbedFile } from '../secrets/scrubbed-write.ts';
 import { checkOutputPath } from '../lib/output-path.ts';
 import type { ScenarioCase } from '../scenarios/suite-model.ts';
 import type { PreparedTarget, Target } from '../targets/common/target.ts';
 import { availableTarget } from '../targets/registry.ts';
 import { UserError } from '../lib/user-error.ts';
-import { parseFlags, parseHttpUrl, parsePositiveInt } from './args.ts';
+import { parseFlags, parsePositiveInt } from './args.ts';
 import { TARGET_USAGE, targetFromFlags, withoutForeignArchitectures } from './target-flags.ts';
 import type { Io } from './io.ts';
 import { defaultReportPath } from '../lib/report-dir.ts';
+import { DEPLOYED_FLAGS, DEPLOYED_USAGE, deployedOnlyFlags, deployedSuiteHooks, planDeployedRun, registerDeployedCredentials, type DeployedSuiteHooks } from './deployed-run.ts';
 
 export const RUN_USAGE = `lambdaspec run [runtime…] [options]
 
@@ -45,17 +43,7 @@ ${TARGET_USAGE}, deployed (below)
   --capability <name>    with --image: a capability the image's runtime has (repeatable; default: handler only,
                          so streaming cases are skipped unless --capability streaming)
 
-Deployed functions (--target deployed; the runtime argument is optional and only describes its capabilities):
-  --target deployed      run through the AWS SDK against a deployed function; cases that need the wire or the
-                         process are skipped as not observable
-  --function <name|arn>  the function (required)
-  --streaming-function <name|arn>   the function for the streaming cases, when it is a separate one
-  --qualifier <q>        version or alias
-  --region <r>  --profile <p>       as for the AWS CLI (credentials: the SDK's standard provider chain)
-  --endpoint <url>       endpoint override (LocalStack, lambdaspec serve)
-  --capabilities <list>  streaming,handler — when no runtime is named
-  --cold <n>             first force n cold starts (UpdateFunctionConfiguration) and report their Init Duration
-
+${DEPLOYED_USAGE}
 Exit status: 0 when no MUST failed (--strict: no SHOULD either), 1 otherwise, 2 on bad input or when the deployed
 function cannot be reached (the cases done so far are still reported), 130 interrupted.`;
 
@@ -69,14 +57,7 @@ export const RUN_FLAGS = {
   jobs: { type: 'string' },
   against: { type: 'string' },
   target: { type: 'string' },
-  function: { type: 'string' },
-  'streaming-function': { type: 'string' },
-  qualifier: { type: 'string' },
-  region: { type: 'string' },
-  profile: { type: 'string' },
-  endpoint: { type: 'string' },
-  capabilities: { type: 'string' },
-  cold: { type: 'string' },
+  ...DEPLOYED_FLAGS,
   emulate: { type: 'boolean' },
   image: { type: 'string' },
   capability: { type: 'string', multiple: true },
@@ -103,14 +84,8 @@ export interface RunSuiteOptions {
   target?: Target;
   emulate?: boolean;
   /** Run against a deployed function instead: its skip rule and environments. */
-  deployed?: {
-    skip: (c: ScenarioCase) => string | undefined;
-    caseOptions: NonNullable<SuiteRunOptions['caseOptions']>;
-    /** The environment the probe preflight invokes: the function, buffered. */
-    preflightEnvironment: (config: FunctionConfig) => ExecutionEnvironment;
-    /** --cold: forced cold starts, measured once the function passed the preflight. */
-    measureColdStarts?: () => Promise<ColdStartMeasurement>;
-  };
+  deployed?: DeployedSuiteHooks;
+
   coldStarts?: ColdStartMeasurement;
 }
 
@@ -259,7 +234,7 @@ interface RunPlan {
 }
 
 async function planRun(values: RunValues, positionals: string[], io: Io): Promise<RunPlan> {
-  const deployedOnly = (['function', 'streaming-function', 'qualifier', 'region', 'profile', 'endpoint', 'capabilities', 'cold'] as const).filter((k) => values[k] !== undefined);
+  const deployedOnly = deployedOnlyFlags(values);
   if (values.capability && !values.image) throw new UserError('--capability goes with --image (a runtime declares its capabilities in runtime.yaml)');
   if (values.image !== undefined) {
     if (positionals.length > 0) throw new UserError('--image runs the image instead of a runtime: give no runtime with it');
@@ -282,25 +257,8 @@ async function planRun(values: RunValues, positionals: string[], io: Io): Promis
     if (runtimes.length === 0) throw new UserError('no runtime can run here (see the skipped ones above)');
     return { runtimes, target };
   }
-  if (values.emulate) throw new UserError('--emulate is for local targets; a deployed function runs on its own architecture');
-  if (!values.function) throw new UserError('--target deployed needs --function <name|arn>');
-  if (positionals.length > 1) throw new UserError('--target deployed runs one function: name at most one runtime (for its capabilities)');
-  if (positionals.length === 1 && values.capabilities !== undefined) throw new UserError('--capabilities is for a deployed function without a runtime folder; the runtime.yaml already declares them');
-  if (values.endpoint !== undefined) parseHttpUrl('endpoint', values.endpoint);
-  const options: DeployedTargetOptions = {
-    functionName: values.function,
-    ...(values['streaming-function'] !== undefined ? { streamingFunctionName: values['streaming-function'] } : {}),
-    ...(values.qualifier !== undefined ? { qualifier: values.qualifier } : {}),
-    ...(values.region !== undefined ? { region: values.region } : {}),
-    ...(values.profile !== undefined ? { profile: values.profile } : {}),
-    ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
-  };
-  // Loaded here: the AWS SDK is heavy and only --target deployed needs it.
-  const { createDeployedTarget, deployedRuntime, parseCapabilities } = await import('../remote/deployed/deployed-target.ts');
-  const runtime = positionals[0] !== undefined
-    ? resolveRuntime(positionals[0], { requireBootstrap: false })
-    : deployedRuntime(values.function, parseCapabilities(values.capabilities));
-  return { runtimes: [runtime], deployed: createDeployedTarget(options) };
+  const remote = await planDeployedRun(values, positionals);
+  return { runtimes: [remote.runtime], deployed: remote.deployed };
 }
 
 /** Run the suite as \`run\` and \`snapshot\` do; reports are written even when interrupted or stopped. */
@@ -309,29 +267,15 @@ export async function executeRun(values: RunValues, positionals: string[], io: I
   checkOutputPath('report-dir', values['report-dir'], 'folder');
   checkOutputPath('junit', values.junit, 'file');
   const plan = await planRun(values, positionals, io);
-  if (plan.deployed) {
-    const { registerSdkCredentials } = await import('../remote/deployed/lambda-client.ts');
-    await registerSdkCredentials(plan.deployed.client);
-  }
+  if (plan.deployed) await registerDeployedCredentials(plan.deployed);
   const { runtimes } = plan;
   if (values.junit && runtimes.length > 1) throw new UserError('--junit takes one runtime; with several, each report folder gets its own junit.xml');
   const suites = values.suite ?? [DEFAULT_SUITE_DIR];
   const cases = loadSelectedCases(suites, values.filter);
   // A deployed function is one function with its own concurrency: one case at a time unless asked.
   const jobs = parsePositiveInt('jobs', values.jobs) ?? (plan.deployed ? 1 : Math.max(1, os.cpus().length));
-  const cold = parsePositiveInt('cold', values.cold);
   const base = values['report-dir'] ? resolve(values['report-dir']) : defaultReportPath();
   const reportDir = (rt: ResolvedRuntime): string => (values['report-dir'] && runtimes.length === 1 ? base : join(base, rt.spec.name));
-  const deployed = plan.deployed;
-  const measureColdStarts =
-    deployed && cold !== undefined
-      ? async (): Promise<ColdStartMeasurement> => {
-          io.err(`forcing ${cold} cold start${cold === 1 ? '' : 's'} of ${deployed.options.functionName}\n`);
-          const measured = await deployed.coldStarts(cold);
-          if (measured.degraded) io.err(`cold starts: ${measured.degraded}\n`);
-          return measured;
-        }
-      : undefined;
   try {
     return await runOnRuntimes(runtimes, cases, {
       suites,
@@ -343,16 +287,7 @@ export async function executeRun(values: RunValues, positionals: string[], io: I
       signal,
       io,
       ...(plan.target ? { target: plan.target, emulate: values.emulate === true } : {}),
-      ...(deployed
-        ? {
-            deployed: {
-              skip: deployed.skip,
-              caseOptions: { createEnvironment: deployed.createEnvironment },
-              preflightEnvironment: deployed.bufferedEnvironment,
-              ...(measureColdStarts ? { measureColdStarts } : {}),
-            },
-          }
-        : {}),
+      ...(plan.deployed ? { deployed: deployedSuiteHooks(plan.deployed, parsePositiveInt('cold', values.cold), io) } : {}),
     });
   } finally {
     plan.deployed?.close();
