@@ -143,8 +143,7 @@ export async function benchCommand(argv: string[], io: Io, signal: AbortSignal):
   if (report.runtimes.length > 1) {
     writeScrubbedFile(join(dir, 'summary.json'), `${JSON.stringify(report, null, 2)}\n`);
     // The harness, generator and start-up benches of the same `npm run bench` (written just before into this folder)
-    // close the summary;
-    // one older than an hour is from another run and left out.
+    // close the summary; one older than an hour is from another run and left out.
     const harnessParts = ['harness.md', 'emulators.md', 'generators.md', 'startup.md']
       .map((f) => join(dir, f))
       .filter((f) => existsSync(f) && Date.now() - statSync(f).mtimeMs < 3_600_000);
