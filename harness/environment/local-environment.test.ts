@@ -60,6 +60,29 @@ describe('LocalEnvironment lifecycle', () => {
     expect(first.timings.handedOut).toBeDefined();
   });
 
+  it('writes JSON platform records when the function\'s log format is JSON, in any case', async () => {
+    const e = await env({ environment: { AWS_LAMBDA_LOG_FORMAT: 'json' } });
+    const r = await e.invoke(ev({ do: 'echo', value: 1 }));
+    const platform = r.logs.filter((l) => l.stream === 'platform').map((l) => JSON.parse(l.text) as { type: string; record: Record<string, unknown> });
+    expect(platform.map((p) => p.type)).toEqual(['platform.start', 'platform.report']);
+    expect(platform[0]!.record).toEqual({ requestId: r.requestId, version: '$LATEST' });
+    expect(platform[1]!.record).toMatchObject({ requestId: r.requestId, status: 'success', metrics: { memorySizeMB: 128 } });
+    const parsed = parseReportLine(r.logs.at(-1)!.text);
+    expect(parsed?.requestId).toBe(r.requestId);
+    expect(parsed?.initDurationMs).toBeCloseTo(r.report.initDurationMs!, 2);
+    const warm = await e.invoke(ev({ do: 'echo', value: 2 }));
+    expect(warm.logs[0]!.text).toContain(`"requestId":"${warm.requestId}"`);
+    expect(warm.logs.some((l) => l.text.includes(r.requestId))).toBe(false);
+  });
+
+  it('writes a failed init as platform.initReport in JSON format', async () => {
+    const e = await env({ environment: { MINI_INIT: 'error', AWS_LAMBDA_LOG_FORMAT: 'JSON' } });
+    const r = await e.invoke(ev({ do: 'echo' }));
+    const init = r.logs.map((l) => l.text).find((t) => t.includes('platform.initReport'));
+    expect(JSON.parse(init!).record).toMatchObject({ phase: 'init', status: 'error', errorType: 'Mini.InitFailed' });
+    expect(r.logs.some((l) => l.text.startsWith('INIT_REPORT') || l.text.startsWith('END '))).toBe(false);
+  });
+
   it('reports a handler error as a function error and keeps the process', async () => {
     const e = await env();
     const r = await e.invoke(ev({ do: 'error' }));

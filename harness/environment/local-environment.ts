@@ -6,13 +6,7 @@
 import { registerSecretsFromEnvironment } from '../secrets/known-secrets.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import {
-  billedDurationMs,
-  endLine,
-  initReportLine,
-  reportLine,
-  startLine,
-} from './platform-log.ts';
+import { billedDurationMs, logFormatOf, platformLines, type PlatformLines } from './platform-log.ts';
 import { MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES, RuntimeApiServer, streamErrorFromTrailers, type CompletedResponse } from '../fake-runtime-api/server.ts';
 import type { Recording } from '../model/recording.ts';
 import { checkBootstrap, type BootstrapCheckOptions, type BootstrapProblem } from '../process/bootstrap-check.ts';
@@ -239,7 +233,13 @@ export class LocalEnvironment implements ExecutionEnvironment {
     return !!s && s.initialised && !!s.proc && !s.proc.exitInfo;
   }
 
-  private platform(text: string): void {
+  /** Platform lines in the function's log format (its environment may change with a configuration update). */
+  private lines(): PlatformLines {
+    return platformLines(logFormatOf(this.config.environment));
+  }
+
+  private platform(text: string | undefined): void {
+    if (text === undefined) return;
     this.platformLines.push({ at: this.clock(), stream: 'platform', text });
     // Trim in halves so the cost is amortised; the current invocation's START is always among the kept lines.
     if (this.platformLines.length > MAX_PLATFORM_LINES) this.platformLines.splice(0, this.platformLines.length - MAX_PLATFORM_LINES / 2);
@@ -292,7 +292,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
       const slot: ProcessSlot = { record: { startedAt: startAt, spawnFailure: { errorType: problem.errorType, errorMessage: problem.message } }, initialised: false, exitListeners: new Set() };
       this.slots.push(slot);
       this.current = slot;
-      this.platform(initReportLine(0, phase, 'error', problem.errorType));
+      this.platform(this.lines().initReport(0, phase, 'error', problem.errorType));
       return { ok: false, status: 'error', durationMs: 0, error: { errorType: problem.errorType, errorMessage: problem.message } };
     }
 
@@ -344,18 +344,18 @@ export class LocalEnvironment implements ExecutionEnvironment {
         await Promise.race([proc.exited, sleep(grace)]);
         await this.kill(slot);
         const error = errorFromDocument(event.body, event.errorTypeHeader);
-        this.platform(initReportLine(durationMs, phase, 'error', error.errorType));
+        this.platform(this.lines().initReport(durationMs, phase, 'error', error.errorType));
         return { ok: false, status: 'error', durationMs, error, payload: event.body };
       }
       case 'exit': {
         this.recordExit(slot);
         const error = { errorType: exitErrorType(event.exit), errorMessage: exitDescription(event.exit) };
-        this.platform(initReportLine(durationMs, phase, 'error', error.errorType));
+        this.platform(this.lines().initReport(durationMs, phase, 'error', error.errorType));
         return { ok: false, status: 'error', durationMs, error };
       }
       case 'timeout':
         await this.kill(slot);
-        this.platform(initReportLine(durationMs, phase, 'timeout'));
+        this.platform(this.lines().initReport(durationMs, phase, 'timeout'));
         return {
           ok: false,
           status: 'timeout',
@@ -493,7 +493,7 @@ export class LocalEnvironment implements ExecutionEnvironment {
     const t0 = this.clock();
     const requestId = input.requestId ?? randomUUID();
     const logFrom = t0;
-    this.platform(startLine(requestId, this.config.version));
+    this.platform(this.lines().start(requestId, this.config.version));
 
     let coldStart = false;
     let initDurationMs: number | undefined;
@@ -572,13 +572,17 @@ export class LocalEnvironment implements ExecutionEnvironment {
     const runtimeLines: LogLine[] = proc
       ? proc.output.linesSince(r.logFrom).map((l) => ({ at: l.at, stream: l.stream, text: l.text }))
       : [];
-    const startIndex = this.platformLines.findLastIndex((l) => l.text === startLine(r.requestId, this.config.version));
-    this.platform(endLine(r.requestId));
-    this.platform(reportLine(r.requestId, report));
-    // START, any INIT_REPORT of an init done inside this invoke, END, REPORT — merged in time with the runtime's output.
+    const lines = this.lines();
+    const startIndex = this.platformLines.findLastIndex((l) => lines.isStart(l.text, r.requestId));
+    const end = lines.end(r.requestId);
+    this.platform(end);
+    this.platform(lines.report(r.requestId, report));
+    // START, any INIT_REPORT of an init done inside this invoke, END (text format only), REPORT — merged in time
+    // with the runtime's output.
+    const closing = end === undefined ? 1 : 2;
     const platformLines = this.platformLines.slice(Math.max(0, startIndex));
-    const logs: LogLine[] = [...platformLines.slice(0, -2), ...runtimeLines].sort((a, b) => a.at - b.at);
-    logs.push(...platformLines.slice(-2));
+    const logs: LogLine[] = [...platformLines.slice(0, -closing), ...runtimeLines].sort((a, b) => a.at - b.at);
+    logs.push(...platformLines.slice(-closing));
     const failed = r.outcome.kind !== 'response';
     return {
       requestId: r.requestId,

@@ -3,10 +3,17 @@ import {
   billedDurationMs,
   endLine,
   initReportLine,
+  isFailedInitReport,
+  isPlatformLine,
+  logFormatOf,
   logTail,
+  parsePlatformRecord,
   parseReportLine,
+  platformLines,
   reportLine,
+  reportRecord,
   startLine,
+  startRecord,
 } from './platform-log.ts';
 
 const ID = '8f507cbc-5f2a-4d3e-9b1c-2a1b3c4d5e6f';
@@ -147,5 +154,71 @@ describe('logTail', () => {
 
   it('honours a custom size', () => {
     expect(decode(logTail(['abcdef'], 4))).toBe('def\n');
+  });
+});
+
+describe('JSON platform records (AWS_LAMBDA_LOG_FORMAT=JSON)', () => {
+  const at = new Date('2026-01-02T03:04:05.678Z');
+  const base = { durationMs: 1233.9614, billedDurationMs: 1698, memorySizeMb: 256, maxMemoryUsedMb: 123 };
+
+  it('picks the format from the environment, JSON in any case', () => {
+    expect(logFormatOf({ AWS_LAMBDA_LOG_FORMAT: 'JSON' })).toBe('json');
+    expect(logFormatOf({ AWS_LAMBDA_LOG_FORMAT: 'json' })).toBe('json');
+    expect(logFormatOf({ AWS_LAMBDA_LOG_FORMAT: 'Text' })).toBe('text');
+    expect(logFormatOf({ AWS_LAMBDA_LOG_FORMAT: 'bogus' })).toBe('text');
+    expect(logFormatOf({})).toBe('text');
+  });
+
+  it('writes platform.start and platform.report as CloudWatch shows them, and no END', () => {
+    const lines = platformLines('json', () => at);
+    expect(JSON.parse(lines.start(ID, '$LATEST'))).toEqual({ time: '2026-01-02T03:04:05.678Z', type: 'platform.start', record: { requestId: ID, version: '$LATEST' } });
+    expect(lines.end(ID)).toBeUndefined();
+    expect(JSON.parse(lines.report(ID, { ...base, initDurationMs: 463.5124 }))).toEqual({
+      time: '2026-01-02T03:04:05.678Z',
+      type: 'platform.report',
+      record: { requestId: ID, metrics: { durationMs: 1233.961, billedDurationMs: 1698, memorySizeMB: 256, maxMemoryUsedMB: 123, initDurationMs: 463.512 }, status: 'success' },
+    });
+    expect(JSON.parse(lines.report(ID, { ...base, status: 'error', errorType: 'Runtime.ExitError' })).record).toMatchObject({ status: 'error', errorType: 'Runtime.ExitError' });
+    expect(lines.isStart(lines.start(ID, '$LATEST'), ID)).toBe(true);
+    expect(lines.isStart(lines.start(ID, '$LATEST'), 'other')).toBe(false);
+  });
+
+  it('writes a failed init as platform.initReport', () => {
+    const line = platformLines('json', () => at).initReport(10008.84, 'invoke', 'timeout');
+    expect(JSON.parse(line)).toEqual({
+      time: '2026-01-02T03:04:05.678Z',
+      type: 'platform.initReport',
+      record: { initializationType: 'on-demand', phase: 'invoke', status: 'timeout', metrics: { durationMs: 10008.84 } },
+    });
+    expect(isFailedInitReport(line)).toBe(true);
+    expect(isFailedInitReport(initReportLine(3, 'init', 'error', 'X'))).toBe(true);
+    expect(isPlatformLine(line)).toBe(true);
+  });
+
+  it('parses a captured platform.report into the same fields as the text REPORT line', () => {
+    // Shape of a real CloudWatch export (Node 22, JSON log format), modern-contract.md §4.1.
+    const captured =
+      '{"time":"2026-03-14T09:26:53.589Z","type":"platform.report","record":{"requestId":"3f1c2a9e-7d1b-4c55-9a0e-5b8f0c2d7e61",' +
+      '"metrics":{"durationMs":1233.96,"billedDurationMs":1698,"memorySizeMB":256,"maxMemoryUsedMB":123,"initDurationMs":463.512},"status":"success"}}';
+    expect(parseReportLine(captured)).toEqual({
+      requestId: '3f1c2a9e-7d1b-4c55-9a0e-5b8f0c2d7e61',
+      durationMs: 1233.96,
+      billedDurationMs: 1698,
+      memorySizeMb: 256,
+      maxMemoryUsedMb: 123,
+      initDurationMs: 463.512,
+    });
+    const timeout = reportRecord(at, ID, { ...base, status: 'timeout', errorType: 'Sandbox.Timedout' });
+    expect(parseReportLine(timeout)).toMatchObject({ status: 'timeout', errorType: 'Sandbox.Timedout' });
+    expect(parseReportLine(startRecord(at, ID, '$LATEST'))).toBeUndefined();
+    expect(parseReportLine('{"level":"INFO","message":"platform.report"}')).toBeUndefined();
+    expect(parseReportLine('{not json')).toBeUndefined();
+    expect(parseReportLine('{"time":"x","type":"platform.report","record":{"requestId":"r","metrics":{"durationMs":"1"}}}')).toBeUndefined();
+  });
+
+  it('tells the function\'s JSON lines from platform records', () => {
+    expect(isPlatformLine('{"timestamp":"2026-01-01T00:00:00Z","level":"INFO","message":"platform.start"}')).toBe(false);
+    expect(isPlatformLine('START RequestId: x Version: $LATEST')).toBe(true);
+    expect(parsePlatformRecord('{"time":"t","type":"platform.start","record":{"requestId":"r"}}')?.type).toBe('platform.start');
   });
 });

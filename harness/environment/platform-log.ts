@@ -1,8 +1,18 @@
 /**
- * Lambda's platform log lines in the text format (START / END / REPORT / INIT_REPORT), the billed-duration
- * arithmetic, and the `LogResult` tail. Field order and tab separators follow real CloudWatch output.
+ * Lambda's platform log lines in either log format — text (START / END / REPORT / INIT_REPORT) or the JSON
+ * `platform.*` records of advanced logging controls — parsed back in both, the billed-duration arithmetic, and the
+ * `LogResult` tail. Field order and tab separators follow real CloudWatch output; the JSON records follow the
+ * Telemetry API schema and a captured CloudWatch export (modern-contract.md §4.1).
  */
 import type { ReportFields } from '../model/invocation.ts';
+
+/** The function's log format (LoggingConfig.LogFormat, seen by the runtime as AWS_LAMBDA_LOG_FORMAT). */
+export type LogFormat = 'text' | 'json';
+
+/** The log format a function's environment selects: `JSON` in any case is JSON, anything else is text. */
+export function logFormatOf(environment: Readonly<Record<string, string>>): LogFormat {
+  return environment['AWS_LAMBDA_LOG_FORMAT']?.toUpperCase() === 'JSON' ? 'json' : 'text';
+}
 
 /** `LogResult` is the last 4 KB of the execution log. */
 export const LOG_TAIL_BYTES = 4096;
@@ -44,6 +54,148 @@ export function initReportLine(
   return fields.join('\t');
 }
 
+/**
+ * JSON platform records: `{"time","type":"platform.*","record":{…}}`. In JSON format Lambda writes no END line
+ * (no `platform.end` or `platform.runtimeDone` in the captured export), so `end` is absent.
+ */
+function record(at: Date, type: string, body: Record<string, unknown>): string {
+  return JSON.stringify({ time: at.toISOString(), type, record: body });
+}
+
+export function startRecord(at: Date, requestId: string, version: string): string {
+  return record(at, 'platform.start', { requestId, version });
+}
+
+/** `platform.report`: metrics in ms / MB; status success | timeout | error (Telemetry API `platform.report`). */
+export function reportRecord(at: Date, requestId: string, r: ReportFields): string {
+  const metrics: Record<string, number> = {
+    durationMs: round3(r.durationMs),
+    billedDurationMs: r.billedDurationMs,
+    memorySizeMB: r.memorySizeMb,
+    maxMemoryUsedMB: r.maxMemoryUsedMb,
+  };
+  if (r.initDurationMs !== undefined) metrics['initDurationMs'] = round3(r.initDurationMs);
+  return record(at, 'platform.report', {
+    requestId,
+    metrics,
+    status: r.status ?? 'success',
+    ...(r.errorType !== undefined ? { errorType: r.errorType } : {}),
+  });
+}
+
+/** `platform.initReport` of a failed init (the text format's INIT_REPORT line). */
+export function initReportRecord(
+  at: Date,
+  initDurationMs: number,
+  phase: 'init' | 'invoke',
+  status: 'timeout' | 'error',
+  errorType?: string,
+): string {
+  return record(at, 'platform.initReport', {
+    initializationType: 'on-demand',
+    phase,
+    status,
+    ...(errorType !== undefined ? { errorType } : {}),
+    metrics: { durationMs: round3(initDurationMs) },
+  });
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+/** The platform lines of one log format; `end` is undefined where the format has no END line. */
+export interface PlatformLines {
+  start(requestId: string, version: string): string;
+  end(requestId: string): string | undefined;
+  report(requestId: string, r: ReportFields): string;
+  initReport(initDurationMs: number, phase: 'init' | 'invoke', status: 'timeout' | 'error', errorType?: string): string;
+  /** Whether `text` is this format's START of `requestId`. */
+  isStart(text: string, requestId: string): boolean;
+}
+
+const TEXT_LINES: PlatformLines = {
+  start: startLine,
+  end: endLine,
+  report: reportLine,
+  initReport: initReportLine,
+  isStart: (text, requestId) => text.startsWith(`START RequestId: ${requestId} `),
+};
+
+/** The writer for `format`; JSON records are stamped with `now()` (wall-clock time, as CloudWatch's `time`). */
+export function platformLines(format: LogFormat, now: () => Date = () => new Date()): PlatformLines {
+  if (format === 'text') return TEXT_LINES;
+  return {
+    start: (requestId, version) => startRecord(now(), requestId, version),
+    end: () => undefined,
+    report: (requestId, r) => reportRecord(now(), requestId, r),
+    initReport: (d, phase, status, errorType) => initReportRecord(now(), d, phase, status, errorType),
+    isStart: (text, requestId) => text.includes('"type":"platform.start"') && text.includes(`"requestId":${JSON.stringify(requestId)}`),
+  };
+}
+
+/** A JSON platform record's type and record, or undefined for any other line. */
+export function parsePlatformRecord(line: string): { type: string; record: Record<string, unknown> } | undefined {
+  const t = line.trim();
+  if (!t.startsWith('{') || !t.includes('"platform.')) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(v) || typeof v['type'] !== 'string' || !v['type'].startsWith('platform.') || !isObject(v['record'])) return undefined;
+  return { type: v['type'], record: v['record'] };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** REPORT fields from a `platform.report` record (keys as the Telemetry API names them: `memorySizeMB`, …). */
+function parseReportRecord(line: string): ({ requestId: string } & ReportFields) | undefined {
+  const p = parsePlatformRecord(line);
+  if (!p || p.type !== 'platform.report' || typeof p.record['requestId'] !== 'string') return undefined;
+  const m = p.record['metrics'];
+  if (!isObject(m)) return undefined;
+  const durationMs = num(m['durationMs']);
+  const billed = num(m['billedDurationMs']);
+  const memorySizeMb = num(m['memorySizeMB']);
+  const maxMemoryUsedMb = num(m['maxMemoryUsedMB']);
+  if (durationMs === undefined || billed === undefined || memorySizeMb === undefined || maxMemoryUsedMb === undefined) return undefined;
+  const initDurationMs = num(m['initDurationMs']);
+  const status = p.record['status'];
+  const errorType = p.record['errorType'];
+  return {
+    requestId: p.record['requestId'],
+    durationMs,
+    billedDurationMs: billed,
+    memorySizeMb,
+    maxMemoryUsedMb,
+    ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+    ...(status === 'timeout' || status === 'error' ? { status } : {}),
+    ...(typeof errorType === 'string' && errorType !== '' ? { errorType } : {}),
+  };
+}
+
+/** Whether a line is a failed init report in either format (INIT_REPORT … Status: error|timeout, or `platform.initReport`). */
+export function isFailedInitReport(line: string): boolean {
+  if (line.startsWith('INIT_REPORT')) return /Status: (error|timeout)/.test(line);
+  const p = parsePlatformRecord(line);
+  return p?.type === 'platform.initReport' && (p.record['status'] === 'error' || p.record['status'] === 'timeout');
+}
+
+/** Whether a line is written by the platform (either format), not by the function. */
+export function isPlatformLine(line: string): boolean {
+  return TEXT_PLATFORM_LINE.test(line) || parsePlatformRecord(line) !== undefined;
+}
+
+const TEXT_PLATFORM_LINE = /^(START|END|REPORT|INIT_START|INIT_REPORT|EXTENSION|TELEMETRY|RESTORE_START|RESTORE_REPORT) /;
+
 const REPORT_HEAD = /^REPORT RequestId: (\S+)\s*$/;
 const MS_VALUE = /^(\d+(?:\.\d+)?) ms$/;
 const MB_VALUE = /^(\d+(?:\.\d+)?) MB$/;
@@ -55,10 +207,11 @@ function numberField(value: string | undefined, pattern: RegExp): number | undef
 }
 
 /**
- * Parse a REPORT line (from a log tail or CloudWatch). Fields may come in any order (RIE puts Init Duration first),
- * trailing tabs/newlines are ignored, unknown fields (Restore Duration, XRAY…) are skipped.
+ * Parse a REPORT line (from a log tail or CloudWatch) in either format. Text fields may come in any order (RIE puts
+ * Init Duration first), trailing tabs/newlines are ignored, unknown fields (Restore Duration, XRAY…) are skipped.
  */
 export function parseReportLine(line: string): ({ requestId: string } & ReportFields) | undefined {
+  if (line.startsWith('{')) return parseReportRecord(line);
   const parts = line.replace(/[\r\n]+$/, '').split('\t');
   const head = REPORT_HEAD.exec(parts[0] ?? '');
   if (!head) return undefined;

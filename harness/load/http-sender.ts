@@ -37,11 +37,14 @@ function headerIs(raw: Buffer, name: string): boolean {
   return raw.length === name.length && raw.toString('latin1').toLowerCase() === name;
 }
 
-/** Whether a base64 `X-Amz-Log-Result` tail holds a REPORT line with Init Duration (this invocation started the runtime). */
+/** Whether a base64 `X-Amz-Log-Result` tail holds a REPORT (text or `platform.report`) with Init Duration (this invocation started the runtime). */
 export function tailShowsColdStart(logResult: string): boolean {
   const text = Buffer.from(logResult, 'base64').toString('utf8');
   for (const line of text.split('\n')) {
-    if (line.startsWith('REPORT ')) return parseReportLine(line)?.initDurationMs !== undefined;
+    if (line.startsWith('REPORT ') || line.startsWith('{')) {
+      const r = parseReportLine(line);
+      if (r) return r.initDurationMs !== undefined;
+    }
   }
   return false;
 }

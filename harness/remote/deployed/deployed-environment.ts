@@ -10,16 +10,16 @@ import { performance } from 'node:perf_hooks';
 import type { ExecutionEnvironment, InvocationInput, InvokeOptions } from '../../environment/execution-environment.ts';
 import type { FunctionConfig, InvocationOutcome, InvocationResult, LogLine, PlatformError, ProcessRecord, ReportFields, StreamedChunk } from '../../model/invocation.ts';
 import { errorFromDocument } from '../../environment/local-environment.ts';
-import { parseReportLine } from '../../environment/platform-log.ts';
+import { isFailedInitReport, isPlatformLine, parseReportLine } from '../../environment/platform-log.ts';
 import type { Recording } from '../../model/recording.ts';
 import { classifyAwsError } from './lambda-client.ts';
 
 /**
  * Error types the platform produces (timeouts, crashes, entrypoint and memory failures). Any other error type was
- * posted by the runtime; an error from the init phase (INIT_REPORT with Status: error) is a platform error too.
+ * posted by the runtime; an error from the init phase (INIT_REPORT / `platform.initReport` with status error) is a
+ * platform error too.
  */
 const PLATFORM_ERROR_TYPES = /^(Sandbox\.|Runtime\.(ExitError|OutOfMemory|InvalidEntrypoint|InvalidWorkingDir|InvalidTaskConfig|Unknown|TruncatedResponse)$|Function\.ResponseSizeTooLarge$)/;
-const PLATFORM_LINE = /^(START|END|REPORT|INIT_START|INIT_REPORT|EXTENSION|TELEMETRY|RESTORE_START|RESTORE_REPORT) /;
 
 export interface DeployedFunctionSpec {
   client: LambdaClient;
@@ -179,7 +179,7 @@ export class DeployedEnvironment implements ExecutionEnvironment {
       .split('\n')
       .map((l) => l.replace(/\r$/, ''))
       .filter((l) => l.length > 0)
-      .map((l): LogLine => ({ at: base, stream: PLATFORM_LINE.test(l) ? 'platform' : 'stdout', text: l }));
+      .map((l): LogLine => ({ at: base, stream: isPlatformLine(l) ? 'platform' : 'stdout', text: l }));
     this.lines.push(...lines);
     return lines;
   }
@@ -222,7 +222,7 @@ function reportFrom(logs: LogLine[], doneMs: number): ReportFields {
 function errorOutcome(payload: Buffer, logs: LogLine[], errorCode?: string): InvocationOutcome {
   // The same reading of an error document as a local environment's (errorType, else the header; errorMessage).
   const doc = errorFromDocument(payload, errorCode ?? 'Unhandled');
-  const initFailed = logs.some((l) => l.text.startsWith('INIT_REPORT') && /Status: (error|timeout)/.test(l.text));
+  const initFailed = logs.some((l) => isFailedInitReport(l.text));
   if (PLATFORM_ERROR_TYPES.test(doc.errorType) || initFailed) {
     const error: PlatformError = { errorType: doc.errorType, errorMessage: doc.errorMessage || payload.toString('utf8') };
     return { kind: 'platform-error', error };
