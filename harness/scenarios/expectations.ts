@@ -151,6 +151,21 @@ function processFindings(exp: NonNullable<Expectations['process']>, o: StepObser
   return out;
 }
 
+/** The runtime's output lines that are JSON objects (platform records are the harness's own, so left out). */
+function jsonLines(logs: readonly LogLine[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const l of logs) {
+    if (l.stream === 'platform' || !l.text.trimStart().startsWith('{')) continue;
+    try {
+      const v = JSON.parse(l.text) as unknown;
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) out.push(v as Record<string, unknown>);
+    } catch {
+      // Not JSON: a text line.
+    }
+  }
+  return out;
+}
+
 function logFindings(exp: NonNullable<Expectations['logs']>, o: StepObservation, ctx: { requestId?: string }): MatchFailure[] {
   const out: MatchFailure[] = [];
   const texts = o.logs.map((l) => l.text);
@@ -161,6 +176,18 @@ function logFindings(exp: NonNullable<Expectations['logs']>, o: StepObservation,
     const hit = texts.find((t) => matchString(m, t, ctx).length === 0);
     if (hit !== undefined) out.push({ path: `logs.notContains[${i}]`, expected: `no line ${show(m)}`, actual: show(hit) });
   });
+  if (exp.json || exp.notJson) {
+    const objects = jsonLines(o.logs);
+    (exp.json ?? []).forEach((m, i) => {
+      if (!objects.some((v) => matchValue(m, v, ctx).length === 0)) {
+        out.push({ path: `logs.json[${i}]`, expected: `a JSON line ${show(m)}`, actual: `${objects.length} JSON lines, none matching${objects.length > 0 ? `; last: ${show(objects.at(-1))}` : ''}` });
+      }
+    });
+    (exp.notJson ?? []).forEach((m, i) => {
+      const hit = objects.find((v) => matchValue(m, v, ctx).length === 0);
+      if (hit !== undefined) out.push({ path: `logs.notJson[${i}]`, expected: `no JSON line ${show(m)}`, actual: show(hit) });
+    });
+  }
   if (exp.report) {
     const rep = o.result?.report;
     if (!rep) return [...out, { path: 'logs.report', expected: 'a REPORT line', actual: 'none' }];

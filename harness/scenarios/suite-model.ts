@@ -123,6 +123,10 @@ export interface ProcessExpectation {
 export interface LogsExpectation {
   contains?: StringMatcher[];
   notContains?: StringMatcher[];
+  /** Each matcher matches (by subset) some line of the runtime's output that is a JSON object. */
+  json?: Matcher[];
+  /** No JSON-object line of the runtime's output matches any of these. */
+  notJson?: Matcher[];
   report?: {
     initDuration?: 'present' | 'absent' | Matcher;
     status?: 'timeout' | 'error' | 'none';
@@ -189,6 +193,6 @@ export type Step = InvokeStep | WaitForInitStep | ExpectExitStep | SleepStep;
  * - streaming: response streaming;
  * - handler: the runtime loads the function named by _HANDLER (compiled runtimes such as Go and Rust ignore it).
  */
-export const KNOWN_CAPABILITIES = ['streaming', 'handler'] as const;
+export const KNOWN_CAPABILITIES = ['streaming', 'handler', 'logging'] as const;
 
 export const DEFAULT_CASE_TIMEOUT_MS = 30_000;

@@ -1,4 +1,5 @@
 """The probe handler (shared/probe-contract.md) in Python."""
+import logging
 import os
 import sys
 import time
@@ -73,6 +74,13 @@ def handler(event, context):
         for line in event["lines"]:
             print(line, flush=True)
         return {"logged": len(event["lines"])}
+    if probe == "log-levels":
+        # Through the logger API (not print), at every level it offers; TRACE is registered by the runtime.
+        levels = [(name, logging.getLevelName(name)) for name in ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")]
+        levels = [(name, number) for name, number in levels if isinstance(number, int)]
+        for name, number in levels:
+            logging.getLogger("probe").log(number, event.get("message", ""))
+        return {"logged": [name for name, _ in levels]}
     if probe == "stream":
         return StreamingResponse(_stream(event.get("chunks", []), event.get("delayMs", 0)), "text/plain; charset=utf-8")
     if probe == "stream-error":

@@ -15,6 +15,8 @@ import sys
 import time
 import traceback
 
+import lambda_logging
+
 API_VERSION = "2018-06-01"
 ERROR_TYPE = "Lambda-Runtime-Function-Error-Type"
 ERROR_BODY = "Lambda-Runtime-Function-Error-Body"
@@ -214,6 +216,7 @@ def handle_one(client, handler, body, headers):
     # Echoed on the answer when the Runtime API sent one (a per-attempt nonce).
     extra = {INVOCATION_ID: invocation_id} if invocation_id else {}
     # Per invocation, and never stale: set when given, removed when not.
+    lambda_logging.current_request_id = request_id
     trace_id = headers.get("Lambda-Runtime-Trace-Id")
     if trace_id:
         os.environ["_X_AMZN_TRACE_ID"] = trace_id
@@ -227,7 +230,9 @@ def handle_one(client, handler, body, headers):
     try:
         result = handler(event, Context(headers))
     except Exception as exc:  # noqa: BLE001 — every handler failure goes to /error
-        client.post_error(request_id, exception_document(exc), extra)
+        doc = exception_document(exc)
+        lambda_logging.log_error(doc)
+        client.post_error(request_id, doc, extra)
         return
     if isinstance(result, StreamingResponse):
         client.stream_response(request_id, result, extra)
@@ -258,6 +263,7 @@ def handle_one(client, handler, body, headers):
 def main():
     # Handler output is the function's log: line by line, so each line is there when it is printed.
     sys.stdout.reconfigure(encoding="utf-8", line_buffering=True)
+    lambda_logging.configure()
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     handler = load_handler(client)
     while True:
