@@ -51,6 +51,12 @@ export async function handler(event, context) {
     case 'log':
       for (const line of event.lines) console.log(line);
       return { logged: event.lines.length };
+    case 'log-levels': {
+      // Through console, the logger API of Lambda's Node runtimes; console.fatal exists only where the runtime adds it.
+      const levels = [['TRACE', 'trace'], ['DEBUG', 'debug'], ['INFO', 'info'], ['WARN', 'warn'], ['ERROR', 'error'], ['FATAL', 'fatal']].filter(([, m]) => typeof console[m] === 'function');
+      for (const [, method] of levels) console[method](event.message ?? '');
+      return { logged: levels.map(([level]) => level) };
+    }
     case 'stream':
     case 'stream-error':
       return new StreamingResponse(async (stream) => {

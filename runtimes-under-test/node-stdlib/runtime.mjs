@@ -12,7 +12,11 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { installConsole, setRequestId } from './logging.mjs';
 import { StreamingResponse } from './streaming.mjs';
+
+// Before the handler is imported, so its console calls are formatted and filtered from the start.
+installConsole();
 
 const API = process.env.AWS_LAMBDA_RUNTIME_API ?? '';
 const sep = API.lastIndexOf(':');
@@ -222,6 +226,7 @@ async function handleOne(handler, next) {
   // Echoed on the answer when the Runtime API sent one (a per-attempt nonce).
   const extra = invocationId ? { [INVOCATION_ID]: headerValue(invocationId) } : {};
   const path = `/invocation/${requestId}`;
+  setRequestId(requestId);
   // Per invocation, never stale: set when given, removed when not.
   const trace = headers['lambda-runtime-trace-id'];
   if (trace) process.env._X_AMZN_TRACE_ID = trace;
@@ -239,6 +244,7 @@ async function handleOne(handler, next) {
   try {
     result = await handler(event, makeContext(headers));
   } catch (error) {
+    console.error('Invoke Error', error instanceof Error ? error : String(error));
     const res = await postError(`${path}/error`, thrownDocument(error), extra);
     return exitIfServerError(res.status, '/error');
   }
