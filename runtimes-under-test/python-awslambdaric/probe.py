@@ -1,4 +1,5 @@
 """The probe handler (shared/probe-contract.md) for AWS's Python runtime interface client (awslambdaric)."""
+import logging
 import os
 import sys
 import time
@@ -81,6 +82,13 @@ def handler(event, context):
         for line in event["lines"]:
             print(line, flush=True)
         return {"logged": len(event["lines"])}
+    if probe == "log-levels":
+        # Through the logging module, which awslambdaric configures from AWS_LAMBDA_LOG_FORMAT/LEVEL; Python has no
+        # TRACE (the client maps it to DEBUG), so DEBUG is the nearest.
+        levels = [("DEBUG", logging.DEBUG), ("INFO", logging.INFO), ("WARN", logging.WARNING), ("ERROR", logging.ERROR), ("FATAL", logging.CRITICAL)]
+        for _, number in levels:
+            logging.getLogger().log(number, event.get("message", ""))
+        return {"logged": [name for name, _ in levels]}
     if probe == "stream":
         # No streaming in this client: produce the chunks on their schedule, return them buffered as raw bytes.
         chunks = event.get("chunks", [])
