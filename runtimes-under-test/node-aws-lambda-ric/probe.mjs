@@ -54,6 +54,12 @@ export async function handler(event, context) {
     case 'log':
       for (const line of event.lines) console.log(line);
       return { logged: event.lines.length };
+    case 'log-levels': {
+      // Through console, which aws-lambda-ric patches (console.fatal included) from AWS_LAMBDA_LOG_FORMAT/LEVEL.
+      const levels = [['TRACE', 'trace'], ['DEBUG', 'debug'], ['INFO', 'info'], ['WARN', 'warn'], ['ERROR', 'error'], ['FATAL', 'fatal']].filter(([, m]) => typeof console[m] === 'function');
+      for (const [, method] of levels) console[method](event.message ?? '');
+      return { logged: levels.map(([level]) => level) };
+    }
     case 'stream': {
       // Buffered: produce the chunks on their schedule and return them as one string body.
       const chunks = event.chunks ?? [];
