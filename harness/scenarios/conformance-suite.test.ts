@@ -53,6 +53,8 @@ const CATCHES: Array<[string, string]> = [
   ['next.single-poller', 'four-pollers'],
   ['response.null-members-and-decimals', 'drop-nulls'],
   ['events.unicode-escapes', 'cesu8'],
+  ['logging.json-format', 'text-logs'],
+  ['logging.level-filter', 'ignore-log-level'],
 ];
 
 describe.concurrent('each area has a case that catches its flaw, and a correct runtime passes it', () => {

@@ -231,7 +231,7 @@ describe('loadSuites', () => {
   it('loads the shipped conformance suite: at least 60 cases, every area covered, every case sourced', () => {
     const { cases, files } = loadSuites([DEFAULT_SUITE_DIR]);
     expect(cases.length).toBeGreaterThanOrEqual(60);
-    expect(new Set(files.map((f) => f.area))).toEqual(new Set(['next', 'response', 'error', 'events', 'context', 'init', 'streaming', 'lifecycle', 'robustness']));
+    expect(new Set(files.map((f) => f.area))).toEqual(new Set(['next', 'response', 'error', 'events', 'context', 'init', 'streaming', 'lifecycle', 'robustness', 'logging']));
     for (const c of cases) {
       expect(c.source).toMatch(/^https:\/\//);
       if (c.level !== 'must') expect(c.rationale, `${c.id} needs a rationale for its level`).toBeTruthy();
