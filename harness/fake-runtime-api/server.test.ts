@@ -192,6 +192,19 @@ describe('POST /response and /error', () => {
     expect(sink.completed[0]!.body.toString()).toBe(doc);
   });
 
+  it('answers 202 to /error with an invalid X-Ray error cause, as RAPID does, and records the header as sent', async () => {
+    const { api, open, enqueue } = await setup();
+    const c = await open();
+    const sink = enqueue('r1');
+    await c.write(getNext());
+    await c.read();
+    await c.write(postTo('invocation/r1/error', '{"errorType":"X","errorMessage":"m"}', { 'Lambda-Runtime-Function-XRay-Error-Cause': '{not json' }));
+    expect((await c.read()).status).toBe(202);
+    expect(sink.completed[0]).toMatchObject({ kind: 'error' });
+    const error = api.recording().exchanges.find((x) => x.kind === 'error')!;
+    expect(error.request.headers.find((h) => h.name.toLowerCase() === 'lambda-runtime-function-xray-error-cause')?.value).toBe('{not json');
+  });
+
   it(`refuses a buffered response above ${MAX_RESPONSE_BYTES} bytes with 413, accepts exactly the limit`, async () => {
     const { open, enqueue } = await setup();
     const c = await open();

@@ -40,6 +40,7 @@ const CATCHES: Array<[string, string]> = [
   ['error.handler-error-posted', 'error-to-response'],
   ['error.type-header', 'no-error-type-header'],
   ['error.keeps-serving', 'exit-after-error'],
+  ['error.xray-cause-shape', 'bad-xray-cause'],
   ['events.invalid-json-not-passed', 'raw-event-to-handler'],
   ['context.trace-id-changes', 'stale-trace'],
   ['context.client-context-not-leaked', 'leak-client-context'],

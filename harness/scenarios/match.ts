@@ -186,6 +186,17 @@ export function matchString(matcher: StringMatcher, actual: string | undefined, 
   if (typeof matcher === 'string') {
     return stringEquals(matcher, actual, ctx) ? [] : [{ path, expected: show(template(matcher, ctx)), actual: show(actual) }];
   }
+  if ('json' in matcher) {
+    // A header carrying a JSON document (the X-Ray error cause): judged as JSON, not by key order or spacing.
+    if (actual === undefined) return matcher.ifPresent === true ? [] : [{ path, expected: `JSON ${show(matcher.json)}`, actual: 'absent' }];
+    let value: unknown;
+    try {
+      value = JSON.parse(actual) as unknown;
+    } catch {
+      return [{ path, expected: `JSON ${show(matcher.json)}`, actual: `not JSON: ${show(actual)}` }];
+    }
+    return matchValue(matcher.json, value, ctx, path);
+  }
   const source = 'regex' in matcher ? matcher.regex : matcher.$regex;
   if (regexTest(source, actual, ctx)) return [];
   return [{ path, expected: `a string matching /${template(source, ctx)}/`, actual: show(actual) }];
@@ -276,7 +287,7 @@ function describeMatcher(m: ExchangeMatcher): string {
   const parts: string[] = [];
   if (m.method) parts.push(m.method);
   if (m.kind) parts.push(`kind ${m.kind}`);
-  if (m.path) parts.push(typeof m.path === 'string' ? m.path : `/${'regex' in m.path ? m.path.regex : m.path.$regex}/`);
+  if (m.path) parts.push(typeof m.path === 'string' ? m.path : 'json' in m.path ? show(m.path.json) : `/${'regex' in m.path ? m.path.regex : m.path.$regex}/`);
   if (m.status !== undefined) parts.push(`→ ${m.status}`);
   return parts.join(' ') || 'any exchange';
 }

@@ -66,8 +66,11 @@ export interface CaseInvariants {
 
 /** A JSON matcher: subset for objects, exact for arrays and scalars, `$`-operators (see match.ts). */
 export type Matcher = unknown;
-/** A string, or `{ regex }` / `{ $regex }`. */
-export type StringMatcher = string | { regex: string } | { $regex: string };
+/**
+ * A string, or `{ regex }` / `{ $regex }`, or `{ json }`: the string parsed as JSON and matched by `Matcher`
+ * (`ifPresent: true`: an absent value passes, for optional headers whose content is judged when sent).
+ */
+export type StringMatcher = string | { regex: string } | { $regex: string } | { json: Matcher; ifPresent?: boolean };
 
 export interface ResultExpectation {
   status?: number;

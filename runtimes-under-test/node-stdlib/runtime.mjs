@@ -26,6 +26,9 @@ const BASE = '/2018-06-01/runtime';
 const ERROR_TYPE = 'Lambda-Runtime-Function-Error-Type';
 const ERROR_BODY = 'Lambda-Runtime-Function-Error-Body';
 const INVOCATION_ID = 'Lambda-Runtime-Invocation-Id';
+const XRAY_ERROR_CAUSE = 'Lambda-Runtime-Function-XRay-Error-Cause';
+// AWS's clients omit a cause of 1 MiB or more (and still send the error).
+const MAX_XRAY_CAUSE_BYTES = 1024 * 1024;
 // The Runtime API's OpenAPI spec asks for this type on error documents so other AWS services understand them.
 const ERROR_CONTENT_TYPE = 'application/vnd.aws.lambda.error+json';
 // The buffered-response limit the Runtime API quotes in its 413.
@@ -75,6 +78,23 @@ function thrownDocument(error) {
   const type = error.name && error.name !== 'Error' ? error.name : error.constructor?.name || 'Error';
   const stack = typeof error.stack === 'string' ? error.stack.split('\n').slice(1).map((l) => l.trim()).filter(Boolean) : [];
   return errorDocument(type, error.message, stack);
+}
+
+/** The X-Ray error cause AWS's clients send on /error: working directory, the exception, its frames' files. */
+function xrayCause(doc) {
+  // V8 frames: "at label (path:line:col)" or "at path:line:col".
+  const stack = doc.stackTrace.map((frame) => {
+    const m = /^at (?:(.*?) \()?(.*?):(\d+):\d+\)?$/.exec(frame);
+    return m ? { label: m[1] ?? 'anonymous', path: m[2], line: Number(m[3]) } : { label: frame, path: '', line: 0 };
+  });
+  const cause = JSON.stringify({
+    working_directory: process.cwd(),
+    exceptions: [{ type: doc.errorType, message: doc.errorMessage, stack }],
+    paths: [...new Set(stack.map((f) => f.path).filter(Boolean))],
+  });
+  // One header line: JSON.stringify escapes control characters; non-latin-1 characters are escaped for the header.
+  const ascii = cause.replace(/[\u0100-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return Buffer.byteLength(ascii) < MAX_XRAY_CAUSE_BYTES ? ascii : undefined;
 }
 
 function postError(path, doc, extra = {}) {
@@ -245,7 +265,9 @@ async function handleOne(handler, next) {
     result = await handler(event, makeContext(headers));
   } catch (error) {
     console.error('Invoke Error', error instanceof Error ? error : String(error));
-    const res = await postError(`${path}/error`, thrownDocument(error), extra);
+    const doc = thrownDocument(error);
+    const cause = xrayCause(doc);
+    const res = await postError(`${path}/error`, doc, { ...extra, ...(cause ? { [XRAY_ERROR_CAUSE]: cause } : {}) });
     return exitIfServerError(res.status, '/error');
   }
 

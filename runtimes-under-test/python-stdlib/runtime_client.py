@@ -21,6 +21,9 @@ API_VERSION = "2018-06-01"
 ERROR_TYPE = "Lambda-Runtime-Function-Error-Type"
 ERROR_BODY = "Lambda-Runtime-Function-Error-Body"
 INVOCATION_ID = "Lambda-Runtime-Invocation-Id"
+XRAY_ERROR_CAUSE = "Lambda-Runtime-Function-XRay-Error-Cause"
+# AWS's clients omit a cause of 1 MiB or more (and still send the error).
+MAX_XRAY_CAUSE_BYTES = 1024 * 1024
 # The Runtime API's buffered-response limit, quoted in the 413 it answers (RIE and Lambda).
 MAX_RESPONSE_BYTES = 6291556
 # The Runtime API's OpenAPI spec asks for this type on error documents so other AWS services understand them.
@@ -73,6 +76,20 @@ def exception_document(exc):
     """The error document for an exception: its class name is the errorType (as AWS's Python client does)."""
     stack = [line.rstrip("\n") for line in traceback.format_list(traceback.extract_tb(exc.__traceback__))]
     return error_document(type(exc).__name__, str(exc), stack)
+
+
+def xray_cause(exc):
+    """The X-Ray error cause AWS's clients send on /error: working directory, the exception, its frames' files."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    stack = [{"label": f.name, "path": f.filename, "line": f.lineno} for f in frames]
+    cause = {
+        "working_directory": os.getcwd(),
+        "exceptions": [{"type": type(exc).__name__, "message": str(exc), "stack": stack}],
+        "paths": sorted({f.filename for f in frames}),
+    }
+    # One header line: json.dumps escapes control characters, ensure_ascii keeps it latin-1 safe.
+    text = json.dumps(cause)
+    return text if len(text) < MAX_XRAY_CAUSE_BYTES else None
 
 
 def _header_value(text):
@@ -232,7 +249,8 @@ def handle_one(client, handler, body, headers):
     except Exception as exc:  # noqa: BLE001 — every handler failure goes to /error
         doc = exception_document(exc)
         lambda_logging.log_error(doc)
-        client.post_error(request_id, doc, extra)
+        cause = xray_cause(exc)
+        client.post_error(request_id, doc, {**extra, **({XRAY_ERROR_CAUSE: cause} if cause else {})})
         return
     if isinstance(result, StreamingResponse):
         client.stream_response(request_id, result, extra)
