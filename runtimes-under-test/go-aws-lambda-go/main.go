@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -34,6 +35,7 @@ type probeEvent struct {
 	Code         int             `json:"code"`
 	Bytes        int             `json:"bytes"`
 	Lines        []string        `json:"lines"`
+	Message      string          `json:"message"`
 	Chunks       []string        `json:"chunks"`
 	DelayMs      int64           `json:"delayMs"`
 }
@@ -125,6 +127,19 @@ func handler(ctx context.Context, raw json.RawMessage) (any, error) {
 			fmt.Println(line)
 		}
 		return map[string]int{"logged": len(ev.Lines)}, nil
+	case "log-levels":
+		// Through the client's opt-in logger (lambdacontext.NewLogger, slog): DEBUG, INFO, WARN, ERROR are its levels.
+		levels := []struct {
+			name  string
+			level slog.Level
+		}{{"DEBUG", slog.LevelDebug}, {"INFO", slog.LevelInfo}, {"WARN", slog.LevelWarn}, {"ERROR", slog.LevelError}}
+		logger := lambdacontext.NewLogger()
+		logged := make([]string, 0, len(levels))
+		for _, l := range levels {
+			logger.Log(ctx, l.level, ev.Message)
+			logged = append(logged, l.name)
+		}
+		return map[string][]string{"logged": logged}, nil
 	case "stream":
 		// Buffered: produce the chunks on their schedule, return them concatenated as raw bytes.
 		for i := 1; i < len(ev.Chunks); i++ {
