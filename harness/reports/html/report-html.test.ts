@@ -80,3 +80,26 @@ describe('report.html', () => {
     expect(renderReportHtml({ ...r, interrupted: true })).toContain('Interrupted: this report holds only the 1 cases');
   });
 });
+
+describe('JSON log lines in report.html', () => {
+  it('shows a JSON log line as its fields, level first, escaped, and leaves other lines as text', async () => {
+    const { jsonLogLine } = await import('./report-html.ts');
+    const html = jsonLogLine('{"timestamp":"2026-01-01T00:00:00Z","message":"<b>hi</b>","level":"WARN","requestId":"r-1","n":{"a":1}}')!;
+    const body = html.slice(html.indexOf('">') + 2); // after the title, which holds the raw line
+    expect(body.startsWith('<b class="jl">WARN</b> <span class="jk">timestamp</span>')).toBe(true);
+    expect(html).toContain('<span class="jk">message</span>=<span class="jv">&lt;b&gt;hi&lt;/b&gt;</span>');
+    expect(html).toContain('<span class="jk">n</span>=<span class="jv">{&quot;a&quot;:1}</span>');
+    expect(html).not.toContain('<b>hi');
+    expect(jsonLogLine('START RequestId: x Version: $LATEST')).toBeUndefined();
+    expect(jsonLogLine('{not json')).toBeUndefined();
+    expect(jsonLogLine('[1,2]')).toBeUndefined();
+    const wide = JSON.stringify(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, i])));
+    expect(jsonLogLine(wide)).toContain('+16 more');
+  });
+
+  it('renders a case whose evidence holds a JSON line with the structured fields', () => {
+    const c = sampleCase({ id: 'logging.json-format', verdict: 'pass' });
+    c.evidence.logs.push({ at: 1, stream: 'stdout', text: '{"level":"ERROR","message":"boom"}' });
+    expect(renderReportHtml(sampleReport([c]))).toContain('<b class="jl">ERROR</b> <span class="jk">message</span>=<span class="jv">boom</span>');
+  });
+});

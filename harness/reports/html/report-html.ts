@@ -60,6 +60,7 @@ table.grid td.mono{min-width:200px}
 .exchange>*:not(summary){margin-left:10px;margin-right:10px}
 .exchange>table.chunks{margin:4px 10px 8px}
 .dir{margin-top:8px;font-size:12px;font-weight:600}
+.json-log .jk{color:#6a737d}.json-log .jl{font-weight:600}
 pre.http,pre.body,pre.logs{margin:4px 0;padding:6px 8px;background:#fbfbfc;border:1px solid #eceef1;border-radius:4px;white-space:pre-wrap;word-break:break-all;font-family:var(--mono);font-size:12px;max-height:340px;overflow:auto}
 pre.body{background:#fffdf5}
 .hn{color:#0058a3;font-weight:600}
@@ -164,9 +165,35 @@ function exchangesBlock(c: CaseReport): string {
   return `<h4>Wire exchanges behind the verdict (${xs.length})</h4><div class="exchanges">${xs.map((x) => renderExchange(x, open)).join('')}</div>`;
 }
 
+/** Fields shown for one JSON log line; the rest are counted, so a huge object stays one readable line. */
+const MAX_JSON_FIELDS = 24;
+
+/**
+ * A log line that is a JSON object (advanced logging controls, platform records) shown as its fields —
+ * `level` first, then `key=value` — with the raw line in the title; undefined for any other line.
+ */
+export function jsonLogLine(text: string): string | undefined {
+  if (!text.startsWith('{')) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const entries = Object.entries(v as Record<string, unknown>);
+  const ordered = [...entries.filter(([k]) => k === 'level' || k === 'type'), ...entries.filter(([k]) => k !== 'level' && k !== 'type')];
+  const shown = ordered.slice(0, MAX_JSON_FIELDS).map(([k, x]) => {
+    const value = typeof x === 'string' ? x : JSON.stringify(x);
+    return k === 'level' || k === 'type' ? `<b class="jl">${esc(value)}</b>` : `<span class="jk">${esc(k)}</span>=<span class="jv">${esc(value)}</span>`;
+  });
+  const more = ordered.length > MAX_JSON_FIELDS ? ` <span class="muted">+${ordered.length - MAX_JSON_FIELDS} more</span>` : '';
+  return `<span class="json-log" title="${esc(text)}">${shown.join(' ')}${more}</span>`;
+}
+
 function logsBlock(c: CaseReport): string {
   if (c.evidence.logs.length === 0) return '';
-  const lines = c.evidence.logs.map((l) => `<span class="log-${l.stream}"><span class="muted">${esc(l.at.toFixed(1).padStart(8))}</span> <span class="s">${esc(l.stream.padEnd(8))}</span> ${esc(l.text)}</span>`).join('\n');
+  const lines = c.evidence.logs.map((l) => `<span class="log-${l.stream}"><span class="muted">${esc(l.at.toFixed(1).padStart(8))}</span> <span class="s">${esc(l.stream.padEnd(8))}</span> ${jsonLogLine(l.text) ?? esc(l.text)}</span>`).join('\n');
   return `<h4>Log lines (${c.evidence.logs.length})</h4><pre class="logs">${lines}</pre>`;
 }
 
