@@ -131,6 +131,16 @@ async fn handler(event: LambdaEvent<Value>) -> Result<Response, ProbeError> {
             }
             buffered(json!({ "logged": lines.len() }))
         }
+        "log-levels" => {
+            // Through tracing, the logger lambda_runtime sets up from AWS_LAMBDA_LOG_FORMAT/LEVEL (init_default_subscriber).
+            let message = str_field(&payload, "message", "");
+            lambda_runtime::tracing::trace!("{message}");
+            lambda_runtime::tracing::debug!("{message}");
+            lambda_runtime::tracing::info!("{message}");
+            lambda_runtime::tracing::warn!("{message}");
+            lambda_runtime::tracing::error!("{message}");
+            buffered(json!({ "logged": ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"] }))
+        }
         "stream" => Ok(stream(&payload, None)),
         "stream-error" => {
             let fail = ProbeError {
@@ -153,5 +163,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         eprintln!("Probe.InitFailed: PROBE_INIT_FAIL=1: init fails on purpose");
         std::process::exit(1);
     }
+    // The client's documented logger setup: honours AWS_LAMBDA_LOG_FORMAT (json, any case) and AWS_LAMBDA_LOG_LEVEL.
+    lambda_runtime::tracing::init_default_subscriber();
     lambda_runtime::run(service_fn(handler)).await
 }
