@@ -65,7 +65,7 @@ describe('bad input: one clear line, exit 2, no stack trace', () => {
     writeFileSync(suite, 'area: demo\ncases:\n  - id: demo.x\n    title: t\n    level: must\n    requirement: r\n    source: https://x\n    needs: [teleport]\n    steps: [{ sleep: 1 }]\n');
     const r = await cli(['run', 'python-stdlib', '--suite', suite]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/broken\.yaml:8: cases\[0\]\.needs\[0\] must be one of "streaming", "handler"\n$/);
+    expect(r.err).toMatch(/broken\.yaml:8: cases\[0\]\.needs\[0\] must be one of "streaming", "handler", "logging"\n$/);
   });
 });
 
