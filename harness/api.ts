@@ -23,7 +23,16 @@ import { availableTarget } from './targets/registry.ts';
 export type { ExecutionEnvironment, InvocationInput, InvokeOptions } from './environment/execution-environment.ts';
 export type { CompletedResponse } from './fake-runtime-api/server.ts';
 export type { FunctionConfig, InvocationResult, LogLine, ProcessRecord } from './model/invocation.ts';
-export type { BodyJson, Exchange, ExchangeJson, RecordedHeader, RecordedRequest, RecordedResponse, Recording, RecordingJson } from './model/recording.ts';
+export type {
+  BodyJson,
+  Exchange,
+  ExchangeJson,
+  RecordedHeader,
+  RecordedRequest,
+  RecordedResponse,
+  Recording,
+  RecordingJson,
+} from './model/recording.ts';
 export type { CaseReport, RunReport, Verdict } from './model/report-model.ts';
 export type { FunctionOverrides } from './runtime-definition/resolve-runtime.ts';
 export type { TargetName } from './targets/common/target.ts';
@@ -107,8 +116,13 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
 }
 
 /** One case by its exact id (`'response.large-payload'`), as its CaseReport. */
-export async function runConformanceCase(runtime: string, caseId: string, options: Omit<ConformanceOptions, 'runtime' | 'filter' | 'reportDir'> = {}): Promise<CaseReport> {
-  if (/[*?]/.test(caseId)) throw new UserError(`runConformanceCase takes one case id, not a glob: "${caseId}" (use runConformance with filter)`);
+export async function runConformanceCase(
+  runtime: string,
+  caseId: string,
+  options: Omit<ConformanceOptions, 'runtime' | 'filter' | 'reportDir'> = {},
+): Promise<CaseReport> {
+  if (/[*?]/.test(caseId))
+    throw new UserError(`runConformanceCase takes one case id, not a glob: "${caseId}" (use runConformance with filter)`);
   const { report } = await runConformance({ ...options, runtime, filter: [caseId] });
   const found = report.cases.find((c) => c.id === caseId);
   if (!found) throw new UserError(`case ${caseId} did not run${report.stopped ? `: ${report.stopped}` : ''}`);

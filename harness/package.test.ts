@@ -49,11 +49,25 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('the npm package', () => {
   it('holds the compiled CLI, its declarations, the suites, the schemas and runtime sources, and no test code', () => {
     const paths = pack.files.map((f) => f.path);
-    for (const p of ['bin/lambdaspec.mjs', 'dist/cli/main.js', 'dist/api.js', 'dist/api.d.ts', 'suites/suite.schema.json', 'suites/conformance/response.yaml', 'runtimes-under-test/runtime-yaml.schema.json', 'runtimes-under-test/python-stdlib/runtime.yaml', 'runtimes-under-test/go-aws-lambda-go/main.go', 'docs/api.md', 'README.md']) {
+    for (const p of [
+      'bin/lambdaspec.mjs',
+      'dist/cli/main.js',
+      'dist/api.js',
+      'dist/api.d.ts',
+      'suites/suite.schema.json',
+      'suites/conformance/response.yaml',
+      'runtimes-under-test/runtime-yaml.schema.json',
+      'runtimes-under-test/python-stdlib/runtime.yaml',
+      'runtimes-under-test/go-aws-lambda-go/main.go',
+      'docs/api.md',
+      'README.md',
+    ]) {
       expect(paths, p).toContain(p);
     }
     const forbidden = paths.filter((p) =>
-      /\.test\.(ts|js)$|(^|\/)testing\/|(^|\/)(node_modules|target|site)\/|\.lambdaspec-build\.(json|lock)$|^harness\/|\.tsbuildinfo$|__pycache__/.test(p),
+      /\.test\.(ts|js)$|(^|\/)testing\/|(^|\/)(node_modules|target|site)\/|\.lambdaspec-build\.(json|lock)$|^harness\/|\.tsbuildinfo$|__pycache__/.test(
+        p,
+      ),
     );
     expect(forbidden).toEqual([]);
     // Built bootstraps are not sources: a compiled runtime's bootstrap is its build's output.
@@ -62,9 +76,13 @@ describe('the npm package', () => {
   });
 
   it('installs without the development tools: no tsx, vitest or TypeScript at run time', () => {
-    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { private?: boolean; dependencies: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      private?: boolean;
+      dependencies: Record<string, string>;
+    };
     expect(manifest.private).toBeUndefined();
-    for (const dev of ['tsx', 'vitest', 'typescript', 'fast-check', 'playwright-core']) expect(Object.keys(manifest.dependencies)).not.toContain(dev);
+    for (const dev of ['tsx', 'vitest', 'typescript', 'fast-check', 'playwright-core'])
+      expect(Object.keys(manifest.dependencies)).not.toContain(dev);
     expect(existsSync(join(project, 'node_modules', 'tsx'))).toBe(false);
     expect(statSync(join(installed, 'runtimes-under-test', 'python-stdlib', 'bootstrap')).mode & 0o111).not.toBe(0);
   });
@@ -72,7 +90,9 @@ describe('the npm package', () => {
   it('runs a bundled runtime from an empty project, writing the reports into the project', () => {
     const r = sh('npx', ['--no', 'lambdaspec', 'run', 'python-stdlib', '--filter', 'response.*'], project);
     expectOk(r);
-    const report = JSON.parse(readFileSync(join(project, 'reports', 'python-stdlib', 'report.json'), 'utf8')) as { cases: Array<{ id: string; verdict: string }> };
+    const report = JSON.parse(readFileSync(join(project, 'reports', 'python-stdlib', 'report.json'), 'utf8')) as {
+      cases: Array<{ id: string; verdict: string }>;
+    };
     expect(report.cases.length).toBeGreaterThan(2);
     expect(report.cases.every((c) => c.id.startsWith('response.'))).toBe(true);
     expect(report.cases.filter((c) => c.verdict === 'fail')).toEqual([]);
@@ -98,7 +118,8 @@ describe('the npm package', () => {
   });
 
   it('gives the programmatic API through `import "lambdaspec"`', () => {
-    const script = "import { runConformanceCase } from 'lambdaspec'; const c = await runConformanceCase('python-stdlib', 'next.keeps-polling'); console.log(c.verdict);";
+    const script =
+      "import { runConformanceCase } from 'lambdaspec'; const c = await runConformanceCase('python-stdlib', 'next.keeps-polling'); console.log(c.verdict);";
     const r = sh(process.execPath, ['--input-type=module', '-e', script], project);
     expectOk(r);
     expect(r.stdout.trim()).toBe('pass');

@@ -72,7 +72,10 @@ describe.each(bundledRuntimeNames().filter((n) => !isNative(n)))('bundled runtim
       await plain.close();
       expect(r.outcome, `${target.name} without --emulate`).toMatchObject({
         kind: 'platform-error',
-        error: { errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringMatching(/fork\/exec \S+bootstrap: exec format error$/) },
+        error: {
+          errorType: 'Runtime.InvalidEntrypoint',
+          errorMessage: expect.stringMatching(/fork\/exec \S+bootstrap: exec format error$/),
+        },
       });
     }
 

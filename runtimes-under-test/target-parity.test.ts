@@ -40,7 +40,11 @@ const unavailable = await sandboxUnavailable();
 if (unavailable && requireAll()) throw new Error(`sandbox target required (LAMBDASPEC_REQUIRE_ALL=1): ${unavailable}`);
 const native = bundledRuntimeNames().filter((n) => resolveRuntime(n, { requireBootstrap: false }).spec.architecture === hostArchitecture());
 
-async function verdicts(target: Target, name: string, selected: ScenarioCase[]): Promise<Map<string, { verdict: string; reason?: string }>> {
+async function verdicts(
+  target: Target,
+  name: string,
+  selected: ScenarioCase[],
+): Promise<Map<string, { verdict: string; reason?: string }>> {
   const rt = resolveRuntime(name);
   const prepared = await target.prepare(rt, {});
   try {

@@ -34,8 +34,12 @@ describe('renderSummaryMarkdown', () => {
   const md = renderSummaryMarkdown(report);
 
   it('puts runtimes in rows with the ratio to the best, the best in bold', () => {
-    expect(md).toContain('| runtime | cold init (ms) | cold invoke (ms) | peak RSS (MiB) | warm invoke (ms) | warm, runtime share (ms) | warm throughput (/s) |');
-    expect(md).toMatch(/\| slow \| 40\.0 \*\*\(1×\)\*\* \| 45\.0 \*\*\(1×\)\*\* \| 16\.0 \*\*\(1×\)\*\* \| 3\.40 \(2\.43×\) \| 3\.00 \(3\.00×\) \| 294 \(2\.43×\) \|/);
+    expect(md).toContain(
+      '| runtime | cold init (ms) | cold invoke (ms) | peak RSS (MiB) | warm invoke (ms) | warm, runtime share (ms) | warm throughput (/s) |',
+    );
+    expect(md).toMatch(
+      /\| slow \| 40\.0 \*\*\(1×\)\*\* \| 45\.0 \*\*\(1×\)\*\* \| 16\.0 \*\*\(1×\)\*\* \| 3\.40 \(2\.43×\) \| 3\.00 \(3\.00×\) \| 294 \(2\.43×\) \|/,
+    );
     expect(md).toMatch(/\| fast \| .* \| 1\.40 \*\*\(1×\)\*\* \| 1\.00 \*\*\(1×\)\*\* \| 714 \*\*\(1×\)\*\* \|/);
     expect(md).toContain('| runtime | 1 MiB response |');
   });

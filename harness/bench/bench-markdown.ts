@@ -103,7 +103,10 @@ export function renderSummaryMarkdown(report: BenchReport): string {
     '',
   );
   if (payload.length > 0) {
-    lines.push('Payload scaling, end to end (ms): an event of that size with a small response, or a small event with a response of that size.', '');
+    lines.push(
+      'Payload scaling, end to end (ms): an event of that size with a small response, or a small event with a response of that size.',
+      '',
+    );
     lines.push(
       ...table(payload, names, (r) => {
         const [, dir, bytes] = r.metric.split('.');
@@ -119,7 +122,11 @@ export function renderSummaryMarkdown(report: BenchReport): string {
   return lines.join('\n');
 }
 
-const MARK: Record<MetricComparison['verdict'], string> = { regression: 'REGRESSION', improvement: 'improvement', 'no-change': 'no change' };
+const MARK: Record<MetricComparison['verdict'], string> = {
+  regression: 'REGRESSION',
+  improvement: 'improvement',
+  'no-change': 'no change',
+};
 
 function ciText(m: MetricComparison): string {
   return `${m.interval.ratio.toFixed(3)}× [${m.interval.low.toFixed(3)}, ${m.interval.high.toFixed(3)}]`;
@@ -145,7 +152,10 @@ export function renderComparisonMarkdown(c: ComparisonReport): string {
         `${formatNumber(m.currentMedian)}${unitText(m.unit)} (n=${m.currentCount}) | ${ciText(m)} | ${verdict} |`,
     );
   }
-  lines.push('', `${c.regressions} regression(s), ${c.improvements} improvement(s), ${c.metrics.length - c.regressions - c.improvements} without a change beyond the noise.`);
+  lines.push(
+    '',
+    `${c.regressions} regression(s), ${c.improvements} improvement(s), ${c.metrics.length - c.regressions - c.improvements} without a change beyond the noise.`,
+  );
   if (c.unmatched.length > 0) lines.push('', 'Not compared:', '', ...c.unmatched.map((u) => `- ${u}`));
   lines.push('', c.failed ? '**Gate: FAILED** (a runtime metric regressed beyond the threshold)' : 'Gate: passed', '');
   return lines.join('\n');

@@ -262,7 +262,8 @@ async function streamingPhase(streaming: RuntimeState[], s: BenchSettings, clock
           const m = await st.target.invokeStream(STREAM_EVENT);
           // endsWith: an HTTP-integration runtime (Rust's) sends its JSON prelude and 8 NULs before the body.
           const text = m.result.payload.toString('utf8');
-          if (!text.endsWith(STREAM_CHUNKS.join(''))) throw new BenchInvocationError(`streamed body was ${JSON.stringify(text.slice(0, 80))}`);
+          if (!text.endsWith(STREAM_CHUNKS.join('')))
+            throw new BenchInvocationError(`streamed body was ${JSON.stringify(text.slice(0, 80))}`);
           c.firstByte.push(m.firstByteMs);
           c.e2e.push(m.endToEndMs);
           c.runtimeFirstByte.push(m.runtimeFirstByteMs);
@@ -291,7 +292,8 @@ async function payloadPhase(states: RuntimeState[], s: BenchSettings, clock: Pha
           await st.attempt(`payload ${key}`, point, async () => {
             const m = await st.target.invoke(direction === 'event' ? events.get(bytes)! : bigEvent(bytes));
             if (direction === 'event') expectJson(m, 'ok');
-            else if (m.body.length !== bytes) throw new BenchInvocationError(`expected a ${bytes}-byte response, got ${m.body.length} bytes`);
+            else if (m.body.length !== bytes)
+              throw new BenchInvocationError(`expected a ${bytes}-byte response, got ${m.body.length} bytes`);
             point.e2e.push(m.endToEndMs);
             point.runtime.push(m.runtimeMs);
           });
@@ -377,7 +379,14 @@ function resultOf(st: RuntimeState): RuntimeBench {
   const e2e = distributionOf(c.e2e);
   const rss = distributionOf(c.rss, 'MiB');
   if (init && first && e2e && rss) {
-    r.cold = { count: c.init.length, init, firstInvocation: first, endToEnd: e2e, peakRss: rss, ...(c.truncated ? { truncated: true } : {}) };
+    r.cold = {
+      count: c.init.length,
+      init,
+      firstInvocation: first,
+      endToEnd: e2e,
+      peakRss: rss,
+      ...(c.truncated ? { truncated: true } : {}),
+    };
   }
   const w = st.warm;
   const we2e = distributionOf(w.e2e);
@@ -419,7 +428,15 @@ function resultOf(st: RuntimeState): RuntimeBench {
   for (const p of st.payload.values()) {
     const e = distributionOf(p.e2e);
     const rt = distributionOf(p.runtime);
-    if (e && rt) r.payload.push({ direction: p.direction, bytes: p.bytes, count: p.e2e.length, endToEnd: e, runtime: rt, ...(p.truncated ? { truncated: true } : {}) });
+    if (e && rt)
+      r.payload.push({
+        direction: p.direction,
+        bytes: p.bytes,
+        count: p.e2e.length,
+        endToEnd: e,
+        runtime: rt,
+        ...(p.truncated ? { truncated: true } : {}),
+      });
   }
   return r;
 }

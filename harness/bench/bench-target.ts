@@ -87,7 +87,13 @@ export class BenchTarget {
     const front = new InvokeFront({ resolve: (name) => envs.get(name as Role) });
     const { url } = await front.start();
     // Keep-alive below the front's 5 s idle timeout, one request at a time: invocations are sequential.
-    const client = new Client(url, { keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000, pipelining: 1, bodyTimeout: 0, headersTimeout: 0 });
+    const client = new Client(url, {
+      keepAliveTimeout: 4_000,
+      keepAliveMaxTimeout: 4_000,
+      pipelining: 1,
+      bodyTimeout: 0,
+      headersTimeout: 0,
+    });
     return new BenchTarget(envs, runtime, overrides, front, client);
   }
 
@@ -190,7 +196,8 @@ export class BenchTarget {
       const m = await this.call('cold', payload, false);
       const env = this.envs.get('cold')!;
       const proc = env.processes()[0];
-      if (!m.result.coldStart || !proc || proc.firstNextAt === undefined) throw new BenchInvocationError('the invocation was not a cold start');
+      if (!m.result.coldStart || !proc || proc.firstNextAt === undefined)
+        throw new BenchInvocationError('the invocation was not a cold start');
       const launched = this.lastLaunched as RunningProcess | undefined;
       launched?.sampleMemory();
       const peakKiB = launched?.peakRssKiB() ?? 0;

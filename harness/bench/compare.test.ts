@@ -49,7 +49,11 @@ describe('compareReports', () => {
   it('does not gate on the harness share', () => {
     const slowHarness = runtimeBench('fast', 1);
     const base = runtimeBench('fast', 1);
-    slowHarness.warm!.harness = { ...base.warm!.harness, samples: base.warm!.harness.samples.map((s) => s * 5), p50: base.warm!.harness.p50 * 5 };
+    slowHarness.warm!.harness = {
+      ...base.warm!.harness,
+      samples: base.warm!.harness.samples.map((s) => s * 5),
+      p50: base.warm!.harness.p50 * 5,
+    };
     const c = compareReports(benchReport([base]), benchReport([slowHarness]), { thresholdPct: 10 });
     const h = c.metrics.find((m) => m.metric === 'warm.harness')!;
     expect(h.verdict).toBe('regression');
@@ -73,8 +77,12 @@ describe('compareReports', () => {
     const text = renderComparisonMarkdown(compareReports(baseline, current, { thresholdPct: 10, baselinePath: 'base.json' }));
     expect(text).toContain('## Compared with base.json (2026-01-01T00:00:00.000Z)');
     expect(text).toContain('whole interval above 1.10× (threshold 10 %)');
-    expect(text).toMatch(/\| fast \| warm\.runtime \| 1\.00 ms \(n=50\) \| 3\.00 ms \(n=50\) \| 3\.000× \[\d\.\d{3}, \d\.\d{3}\] \| REGRESSION \|/);
-    expect(text).toMatch(/\| other \| warm\.runtime \| 2\.00 ms \(n=50\) \| 2\.00 ms \(n=50\) \| 1\.000× \[\d\.\d{3}, \d\.\d{3}\] \| no change \|/);
+    expect(text).toMatch(
+      /\| fast \| warm\.runtime \| 1\.00 ms \(n=50\) \| 3\.00 ms \(n=50\) \| 3\.000× \[\d\.\d{3}, \d\.\d{3}\] \| REGRESSION \|/,
+    );
+    expect(text).toMatch(
+      /\| other \| warm\.runtime \| 2\.00 ms \(n=50\) \| 2\.00 ms \(n=50\) \| 1\.000× \[\d\.\d{3}, \d\.\d{3}\] \| no change \|/,
+    );
     expect(text).toContain('| fast | cold.peakRss | 16.0 MiB (n=10) |');
     expect(text).toContain('2 regression(s), 0 improvement(s)');
     expect(text).toContain('**Gate: FAILED**');

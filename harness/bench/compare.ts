@@ -59,7 +59,8 @@ export function compareReports(baseline: BenchReport, current: BenchReport, opti
     }
     const baseMetrics = new Map(metricsOf(base).map((m) => [m.id, m]));
     const curMetrics = metricsOf(cur);
-    for (const id of baseMetrics.keys()) if (!curMetrics.some((m) => m.id === id)) unmatched.push(`${cur.runtime} ${id}: only in the baseline`);
+    for (const id of baseMetrics.keys())
+      if (!curMetrics.some((m) => m.id === id)) unmatched.push(`${cur.runtime} ${id}: only in the baseline`);
     for (const m of curMetrics) {
       const b = baseMetrics.get(m.id);
       if (!b) {

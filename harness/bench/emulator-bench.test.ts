@@ -19,7 +19,15 @@ function turn(emulator: EmulatorName, round: number, perSecond: number, over: Pa
 }
 
 describe('the emulator comparison', () => {
-  const crashed = { invocations: 0, ms: 50, p50Ms: null, p99Ms: null, errors: 4, firstError: 'ECONNRESET: read ECONNRESET', aliveAfter: false };
+  const crashed = {
+    invocations: 0,
+    ms: 50,
+    p50Ms: null,
+    p99Ms: null,
+    errors: 4,
+    firstError: 'ECONNRESET: read ECONNRESET',
+    aliveAfter: false,
+  };
   const turns = [
     turn('rie', 1, 600, { concurrent: crashed }),
     turn('serve-record-off', 1, 800, { cpuMsPerInvocation: 0.6 }),
@@ -38,7 +46,7 @@ describe('the emulator comparison', () => {
     expect(s.find((x) => x.emulator === 'rie')!.vsRie).toBeNull();
   });
 
-  it("reports RIE falling over under concurrent clients instead of hiding it", () => {
+  it('reports RIE falling over under concurrent clients instead of hiding it', () => {
     const rie = summarise(turns).find((x) => x.emulator === 'rie')!;
     expect(rie.concurrentErrors).toBe(4);
     expect(rie.concurrentNotes).toEqual(['4 of 4 failed (ECONNRESET: read ECONNRESET)', 'the emulator process had exited after the burst']);
@@ -56,7 +64,9 @@ describe('the emulator comparison', () => {
       meetsTargets: { go: { recordingOff: true, recordingOn: false } },
     };
     const md = emulatorsMarkdown(report);
-    expect(md).toContain('| go | RIE | 600 | 1.000 | 5.000 | 0.300 | 100 | 10.0 | 4 of 4 failed (ECONNRESET: read ECONNRESET); the emulator process had exited after the burst |');
+    expect(md).toContain(
+      '| go | RIE | 600 | 1.000 | 5.000 | 0.300 | 100 | 10.0 | 4 of 4 failed (ECONNRESET: read ECONNRESET); the emulator process had exited after the burst |',
+    );
     expect(md).toContain('go: off met, on NOT met');
     expect(emulatorsHtml(report)).toContain('the emulator process had exited after the burst');
   });

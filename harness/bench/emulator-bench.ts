@@ -92,8 +92,13 @@ export function ensureRie(log: (l: string) => void): string | undefined {
   const go = which('go');
   if (!go) return undefined;
   log(`building aws-lambda-rie: go install ${RIE_MODULE}@${RIE_VERSION}`);
-  const r = spawnSync(go, ['install', `${RIE_MODULE}@${RIE_VERSION}`], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000, encoding: 'utf8' });
-  if (r.status !== 0) log(`go install failed: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' | ') || (r.error?.message ?? `exit ${r.status}`)}`);
+  const r = spawnSync(go, ['install', `${RIE_MODULE}@${RIE_VERSION}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 300_000,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    log(`go install failed: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' | ') || (r.error?.message ?? `exit ${r.status}`)}`);
   return findRie();
 }
 
@@ -110,10 +115,13 @@ function freePort(): Promise<number> {
 
 function invokeOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: INVOKE_PATH, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: 'POST', path: INVOKE_PATH, agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(ECHO_EVENT);
   });
@@ -122,7 +130,14 @@ function invokeOnce(port: number): Promise<number> {
 /** Spawned → first invocation answered, polling until the port accepts (bounded). */
 async function coldStart(port: number, startedAt: number, proc: RunningProcess, limitMs: number): Promise<number> {
   for (;;) {
-    if (proc.exitInfo) throw new Error(`exited before answering (${proc.output.lines().slice(-2).map((l) => l.text).join(' | ')})`);
+    if (proc.exitInfo)
+      throw new Error(
+        `exited before answering (${proc.output
+          .lines()
+          .slice(-2)
+          .map((l) => l.text)
+          .join(' | ')})`,
+      );
     if (performance.now() - startedAt > limitMs) throw new Error(`no answer within ${limitMs} ms`);
     try {
       const status = await invokeOnce(port);
@@ -145,7 +160,14 @@ function start(emulator: EmulatorName, runtime: ResolvedRuntime, rie: string, po
     return launchProcess({
       command: rie,
       // Both addresses ALWAYS given: without them RIE listens on *:8080 (even for --help).
-      args: ['--runtime-interface-emulator-address', `127.0.0.1:${port}`, '--runtime-api-address', `127.0.0.1:${apiPort}`, config.bootstrap, ...config.bootstrapArgs],
+      args: [
+        '--runtime-interface-emulator-address',
+        `127.0.0.1:${port}`,
+        '--runtime-api-address',
+        `127.0.0.1:${apiPort}`,
+        config.bootstrap,
+        ...config.bootstrapArgs,
+      ],
       cwd: config.taskRoot,
       env,
       clock,
@@ -162,7 +184,14 @@ function start(emulator: EmulatorName, runtime: ResolvedRuntime, rie: string, po
   });
 }
 
-async function turn(emulator: EmulatorName, runtime: ResolvedRuntime, rie: string, round: number, warmInvocations: number, burst: boolean): Promise<EmulatorTurn> {
+async function turn(
+  emulator: EmulatorName,
+  runtime: ResolvedRuntime,
+  rie: string,
+  round: number,
+  warmInvocations: number,
+  burst: boolean,
+): Promise<EmulatorTurn> {
   const base = { runtime: runtime.spec.name, emulator, round };
   const empty = { coldStartMs: null, warm: null, perSecond: null, cpuMsPerInvocation: null, rssKiB: null, concurrent: null };
   const port = await freePort();
@@ -247,7 +276,10 @@ export function summarise(turns: EmulatorTurn[]): EmulatorSummary[] {
   return out;
 }
 
-export async function runEmulatorBench(runtimes: ResolvedRuntime[], options: { rounds?: number; warmInvocations?: number; log?: (l: string) => void } = {}): Promise<EmulatorBenchReport> {
+export async function runEmulatorBench(
+  runtimes: ResolvedRuntime[],
+  options: { rounds?: number; warmInvocations?: number; log?: (l: string) => void } = {},
+): Promise<EmulatorBenchReport> {
   const rounds = options.rounds ?? 2;
   const warmInvocations = options.warmInvocations ?? 500;
   const log = options.log ?? (() => undefined);
@@ -259,7 +291,9 @@ export async function runEmulatorBench(runtimes: ResolvedRuntime[], options: { r
       for (const runtime of runtimes) {
         for (const emulator of EMULATORS) {
           const t = await turn(emulator, runtime, rie, round, warmInvocations, round === 1);
-          log(`  ${t.runtime} behind ${t.emulator}: ${t.perSecond ?? '—'}/s, cold ${t.coldStartMs ?? '—'} ms, ${t.cpuMsPerInvocation ?? '—'} ms CPU/invocation${t.error ? ` (${t.error})` : ''}`);
+          log(
+            `  ${t.runtime} behind ${t.emulator}: ${t.perSecond ?? '—'}/s, cold ${t.coldStartMs ?? '—'} ms, ${t.cpuMsPerInvocation ?? '—'} ms CPU/invocation${t.error ? ` (${t.error})` : ''}`,
+          );
           turns.push(t);
         }
       }
@@ -271,13 +305,26 @@ export async function runEmulatorBench(runtimes: ResolvedRuntime[], options: { r
   for (const runtime of runtimes.map((r) => r.spec.name)) {
     const off = summary.find((s) => s.runtime === runtime && s.emulator === 'serve-record-off')?.vsRie?.perSecond ?? null;
     const on = summary.find((s) => s.runtime === runtime && s.emulator === 'serve-record-on')?.vsRie?.perSecond ?? null;
-    meetsTargets[runtime] = { recordingOff: off !== null && off >= targets.serveOffVsRie, recordingOn: on !== null && on >= targets.serveOnVsRie };
+    meetsTargets[runtime] = {
+      recordingOff: off !== null && off >= targets.serveOffVsRie,
+      recordingOn: on !== null && on >= targets.serveOnVsRie,
+    };
   }
   return {
     format: 'lambdaspec.bench.emulators/v1',
     date: new Date().toISOString(),
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, loadAverage: os.loadavg().map(round1) },
-    rie: { path: rie ?? null, version: RIE_VERSION, ...(rie ? {} : { skipped: `aws-lambda-rie not found (go install ${RIE_MODULE}@${RIE_VERSION})` }) },
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      loadAverage: os.loadavg().map(round1),
+    },
+    rie: {
+      path: rie ?? null,
+      version: RIE_VERSION,
+      ...(rie ? {} : { skipped: `aws-lambda-rie not found (go install ${RIE_MODULE}@${RIE_VERSION})` }),
+    },
     method:
       'Each emulator is its own process, started fresh per turn; turns interleave runtimes and emulators round after round. ' +
       `Cold start: spawn → first invocation answered (polling the port). Warm: ${warmInvocations} sequential invocations from a child client on one keep-alive connection, after ${WARM_UP} unmeasured. ` +

@@ -77,7 +77,15 @@ export function runInvokeClient(
   maxMs: number,
   options: { concurrency?: number; event?: string; warmUp?: number; serverPid?: number } = {},
 ): Promise<ClientRun> {
-  const args = [address, path, String(invocations), String(maxMs), String(options.concurrency ?? 1), options.event ?? ECHO_EVENT, String(options.warmUp ?? 0)];
+  const args = [
+    address,
+    path,
+    String(invocations),
+    String(maxMs),
+    String(options.concurrency ?? 1),
+    options.event ?? ECHO_EVENT,
+    String(options.warmUp ?? 0),
+  ];
   if (options.serverPid !== undefined) args.push(String(options.serverPid));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...INVOKE_CLIENT, ...args], {
@@ -149,11 +157,24 @@ export async function measureServe(meter: HarnessShareMeter, record: boolean, in
  * `load --concurrency N`: the load command's pool of N environments (created on demand), its front, undici sender
  * and closed-model generator, in this process as `lambdaspec load` runs them. The N cold starts are not measured.
  */
-export async function measureLoad(meter: HarnessShareMeter, environments: number, sleepMs: number, durationMs: number): Promise<PathFigures> {
+export async function measureLoad(
+  meter: HarnessShareMeter,
+  environments: number,
+  sleepMs: number,
+  durationMs: number,
+): Promise<PathFigures> {
   const config = minimalRuntimeConfig('load', sleepMs);
-  const pool = new EnvironmentPool(config, environments, (c) => LocalEnvironment.create(c, { record: false, hostPath: process.env['PATH'] ?? '' }));
+  const pool = new EnvironmentPool(config, environments, (c) =>
+    LocalEnvironment.create(c, { record: false, hostPath: process.env['PATH'] ?? '' }),
+  );
   const front = await frontFor('load', meter.wrap(pool));
-  const sender = createSender({ url: `http://${front.address}/2015-03-31/functions/load/invocations`, invokeApi: true, body: Buffer.from(ECHO_EVENT), connections: environments, tail: true });
+  const sender = createSender({
+    url: `http://${front.address}/2015-03-31/functions/load/invocations`,
+    invokeApi: true,
+    body: Buffer.from(ECHO_EVENT),
+    connections: environments,
+    tail: true,
+  });
   try {
     await generateLoad({ model: 'closed', concurrency: environments, durationMs: 60_000, requests: environments * 20 }, sender.send);
     meter.take();
@@ -193,7 +214,13 @@ export type RunCommand = (argv: string[], io: RunIo, signal: AbortSignal) => Pro
 export async function measureRun(runtime: string, runCommand: RunCommand): Promise<PathFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-bench-run-'));
   try {
-    const quiet: RunIo = { out: () => undefined, outBytes: () => undefined, err: () => undefined, readStdin: async () => Buffer.alloc(0), isTTY: false };
+    const quiet: RunIo = {
+      out: () => undefined,
+      outBytes: () => undefined,
+      err: () => undefined,
+      readStdin: async () => Buffer.alloc(0),
+      isTTY: false,
+    };
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await runCommand([runtime, '--report-dir', dir], quiet, new AbortController().signal);
@@ -208,7 +235,9 @@ export async function measureRun(runtime: string, runCommand: RunCommand): Promi
       perSecond: round1((cases / ms) * 1000),
       harnessShareMs: null,
       cpuMsPerInvocation: round3(cpu / Math.max(1, cases)),
-      notes: ['counted per case, not per invocation: cases wait out timeouts and init limits on purpose, so wall time is the suite\'s, CPU time the harness\'s'],
+      notes: [
+        "counted per case, not per invocation: cases wait out timeouts and init limits on purpose, so wall time is the suite's, CPU time the harness's",
+      ],
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -239,7 +268,9 @@ export async function runEndToEndBench(options: {
   const all: Record<string, PathFigures[]> = {};
   const keep = (f: PathFigures): void => {
     (all[f.path] ??= []).push(f);
-    log(`  ${f.path}: ${f.perSecond}/s, ${f.cpuMsPerInvocation} ms CPU per invocation${f.harnessShareMs ? `, harness share p50 ${f.harnessShareMs.p50} ms` : ''}`);
+    log(
+      `  ${f.path}: ${f.perSecond}/s, ${f.cpuMsPerInvocation} ms CPU per invocation${f.harnessShareMs ? `, harness share p50 ${f.harnessShareMs.p50} ms` : ''}`,
+    );
   };
   try {
     for (let r = 0; r < rounds; r++) {

@@ -128,7 +128,9 @@ async function withRuntimeApi<T>(record: boolean, fn: (address: string) => Promi
   }
 }
 
-export async function runHarnessBench(options: { invocations?: number; rounds?: number; maxMsPerRun?: number } = {}): Promise<HarnessBenchResult> {
+export async function runHarnessBench(
+  options: { invocations?: number; rounds?: number; maxMsPerRun?: number } = {},
+): Promise<HarnessBenchResult> {
   const invocations = options.invocations ?? 6_000;
   const rounds = options.rounds ?? 3;
   const maxMs = options.maxMsPerRun ?? 20_000;
@@ -150,7 +152,12 @@ export async function runHarnessBench(options: { invocations?: number; rounds?: 
   return {
     format: 'lambdaspec.bench.harness/v1',
     date: new Date().toISOString(),
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` },
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    },
     method:
       'A child process acts as a minimal runtime on one keep-alive connection: GET /next, POST /response, repeat. ' +
       'Each configuration runs `invocationsPerRun` invocations per round; rounds interleave the configurations; the best round of each is reported.',

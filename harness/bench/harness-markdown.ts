@@ -31,7 +31,10 @@ export function harnessMarkdown(r: HarnessBenchResult): string {
       '',
       '| path | invocations/s | harness share p50 (ms) | harness share p99 (ms) | harness CPU per invocation (ms) |',
       '|---|---:|---:|---:|---:|',
-      ...e.paths.map((p) => `| ${p.path} | ${p.perSecond.toFixed(0)} | ${dash(p.harnessShareMs?.p50, 3)} | ${dash(p.harnessShareMs?.p99, 3)} | ${p.cpuMsPerInvocation.toFixed(3)} |`),
+      ...e.paths.map(
+        (p) =>
+          `| ${p.path} | ${p.perSecond.toFixed(0)} | ${dash(p.harnessShareMs?.p50, 3)} | ${dash(p.harnessShareMs?.p99, 3)} | ${p.cpuMsPerInvocation.toFixed(3)} |`,
+      ),
       '',
       `Load scaling with the runtime that sleeps 10 ms: 4 environments give ${times(e.loadScaling)} the throughput of 1 (target ≥ 3×).`,
       '',
@@ -44,7 +47,11 @@ export function harnessMarkdown(r: HarnessBenchResult): string {
   return `${out.join('\n')}\n`;
 }
 
-export const EMULATOR_NAMES: Record<string, string> = { rie: 'RIE', 'serve-record-off': 'serve, recording off', 'serve-record-on': 'serve, recording on' };
+export const EMULATOR_NAMES: Record<string, string> = {
+  rie: 'RIE',
+  'serve-record-off': 'serve, recording off',
+  'serve-record-on': 'serve, recording on',
+};
 
 function row(s: EmulatorSummary): string {
   const v = s.vsRie;
@@ -52,7 +59,12 @@ function row(s: EmulatorSummary): string {
 }
 
 export function emulatorsMarkdown(r: EmulatorBenchReport): string {
-  const out = ['## `lambdaspec serve` beside AWS\'s Runtime Interface Emulator', '', `${r.date} · ${r.machine.cpus} × ${r.machine.cpuModel} · load average ${r.machine.loadAverage.join(' / ')} · aws-lambda-rie ${r.rie.version}`, ''];
+  const out = [
+    "## `lambdaspec serve` beside AWS's Runtime Interface Emulator",
+    '',
+    `${r.date} · ${r.machine.cpus} × ${r.machine.cpuModel} · load average ${r.machine.loadAverage.join(' / ')} · aws-lambda-rie ${r.rie.version}`,
+    '',
+  ];
   if (r.rie.skipped) {
     out.push(`Not measured: ${r.rie.skipped}.`, '');
     return `${out.join('\n')}\n`;

@@ -27,7 +27,9 @@ function respond(requestId: string, event: Buffer): void {
   phase = 'response';
   socket.write(
     Buffer.concat([
-      Buffer.from(`POST /2018-06-01/runtime/invocation/${requestId}/response HTTP/1.1\r\nHost: runtime\r\nContent-Type: application/json\r\nContent-Length: ${event.length}\r\n\r\n`),
+      Buffer.from(
+        `POST /2018-06-01/runtime/invocation/${requestId}/response HTTP/1.1\r\nHost: runtime\r\nContent-Type: application/json\r\nContent-Length: ${event.length}\r\n\r\n`,
+      ),
       event,
     ]),
   );

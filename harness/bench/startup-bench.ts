@@ -124,7 +124,9 @@ export async function runStartupBench(o: StartupBenchOptions): Promise<StartupBe
       failures: all.length - ok.length,
       wallMs,
       cpuMs,
-      ...(target !== undefined ? { targetMs: target, meetsTarget: ok.length === all.length && wallMs.p50 <= target, cpuWithinTarget: cpuMs.p50 <= target } : {}),
+      ...(target !== undefined
+        ? { targetMs: target, meetsTarget: ok.length === all.length && wallMs.p50 <= target, cpuWithinTarget: cpuMs.p50 <= target }
+        : {}),
     };
   });
   const floor = results.find((r) => r.name === 'node')!.wallMs.p50;
@@ -132,7 +134,15 @@ export async function runStartupBench(o: StartupBenchOptions): Promise<StartupBe
   return {
     format: 'lambdaspec.startup-bench/v1',
     startedAt: startedAt.toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(' ') },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverage: os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' '),
+    },
     cli: o.cli,
     runs,
     cases: results,

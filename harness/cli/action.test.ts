@@ -36,7 +36,9 @@ const step = (id: string): Step => {
 
 /** `--flags` passed to `lambdaspec <command>` in a script (in the args array or on the command line). */
 function flagsOf(script: string, command: string): string[] {
-  const lines = script.split('\n').filter((l) => l.includes(`lambdaspec ${command} `) || l.includes(`(${command} `) || l.includes('args+=('));
+  const lines = script
+    .split('\n')
+    .filter((l) => l.includes(`lambdaspec ${command} `) || l.includes(`(${command} `) || l.includes('args+=('));
   return [...new Set(lines.flatMap((l) => [...l.matchAll(/(--[a-z][a-z-]*)/g)].map((m) => m[1]!)))];
 }
 
@@ -54,7 +56,17 @@ symlinkSync(join(REPO_ROOT, 'bin', 'lambdaspec.mjs'), join(runnerTemp, 'lambdasp
 describe('action.yml', () => {
   it('is a composite action with the documented inputs, on Node 20, uploading with upload-artifact v4', () => {
     expect(action.runs.using).toBe('composite');
-    expect(Object.keys(action.inputs).sort()).toEqual(['artifact-name', 'bench-baseline', 'filter', 'max-regression', 'node-version', 'package', 'report-dir', 'runtime', 'strict']);
+    expect(Object.keys(action.inputs).sort()).toEqual([
+      'artifact-name',
+      'bench-baseline',
+      'filter',
+      'max-regression',
+      'node-version',
+      'package',
+      'report-dir',
+      'runtime',
+      'strict',
+    ]);
     expect(action.inputs['runtime']!.required).toBe(true);
     expect(action.inputs['node-version']!.default).toBe('20');
     expect(action.runs.steps.some((s) => s.uses === 'actions/setup-node@v4')).toBe(true);
@@ -74,13 +86,16 @@ describe('action.yml', () => {
   });
 
   it('uses only flags that `lambdaspec bench` documents', () => {
-    const help = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'lambdaspec.mjs'), 'bench', '--help'], { encoding: 'utf8', timeout: 20_000 });
+    const help = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'lambdaspec.mjs'), 'bench', '--help'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     const flags = flagsOf(step('bench').run!, 'bench');
     expect(flags.sort()).toEqual(['--baseline', '--max-regression', '--report-dir']);
     for (const f of flags) expect(help.stdout + help.stderr).toContain(f);
   });
 
-  it('the install step installs the published package of the action\'s version, or the package input, into RUNNER_TEMP', () => {
+  it("the install step installs the published package of the action's version, or the package input, into RUNNER_TEMP", () => {
     // A stand-in npm on PATH records its arguments: the step must not clone, npm ci, or install dev dependencies.
     const bin = join(scratch, 'fake-npm');
     mkdirSync(bin, { recursive: true });
@@ -89,13 +104,26 @@ describe('action.yml', () => {
     const install = (pkg: string): string[] => {
       const r = spawnSync('bash', ['-c', step('Install lambdaspec').run!], {
         encoding: 'utf8',
-        env: { ...process.env, PATH: `${bin}:${process.env['PATH']}`, GITHUB_ACTION_PATH: REPO_ROOT, RUNNER_TEMP: runnerTemp, LAMBDASPEC_PACKAGE: pkg },
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env['PATH']}`,
+          GITHUB_ACTION_PATH: REPO_ROOT,
+          RUNNER_TEMP: runnerTemp,
+          LAMBDASPEC_PACKAGE: pkg,
+        },
       });
       expect(r.status, r.stderr).toBe(0);
       return readFileSync(join(scratch, 'npm-args'), 'utf8').trim().split('\n');
     };
     const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-    expect(install('')).toEqual(['install', '--prefix', join(runnerTemp, 'lambdaspec'), '--no-audit', '--no-fund', `lambdaspec@${version}`]);
+    expect(install('')).toEqual([
+      'install',
+      '--prefix',
+      join(runnerTemp, 'lambdaspec'),
+      '--no-audit',
+      '--no-fund',
+      `lambdaspec@${version}`,
+    ]);
     expect(install('./lambdaspec-9.9.9.tgz').at(-1)).toBe('./lambdaspec-9.9.9.tgz');
   });
 
@@ -120,7 +148,10 @@ describe('action.yml', () => {
     });
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('exit-code=0\nreport-dir=out\n');
-    const report = JSON.parse(readFileSync(join(scratch, 'out', 'report.json'), 'utf8')) as { options: { strict: boolean }; cases: Array<{ id: string }> };
+    const report = JSON.parse(readFileSync(join(scratch, 'out', 'report.json'), 'utf8')) as {
+      options: { strict: boolean };
+      cases: Array<{ id: string }>;
+    };
     expect(report.cases.map((c) => c.id).sort()).toEqual(['error.type-header', 'next.keeps-polling']);
     expect(report.options.strict).toBe(true);
     for (const f of ['junit.xml', 'report.html']) expect(existsSync(join(scratch, 'out', f)), f).toBe(true);
@@ -129,7 +160,8 @@ describe('action.yml', () => {
 
   it('the verdict step fails the job on a MUST failure, a regression or an incomplete run, and only then', () => {
     const verdict = (conformance: string, bench: string): number | null =>
-      spawnSync('bash', ['-c', step('Verdict').run!], { encoding: 'utf8', env: { ...process.env, CONFORMANCE: conformance, BENCH: bench } }).status;
+      spawnSync('bash', ['-c', step('Verdict').run!], { encoding: 'utf8', env: { ...process.env, CONFORMANCE: conformance, BENCH: bench } })
+        .status;
     expect(verdict('0', '')).toBe(0);
     expect(verdict('0', '0')).toBe(0);
     expect(verdict('1', '')).toBe(1);

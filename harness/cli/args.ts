@@ -6,7 +6,9 @@ import { UserError } from '../lib/user-error.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 /** What parseFlags returns, named so the emitted declarations can spell it (node:util does not export it). */
-export type ParsedFlags<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>>;
+export type ParsedFlags<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>
+>;
 
 export function parseFlags<O extends Options>(command: string, argv: string[], options: O): ParsedFlags<O> {
   try {
@@ -80,7 +82,9 @@ export const FUNCTION_FLAGS = {
 export function functionOverrides(values: { timeout?: string; memory?: string; handler?: string; env?: string[] }): FunctionOverrides {
   return {
     ...(values.timeout !== undefined ? { timeoutMs: parseTimeout(values.timeout) } : {}),
-    ...(values.memory !== undefined ? { memorySizeMb: parseIntInRange('memory', values.memory, LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_MB.max, 'MB') } : {}),
+    ...(values.memory !== undefined
+      ? { memorySizeMb: parseIntInRange('memory', values.memory, LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_MB.max, 'MB') }
+      : {}),
     ...(values.handler !== undefined ? { handler: values.handler } : {}),
     environment: parseEnvPairs(values.env),
   };

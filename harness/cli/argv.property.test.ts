@@ -46,32 +46,28 @@ async function flagsOf(command: string): Promise<string[]> {
 const PER_RUN_MS = 20_000;
 
 describe('random argv for every command', () => {
-  it(
-    'exits 0, 1 or 2 — bad input in a few lines on stderr — with no stack trace, raw control character or hang',
-    async () => {
-      const flags = new Map<string, string[]>();
-      for (const c of COMMANDS) flags.set(c, [...(await flagsOf(c)), '--help']);
-      const all = [...new Set([...flags.values()].flat())];
-      const arb = fc.constantFrom(...COMMANDS).chain((c) => argvArb(c, flags.get(c)!, all, paths));
-      await fc.assert(
-        fc.asyncProperty(arb, async (argv) => {
-          const io = memoryIo();
-          let timer: NodeJS.Timeout | undefined;
-          const code = await Promise.race([
-            main(argv, io),
-            new Promise<'hang'>((resolve) => (timer = setTimeout(() => resolve('hang'), PER_RUN_MS))),
-          ]).finally(() => clearTimeout(timer));
-          const err = io.stderr();
-          expect(code, err).not.toBe('hang');
-          expect([0, 1, 2], err).toContain(code);
-          expect(err, 'a stack trace').not.toMatch(/\n\s+at .+:\d+:\d+\)?$/m);
-          // Bad input is one line (exit 0 or 1 is a real invocation: its log tail is the output).
-          if (code === 2) expect(err.split('\n').filter((l) => l !== '').length, err).toBeLessThanOrEqual(3);
-          expect(err, 'a raw control character').not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
-        }),
-        fuzzParameters('cliArgv'),
-      );
-    },
-    600_000,
-  );
+  it('exits 0, 1 or 2 — bad input in a few lines on stderr — with no stack trace, raw control character or hang', async () => {
+    const flags = new Map<string, string[]>();
+    for (const c of COMMANDS) flags.set(c, [...(await flagsOf(c)), '--help']);
+    const all = [...new Set([...flags.values()].flat())];
+    const arb = fc.constantFrom(...COMMANDS).chain((c) => argvArb(c, flags.get(c)!, all, paths));
+    await fc.assert(
+      fc.asyncProperty(arb, async (argv) => {
+        const io = memoryIo();
+        let timer: NodeJS.Timeout | undefined;
+        const code = await Promise.race([
+          main(argv, io),
+          new Promise<'hang'>((resolve) => (timer = setTimeout(() => resolve('hang'), PER_RUN_MS))),
+        ]).finally(() => clearTimeout(timer));
+        const err = io.stderr();
+        expect(code, err).not.toBe('hang');
+        expect([0, 1, 2], err).toContain(code);
+        expect(err, 'a stack trace').not.toMatch(/\n\s+at .+:\d+:\d+\)?$/m);
+        // Bad input is one line (exit 0 or 1 is a real invocation: its log tail is the output).
+        if (code === 2) expect(err.split('\n').filter((l) => l !== '').length, err).toBeLessThanOrEqual(3);
+        expect(err, 'a raw control character').not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+      }),
+      fuzzParameters('cliArgv'),
+    );
+  }, 600_000);
 });

@@ -32,7 +32,24 @@ async function cli(args: string[]) {
   return { code, out: io.stdout(), err: io.stderr() };
 }
 
-const SMALL = ['--cold', '3', '--warm', '20', '--batch', '10', '--warmup', '2', '--stream', '0', '--sizes', '1k', '--reps', '2', '--env', 'INIT_SLEEP_MS=300'];
+const SMALL = [
+  '--cold',
+  '3',
+  '--warm',
+  '20',
+  '--batch',
+  '10',
+  '--warmup',
+  '2',
+  '--stream',
+  '0',
+  '--sizes',
+  '1k',
+  '--reps',
+  '2',
+  '--env',
+  'INIT_SLEEP_MS=300',
+];
 const AS_BEFORE = ['--env', 'SLOW_MS=20'];
 const SLOWED = ['--env', 'SLOW_MS=150'];
 const THRESHOLD = ['--max-regression', '200'];
@@ -63,7 +80,17 @@ describe.skipIf(noPython)(`regression gate on a fixture runtime (needs ${PYTHON}
   });
 
   it('passes the gate when nothing changed', async () => {
-    const r = await cli(['bench', FIXTURE, ...SMALL, ...AS_BEFORE, '--report-dir', join(dir, 'same'), '--baseline', baseline, ...THRESHOLD]);
+    const r = await cli([
+      'bench',
+      FIXTURE,
+      ...SMALL,
+      ...AS_BEFORE,
+      '--report-dir',
+      join(dir, 'same'),
+      '--baseline',
+      baseline,
+      ...THRESHOLD,
+    ]);
     expect(r.code).toBe(0);
     const c = readReport(join(dir, 'same', 'slow-echo.json')).comparison!;
     expect(c.failed).toBe(false);
@@ -87,7 +114,9 @@ describe.skipIf(noPython)(`regression gate on a fixture runtime (needs ${PYTHON}
   it('compare prints the same verdicts for the stored reports, and exits 1 on the regression', async () => {
     const slow = await cli(['compare', baseline, join(dir, 'slow', 'slow-echo.json'), ...THRESHOLD, '--json', join(dir, 'c.json')]);
     expect(slow.code).toBe(1);
-    expect(slow.out).toMatch(/\| slow-echo \| warm\.runtime \| [\d.]+ ms \(n=20\) \| [\d.]+ ms \(n=20\) \| [\d.]+× \[[\d.]+, [\d.]+\] \| REGRESSION \|/);
+    expect(slow.out).toMatch(
+      /\| slow-echo \| warm\.runtime \| [\d.]+ ms \(n=20\) \| [\d.]+ ms \(n=20\) \| [\d.]+× \[[\d.]+, [\d.]+\] \| REGRESSION \|/,
+    );
     expect(readReport(join(dir, 'c.json')) as unknown).toMatchObject({ failed: true, thresholdPct: 200 });
     const same = await cli(['compare', baseline, baseline]);
     expect(same.code).toBe(0);
@@ -97,7 +126,24 @@ describe.skipIf(noPython)(`regression gate on a fixture runtime (needs ${PYTHON}
 
 describe.skipIf(noPython)(`a runtime that answers wrongly (needs ${PYTHON})`, () => {
   it('is reported with its errors, each part given up after three failures in a row, and no figures', async () => {
-    const r = await cli(['bench', FIXTURE, '--cold', '5', '--warm', '20', '--stream', '0', '--sizes', '1k', '--reps', '5', '--env', 'BROKEN=1', '--report-dir', join(dir, 'broken')]);
+    const r = await cli([
+      'bench',
+      FIXTURE,
+      '--cold',
+      '5',
+      '--warm',
+      '20',
+      '--stream',
+      '0',
+      '--sizes',
+      '1k',
+      '--reps',
+      '5',
+      '--env',
+      'BROKEN=1',
+      '--report-dir',
+      join(dir, 'broken'),
+    ]);
     expect(r.code).toBe(0);
     const rt = readReport(join(dir, 'broken', 'slow-echo.json')).runtimes[0]!;
     expect(rt.cold).toBeUndefined();
@@ -116,7 +162,10 @@ describe('bench and compare: bad input is exit 2 with one line', () => {
   it.each([
     [['bench', 'python-stdlib', '--cold', 'many'], /^lambdaspec: --cold: "many" is not a positive integer/],
     [['bench', 'python-stdlib', '--sizes', '1k,7m'], /^lambdaspec: --sizes: 7m is above Lambda's 6291456-byte payload limit/],
-    [['bench', 'python-stdlib', '--baseline', '/nonexistent/base.json'], /^lambdaspec: cannot read bench report \/nonexistent\/base\.json: ENOENT/],
+    [
+      ['bench', 'python-stdlib', '--baseline', '/nonexistent/base.json'],
+      /^lambdaspec: cannot read bench report \/nonexistent\/base\.json: ENOENT/,
+    ],
     [['bench', 'python-stdlib', '--max-regression=-5'], /^lambdaspec: --max-regression: "-5" is not a percentage/],
     [['compare', 'only-one.json'], /^lambdaspec: compare takes two bench reports, got 1/],
     [['compare', 'a.json', 'b.json', '--confidence', '2'], /^lambdaspec: --confidence: "2" is not valid/],

@@ -61,7 +61,8 @@ export function parseSizes(value: string): number[] {
     const unit = m[2]!.toLowerCase();
     const bytes = Math.round(Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1));
     if (bytes < 64) throw new UserError(`--sizes: ${part} is below 64 bytes, too small for a padded probe event`);
-    if (bytes > MAX_REQUEST_PAYLOAD_BYTES) throw new UserError(`--sizes: ${part} is above Lambda's ${MAX_REQUEST_PAYLOAD_BYTES}-byte payload limit`);
+    if (bytes > MAX_REQUEST_PAYLOAD_BYTES)
+      throw new UserError(`--sizes: ${part} is above Lambda's ${MAX_REQUEST_PAYLOAD_BYTES}-byte payload limit`);
     return bytes;
   });
   return [...new Set(sizes)].sort((a, b) => a - b);
@@ -107,7 +108,8 @@ export async function benchCommand(argv: string[], io: Io, signal: AbortSignal):
     function: { memorySizeMb: overrides.memorySizeMb ?? 128, timeoutMs: overrides.timeoutMs, environment: overrides.environment ?? {} },
   };
   const thresholdPct = values['max-regression'] !== undefined ? Number(values['max-regression']) : 10;
-  if (!Number.isFinite(thresholdPct) || thresholdPct < 0) throw new UserError(`--max-regression: "${values['max-regression']}" is not a percentage ≥ 0`);
+  if (!Number.isFinite(thresholdPct) || thresholdPct < 0)
+    throw new UserError(`--max-regression: "${values['max-regression']}" is not a percentage ≥ 0`);
   const seed = values.seed !== undefined ? parseCount('seed', values.seed, true)! : 1;
   // Read the baseline before spending minutes measuring: a wrong path should fail at once.
   const baselinePath = values.baseline !== undefined ? resolve(values.baseline) : undefined;

@@ -48,7 +48,8 @@ export async function benchGeneratorsCommand(argv: string[], io: Io): Promise<nu
     duration: { type: 'string' },
     rounds: { type: 'string' },
   });
-  if (positionals.length > 0) throw new UserError(`bench-generators takes no argument, got "${positionals[0]}" (see 'lambdaspec bench-generators --help')`);
+  if (positionals.length > 0)
+    throw new UserError(`bench-generators takes no argument, got "${positionals[0]}" (see 'lambdaspec bench-generators --help')`);
   checkOutputPath('out', values.out, 'file');
   const out = values.out ?? defaultReportPath('bench', 'generators.json');
   const connections = parsePositiveInt('connections', values.connections);

@@ -56,7 +56,8 @@ export async function benchHarnessCommand(argv: string[], io: Io): Promise<numbe
     'no-emulators': { type: 'boolean' },
     'run-runtime': { type: 'string' },
   });
-  if (positionals.length > 0) throw new UserError(`bench-harness takes no argument, got "${positionals[0]}" (see 'lambdaspec bench-harness --help')`);
+  if (positionals.length > 0)
+    throw new UserError(`bench-harness takes no argument, got "${positionals[0]}" (see 'lambdaspec bench-harness --help')`);
   checkOutputPath('out', values.out, 'file');
   const out = values.out ?? defaultReportPath('bench', 'harness.json');
   const invocations = parsePositiveInt('invocations', values.invocations);
@@ -92,7 +93,11 @@ export async function benchHarnessCommand(argv: string[], io: Io): Promise<numbe
       `fake API, recording ${r.recordingOn.perSecond.toFixed(0).padStart(7)} invocations/s  (${r.ratioToFloor}× the floor)`,
       `recording costs     ${r.recordingCostPct.toFixed(1).padStart(7)} %`,
       `targets (≥ ${r.targets.minInvocationsPerSecondRecordingOn}/s, ≤ ${r.targets.maxRecordingCostPct} %): ${r.meetsTargets ? 'met' : 'NOT met'}`,
-      ...(r.endToEnd ? r.endToEnd.paths.map((p) => `${p.path.padEnd(48)} ${p.perSecond.toFixed(0).padStart(6)}/s  ${p.cpuMsPerInvocation.toFixed(3)} ms CPU/invocation`) : []),
+      ...(r.endToEnd
+        ? r.endToEnd.paths.map(
+            (p) => `${p.path.padEnd(48)} ${p.perSecond.toFixed(0).padStart(6)}/s  ${p.cpuMsPerInvocation.toFixed(3)} ms CPU/invocation`,
+          )
+        : []),
       `written to ${out} and ${join(dir, 'harness.md')}`,
       '',
     ].join('\n'),

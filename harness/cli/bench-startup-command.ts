@@ -30,7 +30,12 @@ export async function benchStartupCommand(argv: string[], io: Io): Promise<numbe
   const runs = parsePositiveInt('runs', values.runs);
   const dir = values['report-dir'] ? resolve(values['report-dir']) : defaultReportPath('bench');
   io.err(`measuring the start-up of ${cli}…\n`);
-  const report = await runStartupBench({ cli, runtime: values.runtime ?? 'python-stdlib', ...(runs ? { runs } : {}), log: (l) => io.err(`${l}\n`) });
+  const report = await runStartupBench({
+    cli,
+    runtime: values.runtime ?? 'python-stdlib',
+    ...(runs ? { runs } : {}),
+    log: (l) => io.err(`${l}\n`),
+  });
   writeFileAtomic(resolve(dir, 'startup.json'), `${JSON.stringify(report, null, 2)}\n`);
   const md = renderStartupMarkdown(report);
   writeFileAtomic(resolve(dir, 'startup.md'), md);

@@ -62,7 +62,10 @@ describe('bad input: one clear line, exit 2, no stack trace', () => {
 
   it('names file and line of a malformed suite', async () => {
     const suite = join(dir, 'broken.yaml');
-    writeFileSync(suite, 'area: demo\ncases:\n  - id: demo.x\n    title: t\n    level: must\n    requirement: r\n    source: https://x\n    needs: [teleport]\n    steps: [{ sleep: 1 }]\n');
+    writeFileSync(
+      suite,
+      'area: demo\ncases:\n  - id: demo.x\n    title: t\n    level: must\n    requirement: r\n    source: https://x\n    needs: [teleport]\n    steps: [{ sleep: 1 }]\n',
+    );
     const r = await cli(['run', 'python-stdlib', '--suite', suite]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/broken\.yaml:8: cases\[0\]\.needs\[0\] must be one of "streaming", "handler", "logging"\n$/);
@@ -87,7 +90,10 @@ describe('lambdaspec invoke', () => {
   });
 
   it('exits 1 when the invocation fails, and reads the event from stdin', async () => {
-    const r = await cli(['invoke', 'python-stdlib', '--event', '-', '--quiet'], '{"probe":"error","errorType":"Probe.Boom","errorMessage":"boom"}');
+    const r = await cli(
+      ['invoke', 'python-stdlib', '--event', '-', '--quiet'],
+      '{"probe":"error","errorType":"Probe.Boom","errorMessage":"boom"}',
+    );
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toMatchObject({ errorType: 'Probe.Boom', errorMessage: 'boom' });
   });
@@ -102,7 +108,9 @@ describe('lambdaspec invoke', () => {
     );
     const notJson = await cli(['invoke', 'python-stdlib', '--event', '-'], 'hello');
     expect(notJson.code).toBe(2);
-    expect(notJson.err).toMatch(/^lambdaspec: --event - \(stdin\): Lambda would refuse it: 400 InvalidRequestContentException: Could not parse request body into json: .*\(--raw delivers it anyway\)\n$/);
+    expect(notJson.err).toMatch(
+      /^lambdaspec: --event - \(stdin\): Lambda would refuse it: 400 InvalidRequestContentException: Could not parse request body into json: .*\(--raw delivers it anyway\)\n$/,
+    );
     expect(liveProcessCount()).toBe(0);
 
     const record = join(dir, 'raw-wire.json');
@@ -125,7 +133,10 @@ describe('lambdaspec invoke', () => {
   });
 
   it('a mid-stream error is a failure: no "ok", exit 1, the error type named', async () => {
-    const r = await cli(['invoke', 'python-stdlib', '--event', '-', '--stream'], '{"probe":"stream-error","chunks":["a","b"],"errorType":"Probe.Mid","errorMessage":"mid"}');
+    const r = await cli(
+      ['invoke', 'python-stdlib', '--event', '-', '--stream'],
+      '{"probe":"stream-error","chunks":["a","b"],"errorType":"Probe.Mid","errorMessage":"mid"}',
+    );
     expect(r.code).toBe(1);
     expect(r.out).toBe('ab\n');
     expect(r.err).not.toMatch(/^ok/m);
@@ -144,7 +155,18 @@ describe('lambdaspec run', () => {
   it('writes report.json, report.md and junit.xml and exits 0 when no MUST fails', async () => {
     const out = join(dir, 'reports-py');
     const junit = join(dir, 'py-junit.xml');
-    const r = await cli(['run', 'python-stdlib', '--filter', 'error.*', '--filter', 'streaming.chunked-framing', '--report-dir', out, '--junit', junit]);
+    const r = await cli([
+      'run',
+      'python-stdlib',
+      '--filter',
+      'error.*',
+      '--filter',
+      'streaming.chunked-framing',
+      '--report-dir',
+      out,
+      '--junit',
+      junit,
+    ]);
     expect(r.code).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
     expect(report.cases.map((c) => c.id)).toContain('streaming.chunked-framing');
@@ -204,12 +226,19 @@ describe('lambdaspec serve', () => {
   it('when the runtime dies during pre-warm, the one-line warning shows what it printed last', async () => {
     const rt = join(dir, 'dies-in-init');
     mkdirSync(rt);
-    writeFileSync(join(rt, 'bootstrap'), '#!/bin/sh\necho "looking for python" \necho "Python 3.11 not found in layer" >&2\nexit 4\n', { mode: 0o755 });
+    writeFileSync(join(rt, 'bootstrap'), '#!/bin/sh\necho "looking for python" \necho "Python 3.11 not found in layer" >&2\nexit 4\n', {
+      mode: 0o755,
+    });
     const io = memoryIo();
     const running = serveCommand([rt, '--port', '0'], io, Promise.resolve());
     expect(await running).toBe(0);
-    const warning = io.stderr().split('\n').find((l) => l.startsWith('warning: the runtime exited during init'));
-    expect(warning).toBe('warning: the runtime exited during init (exit status 4); its last output: "looking for python" / "Python 3.11 not found in layer"; invocations will report it');
+    const warning = io
+      .stderr()
+      .split('\n')
+      .find((l) => l.startsWith('warning: the runtime exited during init'));
+    expect(warning).toBe(
+      'warning: the runtime exited during init (exit status 4); its last output: "looking for python" / "Python 3.11 not found in layer"; invocations will report it',
+    );
   });
 
   it('serves the runtime behind the Invoke API and prints a curl to paste', async () => {
@@ -224,7 +253,11 @@ describe('lambdaspec serve', () => {
     }
     expect(url).toBeDefined();
     expect(io.stdout()).toContain(`curl -sS -X POST '${url}/2015-03-31/functions/python-stdlib/invocations'`);
-    const res = await fetch(`${url}/2015-03-31/functions/function/invocations`, { method: 'POST', body: '{"probe":"echo","payload":7}', headers: { 'X-Amz-Log-Type': 'Tail' } });
+    const res = await fetch(`${url}/2015-03-31/functions/function/invocations`, {
+      method: 'POST',
+      body: '{"probe":"echo","payload":7}',
+      headers: { 'X-Amz-Log-Type': 'Tail' },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toBe(7);
     expect(Buffer.from(res.headers.get('x-amz-log-result')!, 'base64').toString()).toContain('REPORT RequestId:');
@@ -260,7 +293,9 @@ describe('interrupting a run', () => {
     expect(junit).toMatch(new RegExp(`<testsuites [^>]*errors="${report.notRun!.length}"`));
     expect(junit.split('type="not-run"').length - 1).toBe(report.notRun!.length);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
-    expect(md.split('\n').slice(0, 4).join('\n')).toMatch(/\*\*Interrupted: incomplete run\.\*\* \d+ cases ran, \d+ did not; exit code 130/);
+    expect(md.split('\n').slice(0, 4).join('\n')).toMatch(
+      /\*\*Interrupted: incomplete run\.\*\* \d+ cases ran, \d+ did not; exit code 130/,
+    );
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/role="alert">Interrupted:[^<]*\d+ cases did not run; exit code 130/);
   });
 });

@@ -38,7 +38,8 @@ export function compareCommand(argv: string[], io: Io): number {
     confidence: { type: 'string' },
     json: { type: 'string' },
   });
-  if (positionals.length !== 2) throw new UserError(`compare takes two bench reports, got ${positionals.length} (see 'lambdaspec compare --help')`);
+  if (positionals.length !== 2)
+    throw new UserError(`compare takes two bench reports, got ${positionals.length} (see 'lambdaspec compare --help')`);
   checkOutputPath('json', values.json, 'file');
   const [a, b] = positionals.map((p) => resolve(p)) as [string, string];
   const options = {

@@ -56,11 +56,15 @@ export interface DeployedSuiteHooks {
 }
 
 /** `--target deployed`: check its flags, and describe the function (from a runtime folder, or from --capabilities). */
-export async function planDeployedRun(values: DeployedValues, positionals: string[]): Promise<{ runtime: ResolvedRuntime; deployed: DeployedTarget }> {
+export async function planDeployedRun(
+  values: DeployedValues,
+  positionals: string[],
+): Promise<{ runtime: ResolvedRuntime; deployed: DeployedTarget }> {
   if (values.emulate) throw new UserError('--emulate is for local targets; a deployed function runs on its own architecture');
   if (!values.function) throw new UserError('--target deployed needs --function <name|arn>');
   if (positionals.length > 1) throw new UserError('--target deployed runs one function: name at most one runtime (for its capabilities)');
-  if (positionals.length === 1 && values.capabilities !== undefined) throw new UserError('--capabilities is for a deployed function without a runtime folder; the runtime.yaml already declares them');
+  if (positionals.length === 1 && values.capabilities !== undefined)
+    throw new UserError('--capabilities is for a deployed function without a runtime folder; the runtime.yaml already declares them');
   if (values.endpoint !== undefined) parseHttpUrl('endpoint', values.endpoint);
   const options: DeployedTargetOptions = {
     functionName: values.function,
@@ -72,9 +76,10 @@ export async function planDeployedRun(values: DeployedValues, positionals: strin
   };
   // Loaded here: the AWS SDK is heavy and only --target deployed needs it.
   const { createDeployedTarget, deployedRuntime, parseCapabilities } = await import('../remote/deployed/deployed-target.ts');
-  const runtime = positionals[0] !== undefined
-    ? resolveRuntime(positionals[0], { requireBootstrap: false })
-    : deployedRuntime(values.function, parseCapabilities(values.capabilities));
+  const runtime =
+    positionals[0] !== undefined
+      ? resolveRuntime(positionals[0], { requireBootstrap: false })
+      : deployedRuntime(values.function, parseCapabilities(values.capabilities));
   return { runtime, deployed: createDeployedTarget(options) };
 }
 

@@ -43,7 +43,10 @@ describe('output paths are checked before the first case', () => {
     [['invoke', CONTROL_RUNTIME, '--record', '/proc/x.json'], '--record /proc/x.json: is in /proc, a kernel file system'],
     [['bench', 'python-stdlib', '--report-dir', join(file, 'x', 'y')], `--report-dir ${join(file, 'x', 'y')}: is below a file (${file})`],
     [['bench-harness', '--out', folder], `--out ${folder}: is a folder, not a file`],
-    [['load', CONTROL_RUNTIME, '--concurrency', '1', '--requests', '1', '--out', '/sys/x.json'], '--out /sys/x.json: is in /sys, a kernel file system'],
+    [
+      ['load', CONTROL_RUNTIME, '--concurrency', '1', '--requests', '1', '--out', '/sys/x.json'],
+      '--out /sys/x.json: is in /sys, a kernel file system',
+    ],
     [['soak', CONTROL_RUNTIME, '--duration', '1s', '--report-dir', file], `--report-dir ${file}: is a file, not a folder`],
   ])('%j', async (args, message) => {
     const r = await cli(args);
@@ -87,15 +90,26 @@ describe('one line, never a stack trace', () => {
     else expect(r.err.replace(/^lambdaspec: /, '')).toMatch(message);
   });
 
-  it.each(['run', 'snapshot', 'matrix', 'build', 'image', 'invoke', 'serve', 'soak', 'bench-harness', 'bench', 'compare', 'load', 'bench-generators'])(
-    '%s --help prints its usage and exits 0',
-    async (command) => {
-      const r = await cli([command, '--help']);
-      expect(r.code).toBe(0);
-      expect(r.out).toMatch(new RegExp(`^lambdaspec ${command}`));
-      expect(r.err).toBe('');
-    },
-  );
+  it.each([
+    'run',
+    'snapshot',
+    'matrix',
+    'build',
+    'image',
+    'invoke',
+    'serve',
+    'soak',
+    'bench-harness',
+    'bench',
+    'compare',
+    'load',
+    'bench-generators',
+  ])('%s --help prints its usage and exits 0', async (command) => {
+    const r = await cli([command, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^lambdaspec ${command}`));
+    expect(r.err).toBe('');
+  });
 });
 
 describe('the terminal never gets a raw control character', () => {
@@ -138,6 +152,12 @@ describe('SIGTERM ends a command as SIGINT does: exit 130', () => {
   it('load, whose report stopped early', async () => {
     const hang = hangingRuntime('load');
     const out = join(dir, 'load.json');
-    expect(await exitOnSignal(['load', CONTROL_RUNTIME, '--concurrency', '1', '--duration', '60s', '--out', out, ...hang.flags], hang.ready, 'SIGTERM')).toBe(130);
+    expect(
+      await exitOnSignal(
+        ['load', CONTROL_RUNTIME, '--concurrency', '1', '--duration', '60s', '--out', out, ...hang.flags],
+        hang.ready,
+        'SIGTERM',
+      ),
+    ).toBe(130);
   });
 });

@@ -64,7 +64,8 @@ export async function invokeCommand(argv: string[], io: Io, signal?: AbortSignal
   }
   if (values.method !== undefined || values.header !== undefined) throw new UserError('--method and --header are for invoke --url');
   checkOutputPath('record', values.record, 'file');
-  if (positionals.length !== 1) throw new UserError(`invoke: expected exactly one <runtime>, got ${positionals.length} (see 'lambdaspec invoke --help')`);
+  if (positionals.length !== 1)
+    throw new UserError(`invoke: expected exactly one <runtime>, got ${positionals.length} (see 'lambdaspec invoke --help')`);
   const payload = checkedEvent(await readEvent(values.event, io), values.event, values.raw === true);
   const [runtime] = (await prepareRuntimes([positionals[0]!], (l) => io.err(`${l}\n`))).ready;
   if (!runtime) throw new UserError(`runtime ${positionals[0]} cannot run here`);
@@ -134,7 +135,9 @@ function checkedEvent(payload: Buffer, source: string | undefined, raw: boolean)
   const rejected = payloadRejection(payload);
   if (rejected) {
     const where = source === undefined ? 'the event' : source === '-' ? '--event - (stdin)' : `--event ${source}`;
-    throw new UserError(`${where}: Lambda would refuse it: ${rejected.status} ${rejected.errorType}: ${rejected.message} (--raw delivers it anyway)`);
+    throw new UserError(
+      `${where}: Lambda would refuse it: ${rejected.status} ${rejected.errorType}: ${rejected.message} (--raw delivers it anyway)`,
+    );
   }
   return deliveredPayload(payload);
 }
@@ -172,7 +175,11 @@ async function readEvent(source: string | undefined, io: Io): Promise<Buffer> {
   }
 }
 
-async function invokeUrl(url: string, o: { event: string | undefined; method: string | undefined; header: string[] | undefined; quiet: boolean }, io: Io): Promise<number> {
+async function invokeUrl(
+  url: string,
+  o: { event: string | undefined; method: string | undefined; header: string[] | undefined; quiet: boolean },
+  io: Io,
+): Promise<number> {
   const headers: Record<string, string> = {};
   for (const h of o.header ?? []) {
     const i = h.indexOf(':');
@@ -182,10 +189,16 @@ async function invokeUrl(url: string, o: { event: string | undefined; method: st
   const body = await readEvent(o.event, io);
   // Loaded here: undici is only needed for --url.
   const { callFunctionUrl } = await import('../remote/deployed/function-url-client.ts');
-  const r = await callFunctionUrl(parseHttpUrl('url', url), { ...(o.method !== undefined ? { method: o.method } : {}), headers, body }, (bytes) => io.outBytes(bytes));
+  const r = await callFunctionUrl(
+    parseHttpUrl('url', url),
+    { ...(o.method !== undefined ? { method: o.method } : {}), headers, body },
+    (bytes) => io.outBytes(bytes),
+  );
   if (r.body.length > 0 && !r.body.subarray(-1).equals(Buffer.from('\n'))) io.out('\n');
   if (!o.quiet) {
-    io.err(`HTTP ${r.status}, ${r.chunks.length} chunk(s), ${r.body.length} bytes, head after ${r.headMs.toFixed(1)} ms, done after ${r.doneMs.toFixed(1)} ms${r.truncated ? ' — the body was cut off (mid-stream error)' : ''}\n`);
+    io.err(
+      `HTTP ${r.status}, ${r.chunks.length} chunk(s), ${r.body.length} bytes, head after ${r.headMs.toFixed(1)} ms, done after ${r.doneMs.toFixed(1)} ms${r.truncated ? ' — the body was cut off (mid-stream error)' : ''}\n`,
+    );
     for (const [k, v] of Object.entries(r.headers)) for (const value of Array.isArray(v) ? v : [v]) io.err(`  ${k}: ${value}\n`);
     r.chunks.forEach((c, i) => io.err(`  chunk ${i + 1}: ${c.size} bytes at ${c.at.toFixed(1)} ms\n`));
   }

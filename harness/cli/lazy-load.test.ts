@@ -31,13 +31,17 @@ describe('lazy loading of heavy dependencies', () => {
     expect(packagesLoadedBy('cli/main.js')).toEqual([]);
   });
 
-  it.each(['cli/run-command.js', 'cli/invoke-command.js', 'cli/matrix-command.js', 'cli/serve-command.js', 'cli/build-command.js', 'api.js'])(
-    '%s loads none of the heavy ones',
-    (mod) => {
-      const loaded = packagesLoadedBy(mod);
-      expect(loaded.filter((p) => HEAVY.includes(p))).toEqual([]);
-    },
-  );
+  it.each([
+    'cli/run-command.js',
+    'cli/invoke-command.js',
+    'cli/matrix-command.js',
+    'cli/serve-command.js',
+    'cli/build-command.js',
+    'api.js',
+  ])('%s loads none of the heavy ones', (mod) => {
+    const loaded = packagesLoadedBy(mod);
+    expect(loaded.filter((p) => HEAVY.includes(p))).toEqual([]);
+  });
 
   it('the probe sees them where they are used (the container and deployed targets)', () => {
     expect(packagesLoadedBy('targets/container/container-target.js')).toContain('testcontainers');

@@ -75,8 +75,10 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
   if (values.parallelism !== undefined && values.export === undefined) throw new UserError('load: --parallelism is for --export');
   if (values.export !== undefined) {
     if (engine !== 'k6') throw new UserError('load: --export writes a k6 test: it needs --engine k6');
-    if (values.url === undefined) throw new UserError('load: --export needs --url: pods in a cluster cannot reach a runtime served on this machine');
-    if (segments !== undefined) throw new UserError('load: --export and --segments: on a cluster, --parallelism sets the number of instances');
+    if (values.url === undefined)
+      throw new UserError('load: --export needs --url: pods in a cluster cannot reach a runtime served on this machine');
+    if (segments !== undefined)
+      throw new UserError('load: --export and --segments: on a cluster, --parallelism sets the number of instances');
   }
   checkOutputPath('out', values.out, 'file');
   checkOutputPath('export', values.export, 'folder');
@@ -89,7 +91,15 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
     ...(values.profile !== undefined ? { profile: loadProfile(values.profile) } : {}),
     localEnvironments: values.url === undefined,
   });
-  if (values.export !== undefined) return exportCommand(values.export, values.url!, options, parseBounded('parallelism', values.parallelism, 1, 1000) ?? 1, values.profile, io);
+  if (values.export !== undefined)
+    return exportCommand(
+      values.export,
+      values.url!,
+      options,
+      parseBounded('parallelism', values.parallelism, 1, 1000) ?? 1,
+      values.profile,
+      io,
+    );
   let target: LoadTarget;
   let name: string;
   if (values.url !== undefined) {
@@ -103,7 +113,14 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
     name = runtime.spec.name;
   }
   for (const c of options.capped) io.err(`warning: ${c}\n`);
-  const report = await runLoad({ target, options, engine, ...(segments ? { segments } : {}), ...(signal ? { signal } : {}), log: (l) => io.err(`${l}\n`) });
+  const report = await runLoad({
+    target,
+    options,
+    engine,
+    ...(segments ? { segments } : {}),
+    ...(signal ? { signal } : {}),
+    log: (l) => io.err(`${l}\n`),
+  });
   writeLoadReport(report, values.out ?? defaultReportPath('load', `${name}.json`), io);
   return EXIT.OK;
 }
@@ -133,9 +150,16 @@ function foldCommand(argv: string[], io: Io): number {
 function exportCommand(dir: string, url: string, options: LoadOptions, parallelism: number, profile: string | undefined, io: Io): number {
   // A DNS-1123 name for the TestRun and its ConfigMap, from the profile's file name when there is one.
   const stem = profile ? basename(profile).replace(/\.ya?ml$/i, '') : 'lambdaspec-load';
-  const name = stem.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 52) || 'lambdaspec-load';
+  const name =
+    stem
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 52) || 'lambdaspec-load';
   const written = writeK6Export(resolve(dir), { options, url, invokeApi: false, parallelism, name });
-  io.out(`k6-operator test "${name}" (${parallelism} runner pod${parallelism === 1 ? '' : 's'}) written:\n${written.map((w) => `  ${w}`).join('\n')}\nnext: see ${join(resolve(dir), 'README.md')}\n`);
+  io.out(
+    `k6-operator test "${name}" (${parallelism} runner pod${parallelism === 1 ? '' : 's'}) written:\n${written.map((w) => `  ${w}`).join('\n')}\nnext: see ${join(resolve(dir), 'README.md')}\n`,
+  );
   return EXIT.OK;
 }
 

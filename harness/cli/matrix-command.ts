@@ -60,9 +60,14 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
       throw new UserError('matrix --from builds the grid from reports: it takes no runtime names, --suite, --jobs, --target or --emulate');
     }
     const files = readReportsForMatrix(values.from.map((f) => resolve(f)));
-    const matrix = buildMatrix(files.map((f) => f.report), new Date());
+    const matrix = buildMatrix(
+      files.map((f) => f.report),
+      new Date(),
+    );
     writeMatrix(matrix, out, new Map(files.flatMap((f) => (f.html ? [[f.report.runtime.name, f.html] as const] : []))));
-    io.out(`matrix of ${matrix.rows.length} cases × ${matrix.runtimes.length} runtimes from ${files.length} reports → ${join(out, 'matrix.md')}\n`);
+    io.out(
+      `matrix of ${matrix.rows.length} cases × ${matrix.runtimes.length} runtimes from ${files.length} reports → ${join(out, 'matrix.md')}\n`,
+    );
     return EXIT.OK;
   }
   const target = await targetFromFlags(values);
@@ -84,7 +89,18 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
   if (signal.aborted) return EXIT.INTERRUPTED;
   // A runtime that cannot run here still gets its column: every case skipped, with the reason.
   const skippedReports = skipped.map(({ runtime, reason }) =>
-    buildReport({ runtime, cases: cases.map((c) => skippedCase(c, reason)), startedAt: new Date(), finishedAt: new Date(), strict: false, suites, suite: suiteIdentity(cases), jobs, interrupted: false, target: target.name }),
+    buildReport({
+      runtime,
+      cases: cases.map((c) => skippedCase(c, reason)),
+      startedAt: new Date(),
+      finishedAt: new Date(),
+      strict: false,
+      suites,
+      suite: suiteIdentity(cases),
+      jobs,
+      interrupted: false,
+      target: target.name,
+    }),
   );
   const matrix = buildMatrix([...outcomes.map((o) => o.report), ...skippedReports], new Date());
   writeMatrix(matrix, out, new Map(outcomes.map((o) => [o.runtime.spec.name, o.written.html])));

@@ -64,7 +64,9 @@ describe('matrix --from', () => {
     const r = await cli(['matrix', '--from', a, '--from', b]);
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toHaveLength(1);
-    expect(r.err).toMatch(/did not run the same suite: .*python-stdlib\/report\.json ran sha256:.*\(6 cases\); .*other\.json ran sha256:0000/);
+    expect(r.err).toMatch(
+      /did not run the same suite: .*python-stdlib\/report\.json ran sha256:.*\(6 cases\); .*other\.json ran sha256:0000/,
+    );
   });
 
   it.each([

@@ -63,7 +63,9 @@ describe('a runtime flooding stdout', () => {
   it.each(FLOODS)('invoke: %s — verdict, bounded memory, the dropped volume on the terminal', async (flood) => {
     const h = lambdaspec(['invoke', HOSTILE, '--env', 'HOSTILE_MODE=flood', '--env', `HOSTILE_FLOOD=${flood}`, '--timeout', '1s']);
     expect(await h.exited).toBe(1);
-    console.info(`invoke ${flood}: peak RSS ${Math.round(h.peakKiB() / 1024)} MiB; ${/… (.*lines dropped)/.exec(h.stderr())?.[1] ?? 'nothing dropped'}`);
+    console.info(
+      `invoke ${flood}: peak RSS ${Math.round(h.peakKiB() / 1024)} MiB; ${/… (.*lines dropped)/.exec(h.stderr())?.[1] ?? 'nothing dropped'}`,
+    );
     expect(h.peakKiB()).toBeGreaterThan(0);
     expect(h.peakKiB()).toBeLessThan(CEILING_KIB);
     expect(JSON.parse(h.stdout()) as unknown).toMatchObject({ errorType: 'Sandbox.Timedout' });
@@ -109,7 +111,11 @@ describe('a runtime flooding stdout', () => {
           body: JSON.stringify({ Environment: { Variables: { HOSTILE_MODE: 'flood', HOSTILE_FLOOD: flood } } }),
         });
         expect(update.status).toBe(200);
-        const res = await fetch(`${url}/2015-03-31/functions/hostile/invocations`, { method: 'POST', body: '{}', headers: { 'X-Amz-Log-Type': 'Tail' } });
+        const res = await fetch(`${url}/2015-03-31/functions/hostile/invocations`, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'X-Amz-Log-Type': 'Tail' },
+        });
         expect(res.headers.get('x-amz-function-error')).toBe('Unhandled');
         expect(await res.json()).toMatchObject({ errorType: 'Sandbox.Timedout' });
         expect(Buffer.from(res.headers.get('x-amz-log-result')!, 'base64').toString()).toContain('Status: timeout');

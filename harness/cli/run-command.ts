@@ -23,7 +23,15 @@ import { parseFlags, parsePositiveInt } from './args.ts';
 import { TARGET_USAGE, targetFromFlags, withoutForeignArchitectures } from './target-flags.ts';
 import type { Io } from './io.ts';
 import { defaultReportPath } from '../lib/report-dir.ts';
-import { DEPLOYED_FLAGS, DEPLOYED_USAGE, deployedOnlyFlags, deployedSuiteHooks, planDeployedRun, registerDeployedCredentials, type DeployedSuiteHooks } from './deployed-run.ts';
+import {
+  DEPLOYED_FLAGS,
+  DEPLOYED_USAGE,
+  deployedOnlyFlags,
+  deployedSuiteHooks,
+  planDeployedRun,
+  registerDeployedCredentials,
+  type DeployedSuiteHooks,
+} from './deployed-run.ts';
 
 export const RUN_USAGE = `lambdaspec run [runtime…] [options]
 
@@ -63,7 +71,14 @@ export const RUN_FLAGS = {
   capability: { type: 'string', multiple: true },
 } as const;
 
-const MARK: Record<Verdict, string> = { pass: 'PASS', fail: 'FAIL', 'non-strict': 'WARN', informational: 'INFO', inconclusive: 'UNSURE', skipped: 'SKIP' };
+const MARK: Record<Verdict, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  'non-strict': 'WARN',
+  informational: 'INFO',
+  inconclusive: 'UNSURE',
+  skipped: 'SKIP',
+};
 
 export interface RunOutcome {
   runtime: ResolvedRuntime;
@@ -143,7 +158,13 @@ async function preflight(rt: ResolvedRuntime, prepared: PreparedTarget | undefin
   throw new UserError(result.message);
 }
 
-async function runSuites(runtimes: ResolvedRuntime[], cases: ScenarioCase[], o: RunSuiteOptions, target: Target | undefined, preparedTargets: ReadonlyMap<ResolvedRuntime, PreparedTarget>): Promise<RunOutcome[]> {
+async function runSuites(
+  runtimes: ResolvedRuntime[],
+  cases: ScenarioCase[],
+  o: RunSuiteOptions,
+  target: Target | undefined,
+  preparedTargets: ReadonlyMap<ResolvedRuntime, PreparedTarget>,
+): Promise<RunOutcome[]> {
   const outcomes: RunOutcome[] = [];
   const suite = suiteIdentity(cases);
   for (const rt of runtimes) {
@@ -155,9 +176,12 @@ async function runSuites(runtimes: ResolvedRuntime[], cases: ScenarioCase[], o: 
       if (o.io.isTTY) {
         const tally = `${counts.pass} pass ${counts.fail} fail ${counts['non-strict']} non-strict ${counts.informational} info ${counts.inconclusive} inconclusive ${counts.skipped} skipped`;
         o.io.err(`\r\x1b[K[${rt.spec.name} ${done}/${total}] ${MARK[r.verdict]} ${r.id} — ${tally}`);
-        if (r.verdict === 'fail' || r.verdict === 'non-strict' || r.verdict === 'inconclusive') o.io.err(`\n  ${MARK[r.verdict]} ${r.id}: ${r.reason ?? ''}\n`);
+        if (r.verdict === 'fail' || r.verdict === 'non-strict' || r.verdict === 'inconclusive')
+          o.io.err(`\n  ${MARK[r.verdict]} ${r.id}: ${r.reason ?? ''}\n`);
       } else {
-        o.io.err(`${MARK[r.verdict]} ${rt.spec.name} ${r.id} (${Math.round(r.durationMs)} ms)${r.verdict !== 'pass' && r.reason ? ` — ${r.reason}` : ''}\n`);
+        o.io.err(
+          `${MARK[r.verdict]} ${rt.spec.name} ${r.id} (${Math.round(r.durationMs)} ms)${r.verdict !== 'pass' && r.reason ? ` — ${r.reason}` : ''}\n`,
+        );
       }
     };
     const prepared = preparedTargets.get(rt);
@@ -206,7 +230,8 @@ async function runSuites(runtimes: ResolvedRuntime[], cases: ScenarioCase[], o: 
     o.io.out(
       `${rt.spec.name}: ${s.pass} pass, ${s.fail} fail, ${s['non-strict']} non-strict, ${s.informational} informational, ${s.inconclusive} inconclusive, ${s.skipped} skipped of ${s.total}${report.interrupted ? ' (interrupted)' : ''} → ${written.markdown}\n`,
     );
-    for (const r of report.unknownRoutes ?? []) o.io.err(`warning: ${rt.spec.name} called a path the Runtime API does not serve: ${r.request} (in ${r.cases.length} cases)\n`);
+    for (const r of report.unknownRoutes ?? [])
+      o.io.err(`warning: ${rt.spec.name} called a path the Runtime API does not serve: ${r.request} (in ${r.cases.length} cases)\n`);
   }
   return outcomes;
 }
@@ -235,17 +260,21 @@ interface RunPlan {
 
 async function planRun(values: RunValues, positionals: string[], io: Io): Promise<RunPlan> {
   const deployedOnly = deployedOnlyFlags(values);
-  if (values.capability && !values.image) throw new UserError('--capability goes with --image (a runtime declares its capabilities in runtime.yaml)');
+  if (values.capability && !values.image)
+    throw new UserError('--capability goes with --image (a runtime declares its capabilities in runtime.yaml)');
   if (values.image !== undefined) {
     if (positionals.length > 0) throw new UserError('--image runs the image instead of a runtime: give no runtime with it');
-    if (values.target !== undefined && values.target !== 'container') throw new UserError(`--image runs on --target container, not ${values.target}`);
+    if (values.target !== undefined && values.target !== 'container')
+      throw new UserError(`--image runs on --target container, not ${values.target}`);
     if (deployedOnly.length > 0) throw new UserError(`--${deployedOnly[0]} is for --target deployed`);
     // Loaded here: testcontainers is heavy and only --image and --target container need it.
     const { imageRuntime, imageTarget } = await import('../targets/container/container-target.ts');
     const target = imageTarget(values.image);
     const why = await target.unavailable();
     if (why) throw new UserError(`--image: ${why}`);
-    const image = await imageRuntime(values.image, { capabilities: { handler: true, ...Object.fromEntries((values.capability ?? []).map((c) => [c, true])) } });
+    const image = await imageRuntime(values.image, {
+      capabilities: { handler: true, ...Object.fromEntries((values.capability ?? []).map((c) => [c, true])) },
+    });
     return { runtimes: [image.runtime], target, dispose: () => image.dispose() };
   }
   if (values.target !== 'deployed') {
@@ -253,7 +282,10 @@ async function planRun(values: RunValues, positionals: string[], io: Io): Promis
     const target = await targetFromFlags(values);
     const prepared = await prepareRuntimes(positionals, (l) => io.err(`${l}\n`));
     // A runtime named explicitly runs as asked (a foreign one then shows the exec format error in every case).
-    const runtimes = positionals.length > 0 ? prepared.ready : withoutForeignArchitectures(prepared, values.emulate === true, (l) => io.err(`${l}\n`)).runtimes;
+    const runtimes =
+      positionals.length > 0
+        ? prepared.ready
+        : withoutForeignArchitectures(prepared, values.emulate === true, (l) => io.err(`${l}\n`)).runtimes;
     if (runtimes.length === 0) throw new UserError('no runtime can run here (see the skipped ones above)');
     return { runtimes, target };
   }
@@ -269,7 +301,8 @@ export async function executeRun(values: RunValues, positionals: string[], io: I
   const plan = await planRun(values, positionals, io);
   if (plan.deployed) await registerDeployedCredentials(plan.deployed);
   const { runtimes } = plan;
-  if (values.junit && runtimes.length > 1) throw new UserError('--junit takes one runtime; with several, each report folder gets its own junit.xml');
+  if (values.junit && runtimes.length > 1)
+    throw new UserError('--junit takes one runtime; with several, each report folder gets its own junit.xml');
   const suites = values.suite ?? [DEFAULT_SUITE_DIR];
   const cases = loadSelectedCases(suites, values.filter);
   // A deployed function is one function with its own concurrency: one case at a time unless asked.

@@ -16,7 +16,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/lambdaspec.mjs', import.meta.url));
 const FUNCTION_SECRET = 'fn-Value-of-DB-pw-8c1e';
-const HOST = { AWS_ACCESS_KEY_ID: 'HOSTKEYID0example', AWS_SECRET_ACCESS_KEY: 'host+Value/of-key-19af', AWS_SESSION_TOKEN: 'host-Sess-tok-5d2Qx' };
+const HOST = {
+  AWS_ACCESS_KEY_ID: 'HOSTKEYID0example',
+  AWS_SECRET_ACCESS_KEY: 'host+Value/of-key-19af',
+  AWS_SESSION_TOKEN: 'host-Sess-tok-5d2Qx',
+};
 const SECRETS = [FUNCTION_SECRET, ...Object.values(HOST)];
 
 const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-secrets-'));
@@ -24,7 +28,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The forms a secret can take in a written file, computed independently of the scrubber. */
 function encodings(secret: string): string[] {
-  const out = [secret, JSON.stringify(secret).slice(1, -1), JSON.stringify(JSON.stringify(secret)).slice(1, -1), encodeURIComponent(secret)];
+  const out = [
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    JSON.stringify(JSON.stringify(secret)).slice(1, -1),
+    encodeURIComponent(secret),
+  ];
   for (let offset = 0; offset < 3; offset++) {
     // The interior of the base64 of the secret at this byte alignment: the same whatever surrounds it.
     const b64 = Buffer.concat([Buffer.alloc(offset, 0x41), Buffer.from(secret)]).toString('base64');
@@ -40,9 +49,18 @@ function events(): unknown[] {
   return [
     { probe: 'log', lines: [...SECRETS, `creds ${all}`, ...b64] },
     { probe: 'echo', payload: { list: SECRETS, text: `here: ${all}`, b64 } },
-    { probe: 'error', errorType: `Leak.${HOST.AWS_ACCESS_KEY_ID}`, errorMessage: `failed with secret=${HOST.AWS_SECRET_ACCESS_KEY} ${all}` },
+    {
+      probe: 'error',
+      errorType: `Leak.${HOST.AWS_ACCESS_KEY_ID}`,
+      errorMessage: `failed with secret=${HOST.AWS_SECRET_ACCESS_KEY} ${all}`,
+    },
     { probe: 'stream', chunks: SECRETS.map((s) => `${s}\n`), delayMs: 0 },
-    { probe: 'stream-error', chunks: [`${FUNCTION_SECRET} `], errorType: `Leak.${HOST.AWS_SESSION_TOKEN}`, errorMessage: `mid-stream ${all}` },
+    {
+      probe: 'stream-error',
+      chunks: [`${FUNCTION_SECRET} `],
+      errorType: `Leak.${HOST.AWS_SESSION_TOKEN}`,
+      errorMessage: `mid-stream ${all}`,
+    },
   ];
 }
 
@@ -69,7 +87,10 @@ function expectNoSecret(where: string, text: string): void {
 describe('known secrets are redacted by value everywhere', () => {
   it('run, snapshot and invoke --record: no file written and no terminal line carries one, in any encoding', async () => {
     const steps = events()
-      .map((e, i) => `      - invoke: { event: ${JSON.stringify(e)}${i >= 3 ? ', stream: true' : ''} }\n        expect: { result: { payload: "something else" } }`)
+      .map(
+        (e, i) =>
+          `      - invoke: { event: ${JSON.stringify(e)}${i >= 3 ? ', stream: true' : ''} }\n        expect: { result: { payload: "something else" } }`,
+      )
       .join('\n');
     const suite = join(dir, 'leak.yaml');
     writeFileSync(
@@ -91,23 +112,51 @@ ${steps}
     const run = await lambdaspec(['run', 'python-stdlib', '--suite', suite, '--report-dir', reports, '--junit', join(dir, 'junit.xml')]);
     expect(run.code, run.out).toBe(1);
     const snapshotFile = join(dir, 'snapshot.json');
-    const snapshot = await lambdaspec(['snapshot', 'python-stdlib', '--suite', suite, '--out', snapshotFile, '--report-dir', join(dir, 'snapshot-reports')]);
+    const snapshot = await lambdaspec([
+      'snapshot',
+      'python-stdlib',
+      '--suite',
+      suite,
+      '--out',
+      snapshotFile,
+      '--report-dir',
+      join(dir, 'snapshot-reports'),
+    ]);
     expect(snapshot.code, snapshot.out).toBe(0);
     const eventFile = join(dir, 'event.json');
     writeFileSync(eventFile, JSON.stringify(events()[2]));
     const record = join(dir, 'wire.json');
-    const invoke = await lambdaspec(['invoke', 'python-stdlib', '--event', eventFile, '--record', record, '--env', `DB_PASSWORD=${FUNCTION_SECRET}`]);
+    const invoke = await lambdaspec([
+      'invoke',
+      'python-stdlib',
+      '--event',
+      eventFile,
+      '--record',
+      record,
+      '--env',
+      `DB_PASSWORD=${FUNCTION_SECRET}`,
+    ]);
     expect(invoke.code, invoke.out).toBe(1);
 
     const written = filesUnder(dir).filter((f) => f !== suite && f !== eventFile);
     expect(written.map((f) => f.slice(dir.length + 1)).sort()).toEqual(
-      expect.arrayContaining(['junit.xml', 'reports/report.html', 'reports/report.json', 'reports/report.md', 'snapshot.json', 'wire.json']),
+      expect.arrayContaining([
+        'junit.xml',
+        'reports/report.html',
+        'reports/report.json',
+        'reports/report.md',
+        'snapshot.json',
+        'wire.json',
+      ]),
     );
     for (const f of written) expectNoSecret(f, readFileSync(f, 'utf8'));
     for (const [name, r] of Object.entries({ run, snapshot, invoke })) expectNoSecret(`${name}'s terminal output`, r.out);
     // The redactions are there, not just missing text; the recording stays a valid recording.
-    expect(readFileSync(join(reports, 'report.json'), 'utf8')).toMatch(/\[REDACTED:(secret|secret-access-key|access-key-id|session-token)(:base64)?\]/);
+    expect(readFileSync(join(reports, 'report.json'), 'utf8')).toMatch(
+      /\[REDACTED:(secret|secret-access-key|access-key-id|session-token)(:base64)?\]/,
+    );
     const wire = JSON.parse(readFileSync(record, 'utf8')) as { exchanges: Array<{ request: { body: { base64: string; utf8?: string } } }> };
-    for (const x of wire.exchanges) if (x.request.body.utf8 !== undefined) expect(Buffer.from(x.request.body.base64, 'base64').toString()).toBe(x.request.body.utf8);
+    for (const x of wire.exchanges)
+      if (x.request.body.utf8 !== undefined) expect(Buffer.from(x.request.body.base64, 'base64').toString()).toBe(x.request.body.utf8);
   });
 });

@@ -80,7 +80,11 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
   const streamHandler = values.handler === undefined ? runtime.spec.streamingHandler : undefined;
   const streamName = `${config.functionName}-stream`;
   const streamEnv = streamHandler
-    ? await LocalEnvironment.create(functionConfigFor(runtime, { ...overrides, functionName: streamName, handler: streamHandler }), { hostPath: process.env['PATH'] ?? '', record: false, ...prepared.environment })
+    ? await LocalEnvironment.create(functionConfigFor(runtime, { ...overrides, functionName: streamName, handler: streamHandler }), {
+        hostPath: process.env['PATH'] ?? '',
+        record: false,
+        ...prepared.environment,
+      })
     : undefined;
   const front = new InvokeFront({
     host,
@@ -104,7 +108,9 @@ export async function serveCommand(argv: string[], io: Io, stop: Promise<void>):
     else if (record.exit) {
       const how = record.exit.signal ? `signal ${record.exit.signal}` : `exit status ${record.exit.code ?? 'unknown'}`;
       const said = lastOutput(env.logs());
-      io.err(`warning: the runtime exited during init (${how})${said ? `; its last output: ${said}` : ', printing nothing'}; invocations will report it\n`);
+      io.err(
+        `warning: the runtime exited during init (${how})${said ? `; its last output: ${said}` : ', printing nothing'}; invocations will report it\n`,
+      );
     }
   }
   io.out(

@@ -40,6 +40,8 @@ export async function snapshotCommand(argv: string[], io: Io, signal: AbortSigna
   const path = resolve(out);
   writeScrubbedFile(path, `${JSON.stringify(snapshot, null, 2)}\n`);
   const compared = snapshot.cases.filter((c) => c.skipped === undefined).length;
-  io.out(`snapshot of ${subject} (${o.report.target}): ${compared} cases recorded, ${snapshot.cases.length - compared} skipped → ${path}\n`);
+  io.out(
+    `snapshot of ${subject} (${o.report.target}): ${compared} cases recorded, ${snapshot.cases.length - compared} skipped → ${path}\n`,
+  );
   return EXIT.OK;
 }

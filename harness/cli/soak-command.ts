@@ -50,7 +50,8 @@ export async function soakCommand(argv: string[], io: Io, signal: AbortSignal): 
   if (positionals.length !== 1) throw new UserError(`soak: expected exactly one <runtime> (see 'lambdaspec soak --help')`);
   if (values.duration === undefined) throw new UserError('soak: --duration is required (e.g. --duration 10m)');
   const durationMs = parseDurationFlag('duration', values.duration);
-  if (durationMs <= 0 || durationMs > MAX_SOAK_MS) throw new UserError(`--duration: "${values.duration}" must be more than 0 and at most 24h`);
+  if (durationMs <= 0 || durationMs > MAX_SOAK_MS)
+    throw new UserError(`--duration: "${values.duration}" must be more than 0 and at most 24h`);
   const intervalMs = values.interval === undefined ? 5000 : parseDurationFlag('interval', values.interval);
   if (intervalMs < 100) throw new UserError(`--interval: "${values.interval}" is too short (at least 100ms)`);
   const bounds = {

@@ -32,14 +32,27 @@ describe('--target', () => {
 
   it.skipIf(unavailable !== undefined)('runs the suite on the sandbox and records the target in report.json and report.md', async () => {
     const out = join(dir, 'sandbox');
-    const r = await cli(['run', 'python-stdlib', '--target', 'sandbox', '--filter', 'context.environment', '--filter', 'lifecycle.missing-bootstrap', '--report-dir', out]);
+    const r = await cli([
+      'run',
+      'python-stdlib',
+      '--target',
+      'sandbox',
+      '--filter',
+      'context.environment',
+      '--filter',
+      'lifecycle.missing-bootstrap',
+      '--report-dir',
+      out,
+    ]);
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
     expect(report.target).toBe('sandbox');
     expect(report.summary).toMatchObject({ total: 2, pass: 2 });
     // The runtime saw Lambda's paths, and a missing bootstrap is worded with them.
     const missing = report.cases.find((c) => c.id === 'lifecycle.missing-bootstrap');
-    expect(missing?.evidence.results[0]?.payloadPreview).toContain("Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]");
+    expect(missing?.evidence.results[0]?.payloadPreview).toContain(
+      "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]",
+    );
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('on target `sandbox`');
     expect(liveProcessCount()).toBe(0);
   });
@@ -60,7 +73,9 @@ describe('matrix: runtimes built for another architecture', () => {
     const lines: string[] = [];
     const { runtimes, skipped } = withoutForeignArchitectures(prepared, false, (l) => lines.push(l));
     expect(runtimes.map((r) => r.spec.name)).toEqual(['native']);
-    expect(skipped.map((s) => [s.runtime.spec.name, s.reason])).toEqual([['foreign', expect.stringMatching(/^architecture mismatch: .*exec format error.*--emulate$/)]]);
+    expect(skipped.map((s) => [s.runtime.spec.name, s.reason])).toEqual([
+      ['foreign', expect.stringMatching(/^architecture mismatch: .*exec format error.*--emulate$/)],
+    ]);
     expect(lines).toHaveLength(1);
   });
 });

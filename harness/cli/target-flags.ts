@@ -20,7 +20,11 @@ export function targetFromFlags(values: { target?: string }): Promise<Target> {
 }
 
 /** Prepare one runtime on the flags' target, saying how it emulates when it does. */
-export async function prepareTarget(values: { target?: string; emulate?: boolean }, runtime: ResolvedRuntime, io: Io): Promise<PreparedTarget> {
+export async function prepareTarget(
+  values: { target?: string; emulate?: boolean },
+  runtime: ResolvedRuntime,
+  io: Io,
+): Promise<PreparedTarget> {
   const target = await targetFromFlags(values);
   const prepared = await target.prepare(runtime, { emulate: values.emulate === true });
   if (prepared.note) io.err(`${runtime.spec.name} on ${target.name}: ${prepared.note}\n`);

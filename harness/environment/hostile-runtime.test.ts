@@ -40,7 +40,8 @@ async function hostile(mode: string, over: FunctionOverrides = {}, options: Loca
 
 const ev = (v: unknown = {}) => ({ payload: Buffer.from(JSON.stringify(v)) });
 const json = (r: InvocationResult): Record<string, unknown> => JSON.parse(r.payload.toString()) as Record<string, unknown>;
-const errorType = (r: InvocationResult): string | undefined => (r.outcome.kind === 'platform-error' ? r.outcome.error.errorType : undefined);
+const errorType = (r: InvocationResult): string | undefined =>
+  r.outcome.kind === 'platform-error' ? r.outcome.error.errorType : undefined;
 
 async function untilLine(e: LocalEnvironment, re: RegExp, ms = 5000): Promise<RegExpExecArray> {
   const deadline = Date.now() + ms;
@@ -110,9 +111,17 @@ describe('hostile runtimes', () => {
     const sampler = setInterval(() => (peakQueued = Math.max(peakQueued, e.api.pendingWriteBytes())), 20);
     const r = await e.invoke(ev()).finally(() => clearInterval(sampler));
     expect(errorType(r)).toBe('Sandbox.Timedout');
-    const sent = Math.max(0, ...e.logs().flatMap((l) => /^SENT (\d+)$/.exec(l.text)?.[1] ?? []).map(Number));
+    const sent = Math.max(
+      0,
+      ...e
+        .logs()
+        .flatMap((l) => /^SENT (\d+)$/.exec(l.text)?.[1] ?? [])
+        .map(Number),
+    );
     const answered = e.recording().connections.reduce((n, c) => n + c.bytesOut, 0);
-    console.info(`pipeline: runtime sent ${sent} bytes of requests, harness answered ${answered} bytes, at most ${peakQueued} bytes queued in the harness`);
+    console.info(
+      `pipeline: runtime sent ${sent} bytes of requests, harness answered ${answered} bytes, at most ${peakQueued} bytes queued in the harness`,
+    );
     // The kernel's socket buffers (up to 4 MiB here) fill first; past them, without backpressure, the queue grows
     // for as long as the runtime sends. With it, at most the 1 MiB backlog plus the answers to one read chunk.
     expect(peakQueued).toBeLessThan(2 * 1024 * 1024);
@@ -148,19 +157,25 @@ describe('hostile runtimes', () => {
     const launched: RunningProcess[] = [];
     const retainCap = 1024 * 1024;
     const rssBefore = process.memoryUsage().rss;
-    const e = await hostile('flood', { timeoutMs: 2000 }, {
-      launch: (spec) => {
-        const p = launchProcess({ ...spec, capture: { maxRetainedBytes: retainCap } });
-        launched.push(p);
-        return p;
+    const e = await hostile(
+      'flood',
+      { timeoutMs: 2000 },
+      {
+        launch: (spec) => {
+          const p = launchProcess({ ...spec, capture: { maxRetainedBytes: retainCap } });
+          launched.push(p);
+          return p;
+        },
       },
-    });
+    );
     const r = await e.invoke(ev());
     expect(errorType(r)).toBe('Sandbox.Timedout');
     const stats = launched[0]!.output.stats();
     const kept = launched[0]!.output.lines().reduce((n, l) => n + l.text.length, 0);
     const rssGrowth = process.memoryUsage().rss - rssBefore;
-    console.info(`flood: drained ${stats.bytes} bytes in ${stats.lines} lines, kept ${kept} bytes, harness RSS +${Math.round(rssGrowth / 1048576)} MiB`);
+    console.info(
+      `flood: drained ${stats.bytes} bytes in ${stats.lines} lines, kept ${kept} bytes, harness RSS +${Math.round(rssGrowth / 1048576)} MiB`,
+    );
     expect(stats.bytes).toBeGreaterThan(8 * retainCap);
     expect(kept).toBeLessThanOrEqual(retainCap);
     expect(stats.droppedBytes).toBeGreaterThan(stats.bytes - 2 * retainCap - stats.lines);

@@ -60,10 +60,12 @@ describe('LocalEnvironment lifecycle', () => {
     expect(first.timings.handedOut).toBeDefined();
   });
 
-  it('writes JSON platform records when the function\'s log format is JSON, in any case', async () => {
+  it("writes JSON platform records when the function's log format is JSON, in any case", async () => {
     const e = await env({ environment: { AWS_LAMBDA_LOG_FORMAT: 'json' } });
     const r = await e.invoke(ev({ do: 'echo', value: 1 }));
-    const platform = r.logs.filter((l) => l.stream === 'platform').map((l) => JSON.parse(l.text) as { type: string; record: Record<string, unknown> });
+    const platform = r.logs
+      .filter((l) => l.stream === 'platform')
+      .map((l) => JSON.parse(l.text) as { type: string; record: Record<string, unknown> });
     expect(platform.map((p) => p.type)).toEqual(['platform.start', 'platform.report']);
     expect(platform[0]!.record).toEqual({ requestId: r.requestId, version: '$LATEST' });
     expect(platform[1]!.record).toMatchObject({ requestId: r.requestId, status: 'success', metrics: { memorySizeMB: 128 } });
@@ -129,7 +131,9 @@ describe('LocalEnvironment lifecycle', () => {
     const r = await e.invoke(ev({ do: 'echo' }));
     expect(r.functionError).toBe('Unhandled');
     expect(json(r)).toEqual({ errorType: 'Mini.InitFailed', errorMessage: 'init failed on purpose' });
-    expect(r.logs.some((l) => /^INIT_REPORT Init Duration: .*\sPhase: init\sStatus: error\sError Type: Mini.InitFailed/.test(l.text))).toBe(true);
+    expect(r.logs.some((l) => /^INIT_REPORT Init Duration: .*\sPhase: init\sStatus: error\sError Type: Mini.InitFailed/.test(l.text))).toBe(
+      true,
+    );
     expect(e.logs().some((l) => l.text.includes('Status: error\tError Type: Mini.InitFailed'))).toBe(true);
     expect(e.processes()[0]!.exit?.code).toBe(3);
     await e.invoke(ev({ do: 'echo' }));
@@ -141,16 +145,27 @@ describe('LocalEnvironment lifecycle', () => {
     const rec = await e.init();
     expect(rec.exit?.code).toBe(4);
     const r = await e.invoke(ev({ do: 'echo' }));
-    expect(json(r)).toMatchObject({ errorType: 'Runtime.ExitError', errorMessage: expect.stringContaining('Runtime exited with error: exit status 4') });
+    expect(json(r)).toMatchObject({
+      errorType: 'Runtime.ExitError',
+      errorMessage: expect.stringContaining('Runtime exited with error: exit status 4'),
+    });
     expect(e.processes()).toHaveLength(1);
   });
 
   it('kills a runtime that never calls /next at the init limit, then retries init inside the invoke (suppressed init)', async () => {
     const e = await env({ environment: { MINI_INIT: 'hang' }, initTimeoutMs: 300, timeoutMs: 500 });
     const r = await e.invoke(ev({ do: 'echo' }));
-    expect(json(r)).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringContaining('Task timed out after 0.50 seconds') });
+    expect(json(r)).toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: expect.stringContaining('Task timed out after 0.50 seconds'),
+    });
     expect(e.processes()).toHaveLength(2);
-    expect(e.logs().filter((l) => l.text.startsWith('INIT_REPORT')).map((l) => /\sPhase: (\w+)\sStatus: (\w+)/.exec(l.text)!.slice(1))).toEqual([
+    expect(
+      e
+        .logs()
+        .filter((l) => l.text.startsWith('INIT_REPORT'))
+        .map((l) => /\sPhase: (\w+)\sStatus: (\w+)/.exec(l.text)!.slice(1)),
+    ).toEqual([
       ['init', 'timeout'],
       ['invoke', 'timeout'],
     ]);
@@ -176,25 +191,37 @@ describe('LocalEnvironment spawn failures', () => {
   it('classifies a missing bootstrap as Runtime.InvalidEntrypoint', async () => {
     const e = await env({ bootstrap: join(scratch, 'nope') });
     const r = await e.invoke(ev({}));
-    expect(json(r)).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringContaining("Couldn't find valid bootstrap(s)") });
+    expect(json(r)).toMatchObject({
+      errorType: 'Runtime.InvalidEntrypoint',
+      errorMessage: expect.stringContaining("Couldn't find valid bootstrap(s)"),
+    });
     expect(e.processes()[0]!.spawnFailure).toBeDefined();
   });
 
   it('classifies a bootstrap without the exec bit as permission denied', async () => {
     const e = await env({ bootstrap: script('noexec', '#!/bin/sh\n', 0o644) });
-    expect(json(await e.invoke(ev({})))).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringContaining('permission denied') });
+    expect(json(await e.invoke(ev({})))).toMatchObject({
+      errorType: 'Runtime.InvalidEntrypoint',
+      errorMessage: expect.stringContaining('permission denied'),
+    });
   });
 
   it('classifies a missing interpreter and a CRLF shebang as no such file or directory', async () => {
     for (const text of ['#!/nonexistent/sh\n', '#!/bin/sh\r\necho hi\r\n']) {
       const e = await env({ bootstrap: script(`interp-${text.length}`, text) });
-      expect(json(await e.invoke(ev({})))).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringContaining('no such file or directory') });
+      expect(json(await e.invoke(ev({})))).toMatchObject({
+        errorType: 'Runtime.InvalidEntrypoint',
+        errorMessage: expect.stringContaining('no such file or directory'),
+      });
     }
   });
 
   it('lets an env-style missing interpreter fail for real with exit status 127', async () => {
     const e = await env({ bootstrap: script('envmissing', '#!/usr/bin/env lambdaspec-no-such-interpreter\n') });
-    expect(json(await e.invoke(ev({})))).toMatchObject({ errorType: 'Runtime.ExitError', errorMessage: expect.stringContaining('exit status 127') });
+    expect(json(await e.invoke(ev({})))).toMatchObject({
+      errorType: 'Runtime.ExitError',
+      errorMessage: expect.stringContaining('exit status 127'),
+    });
   });
 
   it('classifies an ELF for another architecture as exec format error', async () => {
@@ -206,7 +233,10 @@ describe('LocalEnvironment spawn failures', () => {
     writeFileSync(p, header);
     chmodSync(p, 0o755);
     const e = await env({ bootstrap: p });
-    expect(json(await e.invoke(ev({})))).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringContaining('exec format error') });
+    expect(json(await e.invoke(ev({})))).toMatchObject({
+      errorType: 'Runtime.InvalidEntrypoint',
+      errorMessage: expect.stringContaining('exec format error'),
+    });
   });
 });
 
@@ -214,7 +244,9 @@ describe('LocalEnvironment streaming', () => {
   it('forwards streamed chunks as they arrive and reports error trailers as a stream error', async () => {
     const e = await env();
     const arrivals: string[] = [];
-    const r = await e.invoke(ev({ do: 'stream', chunks: ['one ', 'two'], delayMs: 150, error: true }), { onChunk: (b) => arrivals.push(b.toString()) });
+    const r = await e.invoke(ev({ do: 'stream', chunks: ['one ', 'two'], delayMs: 150, error: true }), {
+      onChunk: (b) => arrivals.push(b.toString()),
+    });
     expect(arrivals.join('')).toBe('one two');
     expect(r.payload.toString()).toBe('one two');
     expect(r.outcome).toMatchObject({
@@ -237,7 +269,13 @@ describe('LocalEnvironment response limits', () => {
   it('fails a streamed answer over 6 MB to a buffered invoker with Function.ResponseSizeTooLarge', async () => {
     const e = await env({ memorySizeMb: 1024 });
     const r = await e.invoke(ev(big));
-    expect(r.outcome).toEqual({ kind: 'platform-error', error: { errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' } });
+    expect(r.outcome).toEqual({
+      kind: 'platform-error',
+      error: {
+        errorType: 'Function.ResponseSizeTooLarge',
+        errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+      },
+    });
     expect(r.functionError).toBe('Unhandled');
     // The runtime was not at fault: the next invocation is served by the same process.
     const after = await e.invoke(ev({ do: 'echo', value: 'after' }));

@@ -7,12 +7,28 @@ import { registerSecretsFromEnvironment } from '../secrets/known-secrets.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { billedDurationMs, logFormatOf, platformLines, type PlatformLines } from './platform-log.ts';
-import { MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES, RuntimeApiServer, streamErrorFromTrailers, type CompletedResponse } from '../fake-runtime-api/server.ts';
+import {
+  MAX_RESPONSE_BYTES,
+  MAX_STREAMED_RESPONSE_BYTES,
+  RuntimeApiServer,
+  streamErrorFromTrailers,
+  type CompletedResponse,
+} from '../fake-runtime-api/server.ts';
 import type { Recording } from '../model/recording.ts';
 import { checkBootstrap, type BootstrapCheckOptions, type BootstrapProblem } from '../process/bootstrap-check.ts';
 import { lambdaEnvironment } from '../process/lambda-env.ts';
 import { launchProcess, type ExitInfo, type LaunchSpec, type RunningProcess } from '../process/process-runner.ts';
-import { functionArn, type FunctionConfig, type InvocationOutcome, type InvocationResult, type LogLine, type PlatformError, type ProcessRecord, type ReportFields, type StreamedChunk } from '../model/invocation.ts';
+import {
+  functionArn,
+  type FunctionConfig,
+  type InvocationOutcome,
+  type InvocationResult,
+  type LogLine,
+  type PlatformError,
+  type ProcessRecord,
+  type ReportFields,
+  type StreamedChunk,
+} from '../model/invocation.ts';
 import type { ExecutionEnvironment, InvocationInput, InvokeOptions, ConfigurationUpdate } from './execution-environment.ts';
 
 export interface LocalEnvironmentOptions {
@@ -169,7 +185,8 @@ export class LocalEnvironment implements ExecutionEnvironment {
   /** Note in the record how much output was dropped (it only grows, so the latest count is the right one). */
   private recordDropped(s: ProcessSlot): void {
     const stats = s.proc?.output.stats();
-    if (stats && (stats.droppedLines > 0 || stats.droppedBytes > 0)) s.record.outputDropped = { lines: stats.droppedLines, bytes: stats.droppedBytes };
+    if (stats && (stats.droppedLines > 0 || stats.droppedBytes > 0))
+      s.record.outputDropped = { lines: stats.droppedLines, bytes: stats.droppedBytes };
   }
 
   /** The process currently serving, if it is alive. */
@@ -272,7 +289,13 @@ export class LocalEnvironment implements ExecutionEnvironment {
   private recordExit(s: ProcessSlot | undefined): void {
     const exit = s?.proc?.exitInfo;
     if (s && exit && !s.record.exit && s.proc?.pid !== undefined) {
-      s.record.exit = { pid: s.proc.pid, code: exit.code, signal: exit.signal, at: exit.at, ...(s.killedByHarness ? { killed: true } : {}) };
+      s.record.exit = {
+        pid: s.proc.pid,
+        code: exit.code,
+        signal: exit.signal,
+        at: exit.at,
+        ...(s.killedByHarness ? { killed: true } : {}),
+      };
     }
   }
 
@@ -289,7 +312,11 @@ export class LocalEnvironment implements ExecutionEnvironment {
       ? this.options.checkBootstrap(this.config, checkOptions)
       : checkBootstrap(this.config.bootstrap, checkOptions);
     if (problem) {
-      const slot: ProcessSlot = { record: { startedAt: startAt, spawnFailure: { errorType: problem.errorType, errorMessage: problem.message } }, initialised: false, exitListeners: new Set() };
+      const slot: ProcessSlot = {
+        record: { startedAt: startAt, spawnFailure: { errorType: problem.errorType, errorMessage: problem.message } },
+        initialised: false,
+        exitListeners: new Set(),
+      };
       this.slots.push(slot);
       this.current = slot;
       this.platform(this.lines().initReport(0, phase, 'error', problem.errorType));
@@ -298,7 +325,11 @@ export class LocalEnvironment implements ExecutionEnvironment {
 
     this.api.resetForNewProcess();
     const launch = this.options.launch ?? launchProcess;
-    const env = lambdaEnvironment(this.config, this.api.address, this.options.hostPath !== undefined ? { hostPath: this.options.hostPath } : {});
+    const env = lambdaEnvironment(
+      this.config,
+      this.api.address,
+      this.options.hostPath !== undefined ? { hostPath: this.options.hostPath } : {},
+    );
     const proc = launch({
       command: this.config.bootstrap,
       args: this.config.bootstrapArgs,
@@ -307,7 +338,12 @@ export class LocalEnvironment implements ExecutionEnvironment {
       clock: this.clock,
       environmentId: this.id,
     });
-    const slot: ProcessSlot = { record: { startedAt: startAt, ...(proc.pid !== undefined ? { pid: proc.pid } : {}) }, proc, initialised: false, exitListeners: new Set() };
+    const slot: ProcessSlot = {
+      record: { startedAt: startAt, ...(proc.pid !== undefined ? { pid: proc.pid } : {}) },
+      proc,
+      initialised: false,
+      exitListeners: new Set(),
+    };
     this.slots.push(slot);
     this.releaseOldOutput();
     this.current = slot;
@@ -318,7 +354,11 @@ export class LocalEnvironment implements ExecutionEnvironment {
       slot.exitListeners.clear();
     });
 
-    type Event = { kind: 'next' } | { kind: 'init-error'; body: Buffer; errorTypeHeader?: string } | { kind: 'exit'; exit: ExitInfo } | { kind: 'timeout' };
+    type Event =
+      | { kind: 'next' }
+      | { kind: 'init-error'; body: Buffer; errorTypeHeader?: string }
+      | { kind: 'exit'; exit: ExitInfo }
+      | { kind: 'timeout' };
     let timer: NodeJS.Timeout | undefined;
     const event = await new Promise<Event>((resolve) => {
       this.api.onFirstNext = () => resolve({ kind: 'next' });
@@ -377,14 +417,27 @@ export class LocalEnvironment implements ExecutionEnvironment {
       // Suppressed init: Lambda retries init inside the invoke, bounded by the function timeout (reference §3.3).
       init = await this.ensureInit(this.config.timeoutMs, 'invoke');
       if (!init.ok && init.status === 'timeout') {
-        init = { ...init, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds` } };
+        init = {
+          ...init,
+          error: {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds`,
+          },
+        };
       }
     }
     return init;
   }
 
   /** Hand the event to the runtime of `slot` and wait until it is answered, the runtime exits, or time runs out. */
-  private dispatch(input: InvocationInput, options: InvokeOptions, requestId: string, t0: number, phaseStart: number, slot: ProcessSlot): Promise<Dispatched> {
+  private dispatch(
+    input: InvocationInput,
+    options: InvokeOptions,
+    requestId: string,
+    t0: number,
+    phaseStart: number,
+    slot: ProcessSlot,
+  ): Promise<Dispatched> {
     const proc = slot.proc!;
     const d: Dispatched = { settled: { kind: 'timeout' }, streamed: [] };
     let streamedBytes = 0;
@@ -445,8 +498,17 @@ export class LocalEnvironment implements ExecutionEnvironment {
   }
 
   /** What the invoker gets for how the invocation settled (killing a runtime that timed out). */
-  private async outcomeOf(d: Dispatched, requestId: string, options: InvokeOptions, slot: ProcessSlot): Promise<{ outcome: InvocationOutcome; payload: Buffer; reportStatus?: 'timeout' | 'error' }> {
-    const failed = (error: PlatformError, reportStatus: 'timeout' | 'error' = 'error') => ({ outcome: { kind: 'platform-error' as const, error }, payload: platformPayload(error), reportStatus });
+  private async outcomeOf(
+    d: Dispatched,
+    requestId: string,
+    options: InvokeOptions,
+    slot: ProcessSlot,
+  ): Promise<{ outcome: InvocationOutcome; payload: Buffer; reportStatus?: 'timeout' | 'error' }> {
+    const failed = (error: PlatformError, reportStatus: 'timeout' | 'error' = 'error') => ({
+      outcome: { kind: 'platform-error' as const, error },
+      payload: platformPayload(error),
+      reportStatus,
+    });
     const s = d.settled;
     switch (s.kind) {
       case 'completed': {
@@ -455,10 +517,16 @@ export class LocalEnvironment implements ExecutionEnvironment {
         // (InvokeWithResponseStream, a RESPONSE_STREAM function URL) gets up to 200 MB (config-rs-invoke-furls.html).
         const limit = options.onChunk ? MAX_STREAMED_RESPONSE_BYTES : MAX_RESPONSE_BYTES;
         if (info.kind === 'response' && info.streamed && info.body.length > limit) {
-          return failed({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${limit} bytes).` });
+          return failed({
+            errorType: 'Function.ResponseSizeTooLarge',
+            errorMessage: `Response payload size exceeded maximum allowed payload size (${limit} bytes).`,
+          });
         }
         if (info.kind === 'error') {
-          return { outcome: { kind: 'function-error', ...(info.errorTypeHeader !== undefined ? { errorTypeHeader: info.errorTypeHeader } : {}) }, payload: info.body };
+          return {
+            outcome: { kind: 'function-error', ...(info.errorTypeHeader !== undefined ? { errorTypeHeader: info.errorTypeHeader } : {}) },
+            payload: info.body,
+          };
         }
         const streamError = info.streamed ? streamErrorFromTrailers(info.trailers) : undefined;
         const outcome: InvocationOutcome = {
@@ -474,7 +542,10 @@ export class LocalEnvironment implements ExecutionEnvironment {
         this.api.release(requestId);
         return failed(
           s.reason === 'too-large'
-            ? { errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' }
+            ? {
+                errorType: 'Function.ResponseSizeTooLarge',
+                errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+              }
             : { errorType: 'Runtime.TruncatedResponse', errorMessage: `RequestId: ${requestId} Error: HTTP request detected as truncated` },
         );
       case 'exit':
@@ -484,7 +555,13 @@ export class LocalEnvironment implements ExecutionEnvironment {
       case 'timeout':
         this.api.release(requestId);
         await this.kill(slot);
-        return failed(prefixed(requestId, { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds` }), 'timeout');
+        return failed(
+          prefixed(requestId, {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds`,
+          }),
+          'timeout',
+        );
     }
   }
 
@@ -508,7 +585,12 @@ export class LocalEnvironment implements ExecutionEnvironment {
         const init = await this.initForInvoke();
         if (!init.ok) {
           return this.finish({
-            requestId, receivedAt, t0, logFrom, coldStart, phaseStart,
+            requestId,
+            receivedAt,
+            t0,
+            logFrom,
+            coldStart,
+            phaseStart,
             outcome: { kind: 'platform-error', error: prefixed(requestId, init.error) },
             payload: init.payload && isJsonObject(init.payload) ? init.payload : platformPayload(prefixed(requestId, init.error)),
             reportStatus: init.status,
@@ -530,7 +612,14 @@ export class LocalEnvironment implements ExecutionEnvironment {
 
     const { outcome, payload, reportStatus } = await this.outcomeOf(d, requestId, options, slot);
     return this.finish({
-      requestId, receivedAt, t0, logFrom, coldStart, phaseStart, outcome, payload,
+      requestId,
+      receivedAt,
+      t0,
+      logFrom,
+      coldStart,
+      phaseStart,
+      outcome,
+      payload,
       ...(reportStatus ? { reportStatus } : {}),
       ...(initDurationMs !== undefined && coldStart ? { initDurationMs } : {}),
       ...(d.handedOut !== undefined ? { handedOut: d.handedOut } : {}),

@@ -60,7 +60,10 @@ describe('long-lived environment', () => {
       }
       expect(e.processes()).toHaveLength(11);
       expect(e.processes().every((p) => p.exit?.code === 3)).toBe(true);
-      const printed = e.logs().filter((l) => l.stream !== 'platform' && l.text.startsWith('run-')).map((l) => l.text);
+      const printed = e
+        .logs()
+        .filter((l) => l.stream !== 'platform' && l.text.startsWith('run-'))
+        .map((l) => l.text);
       expect(printed).toEqual(['run-3', 'run-4', 'run-5', 'run-6', 'run-7', 'run-8', 'run-9', 'run-10']);
     } finally {
       await e.close();

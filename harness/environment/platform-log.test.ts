@@ -171,14 +171,25 @@ describe('JSON platform records (AWS_LAMBDA_LOG_FORMAT=JSON)', () => {
 
   it('writes platform.start and platform.report as CloudWatch shows them, and no END', () => {
     const lines = platformLines('json', () => at);
-    expect(JSON.parse(lines.start(ID, '$LATEST'))).toEqual({ time: '2026-01-02T03:04:05.678Z', type: 'platform.start', record: { requestId: ID, version: '$LATEST' } });
+    expect(JSON.parse(lines.start(ID, '$LATEST'))).toEqual({
+      time: '2026-01-02T03:04:05.678Z',
+      type: 'platform.start',
+      record: { requestId: ID, version: '$LATEST' },
+    });
     expect(lines.end(ID)).toBeUndefined();
     expect(JSON.parse(lines.report(ID, { ...base, initDurationMs: 463.5124 }))).toEqual({
       time: '2026-01-02T03:04:05.678Z',
       type: 'platform.report',
-      record: { requestId: ID, metrics: { durationMs: 1233.961, billedDurationMs: 1698, memorySizeMB: 256, maxMemoryUsedMB: 123, initDurationMs: 463.512 }, status: 'success' },
+      record: {
+        requestId: ID,
+        metrics: { durationMs: 1233.961, billedDurationMs: 1698, memorySizeMB: 256, maxMemoryUsedMB: 123, initDurationMs: 463.512 },
+        status: 'success',
+      },
     });
-    expect(JSON.parse(lines.report(ID, { ...base, status: 'error', errorType: 'Runtime.ExitError' })).record).toMatchObject({ status: 'error', errorType: 'Runtime.ExitError' });
+    expect(JSON.parse(lines.report(ID, { ...base, status: 'error', errorType: 'Runtime.ExitError' })).record).toMatchObject({
+      status: 'error',
+      errorType: 'Runtime.ExitError',
+    });
     expect(lines.isStart(lines.start(ID, '$LATEST'), ID)).toBe(true);
     expect(lines.isStart(lines.start(ID, '$LATEST'), 'other')).toBe(false);
   });
@@ -213,10 +224,12 @@ describe('JSON platform records (AWS_LAMBDA_LOG_FORMAT=JSON)', () => {
     expect(parseReportLine(startRecord(at, ID, '$LATEST'))).toBeUndefined();
     expect(parseReportLine('{"level":"INFO","message":"platform.report"}')).toBeUndefined();
     expect(parseReportLine('{not json')).toBeUndefined();
-    expect(parseReportLine('{"time":"x","type":"platform.report","record":{"requestId":"r","metrics":{"durationMs":"1"}}}')).toBeUndefined();
+    expect(
+      parseReportLine('{"time":"x","type":"platform.report","record":{"requestId":"r","metrics":{"durationMs":"1"}}}'),
+    ).toBeUndefined();
   });
 
-  it('tells the function\'s JSON lines from platform records', () => {
+  it("tells the function's JSON lines from platform records", () => {
     expect(isPlatformLine('{"timestamp":"2026-01-01T00:00:00Z","level":"INFO","message":"platform.start"}')).toBe(false);
     expect(isPlatformLine('START RequestId: x Version: $LATEST')).toBe(true);
     expect(parsePlatformRecord('{"time":"t","type":"platform.start","record":{"requestId":"r"}}')?.type).toBe('platform.start');

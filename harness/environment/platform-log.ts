@@ -43,12 +43,7 @@ export function reportLine(requestId: string, r: ReportFields): string {
 }
 
 /** `INIT_REPORT Init Duration: 10008.84 ms\tPhase: init\tStatus: timeout[\tError Type: X]` (as observed). */
-export function initReportLine(
-  initDurationMs: number,
-  phase: 'init' | 'invoke',
-  status: 'timeout' | 'error',
-  errorType?: string,
-): string {
+export function initReportLine(initDurationMs: number, phase: 'init' | 'invoke', status: 'timeout' | 'error', errorType?: string): string {
   const fields = [`INIT_REPORT Init Duration: ${ms2(initDurationMs)} ms`, `Phase: ${phase}`, `Status: ${status}`];
   if (errorType !== undefined) fields.push(`Error Type: ${errorType}`);
   return fields.join('\t');

@@ -216,7 +216,16 @@ describe('RequestParser: well-formed requests', () => {
     const p = setup();
     p.feed('GET /a HTTP/1.1\nHost: x\n\nPOST /b HTTP/1.1\nTransfer-Encoding: chunked\n\n1\r\nz\r\n0\r\nT: v\n\n');
     expect(p.completed().map(normalize)).toEqual([
-      { method: 'GET', target: '/a', httpVersion: '1.1', headers: [{ name: 'Host', value: 'x' }], body: '', chunked: false, chunks: [], trailers: [] },
+      {
+        method: 'GET',
+        target: '/a',
+        httpVersion: '1.1',
+        headers: [{ name: 'Host', value: 'x' }],
+        body: '',
+        chunked: false,
+        chunks: [],
+        trailers: [],
+      },
       {
         method: 'POST',
         target: '/b',
@@ -241,7 +250,11 @@ describe('RequestParser: well-formed requests', () => {
   });
 
   it('accepts identical duplicate Content-Length fields and identical list values', () => {
-    for (const fields of ['Content-Length: 3\r\nContent-Length: 3\r\n', 'Content-Length: 3, 3\r\n', 'Content-Length: 3\r\nContent-Length: 003,3\r\n']) {
+    for (const fields of [
+      'Content-Length: 3\r\nContent-Length: 3\r\n',
+      'Content-Length: 3, 3\r\n',
+      'Content-Length: 3\r\nContent-Length: 003,3\r\n',
+    ]) {
       const p = setup();
       p.feed(`POST / HTTP/1.1\r\n${fields}\r\nabc`);
       expect(p.faults()).toEqual([]);
@@ -381,7 +394,11 @@ describe('RequestParser: arbitrary splitting and pipelining', () => {
   it('parses 10,000 pipelined small requests', () => {
     const parts: string[] = [];
     for (let i = 0; i < 10_000; i++) {
-      parts.push(i % 2 === 0 ? `GET /next/${i} HTTP/1.1\r\nHost: x\r\n\r\n` : `POST /r/${i} HTTP/1.1\r\nHost: x\r\nContent-Length: ${String(i).length}\r\n\r\n${i}`);
+      parts.push(
+        i % 2 === 0
+          ? `GET /next/${i} HTTP/1.1\r\nHost: x\r\n\r\n`
+          : `POST /r/${i} HTTP/1.1\r\nHost: x\r\nContent-Length: ${String(i).length}\r\n\r\n${i}`,
+      );
     }
     const all = Buffer.from(parts.join(''), 'latin1');
     const p = setup();
@@ -449,10 +466,27 @@ describe('RequestParser: framing faults', () => {
     { name: 'garbage without a line end', input: '{"oops"', kind: 'bad-request-line' },
     { name: 'a lone CR then a byte', input: '\rG', kind: 'bad-request-line' },
     // Beyond a Content-Length body.
-    { name: 'garbage line after a Content-Length body', input: post('Content-Length: 2\r\n', '{}garbage garbage\r\n\r\n'), kind: 'body-exceeds-content-length' },
-    { name: 'unterminated garbage after a Content-Length body', input: post('Content-Length: 2\r\n', '{}}'), kind: 'body-exceeds-content-length' },
-    { name: 'garbage after empty lines after a Content-Length: 0 body', input: post('Content-Length: 0\r\n', '\r\n{x}\r\n'), kind: 'body-exceeds-content-length' },
-    { name: 'token-like tail and FIN after a Content-Length body', input: post('Content-Length: 2\r\n', '{}xyz'), kind: 'body-exceeds-content-length', end: true },
+    {
+      name: 'garbage line after a Content-Length body',
+      input: post('Content-Length: 2\r\n', '{}garbage garbage\r\n\r\n'),
+      kind: 'body-exceeds-content-length',
+    },
+    {
+      name: 'unterminated garbage after a Content-Length body',
+      input: post('Content-Length: 2\r\n', '{}}'),
+      kind: 'body-exceeds-content-length',
+    },
+    {
+      name: 'garbage after empty lines after a Content-Length: 0 body',
+      input: post('Content-Length: 0\r\n', '\r\n{x}\r\n'),
+      kind: 'body-exceeds-content-length',
+    },
+    {
+      name: 'token-like tail and FIN after a Content-Length body',
+      input: post('Content-Length: 2\r\n', '{}xyz'),
+      kind: 'body-exceeds-content-length',
+      end: true,
+    },
     // Header fields.
     { name: 'obs-fold', input: 'GET / HTTP/1.1\r\nX-A: 1\r\n  continued\r\n\r\n', kind: 'bad-header' },
     { name: 'whitespace before the first field', input: 'GET / HTTP/1.1\r\n\tX-A: 1\r\n\r\n', kind: 'bad-header' },
@@ -466,29 +500,94 @@ describe('RequestParser: framing faults', () => {
     { name: 'empty name', input: 'GET / HTTP/1.1\r\n: v\r\n\r\n', kind: 'bad-header' },
     { name: 'name not a token', input: 'GET / HTTP/1.1\r\nX(A): v\r\n\r\n', kind: 'bad-header' },
     // Limits.
-    { name: 'header section over maxHeaderBytes', input: `GET / HTTP/1.1\r\nX-A: ${'a'.repeat(100)}\r\n\r\n`, kind: 'headers-too-large', limits: { maxHeaderBytes: 64 } },
-    { name: 'request line over maxHeaderBytes', input: `GET /${'a'.repeat(100)} HTTP/1.1\r\n\r\n`, kind: 'headers-too-large', limits: { maxHeaderBytes: 64 } },
+    {
+      name: 'header section over maxHeaderBytes',
+      input: `GET / HTTP/1.1\r\nX-A: ${'a'.repeat(100)}\r\n\r\n`,
+      kind: 'headers-too-large',
+      limits: { maxHeaderBytes: 64 },
+    },
+    {
+      name: 'request line over maxHeaderBytes',
+      input: `GET /${'a'.repeat(100)} HTTP/1.1\r\n\r\n`,
+      kind: 'headers-too-large',
+      limits: { maxHeaderBytes: 64 },
+    },
     // Found by the fuzzer: the kind once depended on how the line was split across reads.
-    { name: 'bad byte past maxHeaderBytes in a request line', input: `GET /${'a'.repeat(100)}\x00 HTTP/1.1\r\n\r\n`, kind: 'headers-too-large', limits: { maxHeaderBytes: 64 } },
-    { name: 'bad byte before maxHeaderBytes in a long request line', input: `GET /a\x00${'a'.repeat(100)} HTTP/1.1\r\n\r\n`, kind: 'bad-request-line', limits: { maxHeaderBytes: 64 } },
-    { name: 'unterminated field over maxHeaderBytes', input: `GET / HTTP/1.1\r\nX-A: ${'a'.repeat(100)}`, kind: 'headers-too-large', limits: { maxHeaderBytes: 64 } },
-    { name: 'more fields than maxHeaderCount', input: 'GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n', kind: 'headers-too-large', limits: { maxHeaderCount: 2 } },
+    {
+      name: 'bad byte past maxHeaderBytes in a request line',
+      input: `GET /${'a'.repeat(100)}\x00 HTTP/1.1\r\n\r\n`,
+      kind: 'headers-too-large',
+      limits: { maxHeaderBytes: 64 },
+    },
+    {
+      name: 'bad byte before maxHeaderBytes in a long request line',
+      input: `GET /a\x00${'a'.repeat(100)} HTTP/1.1\r\n\r\n`,
+      kind: 'bad-request-line',
+      limits: { maxHeaderBytes: 64 },
+    },
+    {
+      name: 'unterminated field over maxHeaderBytes',
+      input: `GET / HTTP/1.1\r\nX-A: ${'a'.repeat(100)}`,
+      kind: 'headers-too-large',
+      limits: { maxHeaderBytes: 64 },
+    },
+    {
+      name: 'more fields than maxHeaderCount',
+      input: 'GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n',
+      kind: 'headers-too-large',
+      limits: { maxHeaderCount: 2 },
+    },
     // Content-Length.
     { name: 'negative Content-Length', input: post('Content-Length: -5\r\n'), kind: 'bad-content-length', withRequest: true },
     { name: 'plus-signed Content-Length', input: post('Content-Length: +5\r\n'), kind: 'bad-content-length', withRequest: true },
     { name: 'hex Content-Length', input: post('Content-Length: 0x5\r\n'), kind: 'bad-content-length', withRequest: true },
     { name: 'empty Content-Length', input: post('Content-Length: \r\n'), kind: 'bad-content-length', withRequest: true },
     { name: 'Content-Length with inner space', input: post('Content-Length: 1 2\r\n'), kind: 'bad-content-length', withRequest: true },
-    { name: 'Content-Length with an empty list element', input: post('Content-Length: 5,,5\r\n'), kind: 'bad-content-length', withRequest: true },
-    { name: 'Content-Length beyond MAX_SAFE_INTEGER', input: post('Content-Length: 9007199254740992\r\n'), kind: 'bad-content-length', withRequest: true },
-    { name: 'Content-Length of 30 digits', input: post(`Content-Length: ${'9'.repeat(30)}\r\n`), kind: 'bad-content-length', withRequest: true },
-    { name: 'differing Content-Length fields', input: post('Content-Length: 5\r\nContent-Length: 6\r\n'), kind: 'conflicting-framing', withRequest: true },
+    {
+      name: 'Content-Length with an empty list element',
+      input: post('Content-Length: 5,,5\r\n'),
+      kind: 'bad-content-length',
+      withRequest: true,
+    },
+    {
+      name: 'Content-Length beyond MAX_SAFE_INTEGER',
+      input: post('Content-Length: 9007199254740992\r\n'),
+      kind: 'bad-content-length',
+      withRequest: true,
+    },
+    {
+      name: 'Content-Length of 30 digits',
+      input: post(`Content-Length: ${'9'.repeat(30)}\r\n`),
+      kind: 'bad-content-length',
+      withRequest: true,
+    },
+    {
+      name: 'differing Content-Length fields',
+      input: post('Content-Length: 5\r\nContent-Length: 6\r\n'),
+      kind: 'conflicting-framing',
+      withRequest: true,
+    },
     { name: 'differing Content-Length list', input: post('Content-Length: 5, 6\r\n'), kind: 'conflicting-framing', withRequest: true },
-    { name: 'Content-Length with Transfer-Encoding', input: post('Content-Length: 5\r\nTransfer-Encoding: chunked\r\n'), kind: 'conflicting-framing', withRequest: true },
+    {
+      name: 'Content-Length with Transfer-Encoding',
+      input: post('Content-Length: 5\r\nTransfer-Encoding: chunked\r\n'),
+      kind: 'conflicting-framing',
+      withRequest: true,
+    },
     // Transfer-Encoding.
     { name: 'TE gzip', input: post('Transfer-Encoding: gzip\r\n'), kind: 'unsupported-transfer-encoding', withRequest: true },
-    { name: 'TE gzip, chunked', input: post('Transfer-Encoding: gzip, chunked\r\n'), kind: 'unsupported-transfer-encoding', withRequest: true },
-    { name: 'TE chunked twice', input: post('Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n'), kind: 'unsupported-transfer-encoding', withRequest: true },
+    {
+      name: 'TE gzip, chunked',
+      input: post('Transfer-Encoding: gzip, chunked\r\n'),
+      kind: 'unsupported-transfer-encoding',
+      withRequest: true,
+    },
+    {
+      name: 'TE chunked twice',
+      input: post('Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n'),
+      kind: 'unsupported-transfer-encoding',
+      withRequest: true,
+    },
     { name: 'TE identity', input: post('Transfer-Encoding: identity\r\n'), kind: 'unsupported-transfer-encoding', withRequest: true },
     { name: 'TE empty', input: post('Transfer-Encoding: \r\n'), kind: 'unsupported-transfer-encoding', withRequest: true },
     // Chunk-size lines.
@@ -502,30 +601,98 @@ describe('RequestParser: framing faults', () => {
     { name: 'bare LF after chunk size', input: `${chunkedHead}5\nhello\r\n`, kind: 'bad-chunk-size', withRequest: true },
     { name: 'extension without a name', input: `${chunkedHead}5;=x\r\nhello\r\n`, kind: 'bad-chunk-size', withRequest: true },
     { name: 'unterminated quoted extension', input: `${chunkedHead}5;a="x\r\nhello\r\n`, kind: 'bad-chunk-size', withRequest: true },
-    { name: 'unterminated chunk-size line over 4096 bytes', input: `${chunkedHead}5;a=${'b'.repeat(5000)}`, kind: 'bad-chunk-size', withRequest: true },
-    { name: 'chunk-size line over 4096 bytes', input: `${chunkedHead}5;a=${'b'.repeat(5000)}\r\n`, kind: 'bad-chunk-size', withRequest: true },
+    {
+      name: 'unterminated chunk-size line over 4096 bytes',
+      input: `${chunkedHead}5;a=${'b'.repeat(5000)}`,
+      kind: 'bad-chunk-size',
+      withRequest: true,
+    },
+    {
+      name: 'chunk-size line over 4096 bytes',
+      input: `${chunkedHead}5;a=${'b'.repeat(5000)}\r\n`,
+      kind: 'bad-chunk-size',
+      withRequest: true,
+    },
     // Chunk data terminator.
-    { name: 'chunk data followed by a byte other than CR', input: `${chunkedHead}5\r\nhelloX`, kind: 'bad-chunk-terminator', withRequest: true },
-    { name: 'chunk data followed by a bare LF', input: `${chunkedHead}5\r\nhello\n0\r\n\r\n`, kind: 'bad-chunk-terminator', withRequest: true },
+    {
+      name: 'chunk data followed by a byte other than CR',
+      input: `${chunkedHead}5\r\nhelloX`,
+      kind: 'bad-chunk-terminator',
+      withRequest: true,
+    },
+    {
+      name: 'chunk data followed by a bare LF',
+      input: `${chunkedHead}5\r\nhello\n0\r\n\r\n`,
+      kind: 'bad-chunk-terminator',
+      withRequest: true,
+    },
     { name: 'chunk data longer than its size', input: `${chunkedHead}3\r\nhello\r\n`, kind: 'bad-chunk-terminator', withRequest: true },
     // Trailers.
     { name: 'trailer with space before colon', input: `${chunkedHead}0\r\nX-T : v\r\n\r\n`, kind: 'bad-trailer', withRequest: true },
     { name: 'obs-fold in trailers', input: `${chunkedHead}0\r\nX-T: v\r\n w\r\n\r\n`, kind: 'bad-trailer', withRequest: true },
     { name: 'NUL in a trailer value', input: `${chunkedHead}0\r\nX-T: \x00\r\n\r\n`, kind: 'bad-trailer', withRequest: true },
-    { name: 'trailer section over maxTrailerBytes', input: `${chunkedHead}0\r\nX-T: ${'v'.repeat(100)}\r\n\r\n`, kind: 'bad-trailer', limits: { maxTrailerBytes: 50 }, withRequest: true },
-    { name: 'unterminated trailer over maxTrailerBytes', input: `${chunkedHead}0\r\nX-T: ${'v'.repeat(100)}`, kind: 'bad-trailer', limits: { maxTrailerBytes: 50 }, withRequest: true },
-    { name: 'more trailers than maxHeaderCount', input: `POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\n\r\n`, kind: 'bad-trailer', limits: { maxHeaderCount: 1 }, withRequest: true },
+    {
+      name: 'trailer section over maxTrailerBytes',
+      input: `${chunkedHead}0\r\nX-T: ${'v'.repeat(100)}\r\n\r\n`,
+      kind: 'bad-trailer',
+      limits: { maxTrailerBytes: 50 },
+      withRequest: true,
+    },
+    {
+      name: 'unterminated trailer over maxTrailerBytes',
+      input: `${chunkedHead}0\r\nX-T: ${'v'.repeat(100)}`,
+      kind: 'bad-trailer',
+      limits: { maxTrailerBytes: 50 },
+      withRequest: true,
+    },
+    {
+      name: 'more trailers than maxHeaderCount',
+      input: `POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\n\r\n`,
+      kind: 'bad-trailer',
+      limits: { maxHeaderCount: 1 },
+      withRequest: true,
+    },
     // The peer closed mid-message.
     { name: 'FIN inside the request line', input: 'GET / HT', kind: 'closed-mid-head', end: true },
     { name: 'FIN inside the header section', input: 'GET / HTTP/1.1\r\nHost: x\r\n', kind: 'closed-mid-head', end: true },
     { name: 'FIN inside a header line', input: 'GET / HTTP/1.1\r\nHo', kind: 'closed-mid-head', end: true },
-    { name: 'FIN inside a Content-Length body', input: post('Content-Length: 10\r\n', 'abc'), kind: 'closed-mid-body', end: true, withRequest: true },
-    { name: 'FIN right after the head of a Content-Length body', input: post('Content-Length: 10\r\n'), kind: 'closed-mid-body', end: true, withRequest: true },
+    {
+      name: 'FIN inside a Content-Length body',
+      input: post('Content-Length: 10\r\n', 'abc'),
+      kind: 'closed-mid-body',
+      end: true,
+      withRequest: true,
+    },
+    {
+      name: 'FIN right after the head of a Content-Length body',
+      input: post('Content-Length: 10\r\n'),
+      kind: 'closed-mid-body',
+      end: true,
+      withRequest: true,
+    },
     { name: 'FIN inside chunk data', input: `${chunkedHead}5\r\nhel`, kind: 'missing-terminal-chunk', end: true, withRequest: true },
     { name: 'FIN between chunks', input: `${chunkedHead}5\r\nhello\r\n`, kind: 'missing-terminal-chunk', end: true, withRequest: true },
-    { name: 'FIN inside a chunk-size line', input: `${chunkedHead}5\r\nhello\r\n1`, kind: 'missing-terminal-chunk', end: true, withRequest: true },
-    { name: 'FIN before the chunk data CRLF', input: `${chunkedHead}5\r\nhello\r`, kind: 'missing-terminal-chunk', end: true, withRequest: true },
-    { name: 'FIN inside the trailer section', input: `${chunkedHead}0\r\nX-T: v\r\n`, kind: 'missing-terminal-chunk', end: true, withRequest: true },
+    {
+      name: 'FIN inside a chunk-size line',
+      input: `${chunkedHead}5\r\nhello\r\n1`,
+      kind: 'missing-terminal-chunk',
+      end: true,
+      withRequest: true,
+    },
+    {
+      name: 'FIN before the chunk data CRLF',
+      input: `${chunkedHead}5\r\nhello\r`,
+      kind: 'missing-terminal-chunk',
+      end: true,
+      withRequest: true,
+    },
+    {
+      name: 'FIN inside the trailer section',
+      input: `${chunkedHead}0\r\nX-T: v\r\n`,
+      kind: 'missing-terminal-chunk',
+      end: true,
+      withRequest: true,
+    },
   ];
 
   for (const c of cases) {
@@ -537,7 +704,10 @@ describe('RequestParser: framing faults', () => {
         else for (const ch of c.input) p.feed(ch);
         if (c.end) p.parser.end();
         const faults = p.faults();
-        expect(faults.map((f) => f.fault.kind), split).toEqual([c.kind]);
+        expect(
+          faults.map((f) => f.fault.kind),
+          split,
+        ).toEqual([c.kind]);
         const f = faults[0]!;
         expect(f.fault.at).toBe(42);
         expect(f.fault.detail.length).toBeGreaterThan(0);

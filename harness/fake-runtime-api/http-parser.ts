@@ -160,7 +160,10 @@ function decideFraming(contentLength: string[] | undefined, transferEncoding: st
   if (transferEncoding && httpVersion === '1.0') {
     // RFC 9112 §6.1: a server MUST treat Transfer-Encoding in an HTTP/1.0 message as faulty framing (a 1.0 hop in
     // front would frame the body differently: a smuggling vector).
-    return { kind: 'unsupported-transfer-encoding', detail: `Transfer-Encoding ${quote(transferEncoding.join(', '))} in an HTTP/1.0 request` };
+    return {
+      kind: 'unsupported-transfer-encoding',
+      detail: `Transfer-Encoding ${quote(transferEncoding.join(', '))} in an HTTP/1.0 request`,
+    };
   }
   if (transferEncoding) {
     const codings = listElements(transferEncoding);
@@ -281,13 +284,21 @@ export class RequestParser {
         if (!this.requestLineStarted()) return;
         // Bytes after a Content-Length body that never became a request are the body overrunning its length.
         if (this.afterLengthBody) {
-          this.fault('body-exceeds-content-length', `connection closed after unframed bytes past the Content-Length body: ${quoteBytes(this.lineBuf, 0, this.lineLen)}`, now);
+          this.fault(
+            'body-exceeds-content-length',
+            `connection closed after unframed bytes past the Content-Length body: ${quoteBytes(this.lineBuf, 0, this.lineLen)}`,
+            now,
+          );
         } else {
           this.fault('closed-mid-head', `connection closed inside the request line: ${quoteBytes(this.lineBuf, 0, this.lineLen)}`, now);
         }
         return;
       case ST_HEADERS:
-        this.fault('closed-mid-head', `connection closed inside the header section of ${this.method} ${quote(this.target)} after ${this.headers.length} field(s)`, now);
+        this.fault(
+          'closed-mid-head',
+          `connection closed inside the header section of ${this.method} ${quote(this.target)} after ${this.headers.length} field(s)`,
+          now,
+        );
         return;
       case ST_LENGTH_BODY: {
         const length = this.framing.kind === 'length' ? this.framing.length : 0;
@@ -332,7 +343,11 @@ export class RequestParser {
       if (st === ST_CHUNK_CR || st === ST_CHUNK_LF) {
         const want = st === ST_CHUNK_CR ? CR : LF;
         if (data[pos] !== want) {
-          this.fault('bad-chunk-terminator', `chunk data of ${this.chunk?.size ?? 0} bytes not followed by CRLF: got ${quoteBytes(data, pos, len)}`, now);
+          this.fault(
+            'bad-chunk-terminator',
+            `chunk data of ${this.chunk?.size ?? 0} bytes not followed by CRLF: got ${quoteBytes(data, pos, len)}`,
+            now,
+          );
           return;
         }
         pos++;
@@ -388,7 +403,11 @@ export class RequestParser {
     }
     // +1: room for the CR of the line end.
     if (st === ST_CHUNK_SIZE && total > MAX_CHUNK_LINE + 1) {
-      this.fault('bad-chunk-size', `chunk-size line longer than ${MAX_CHUNK_LINE} bytes: ${quoteBytes(this.lineBuf.subarray(0, this.lineLen), 0, this.lineLen)}`, now);
+      this.fault(
+        'bad-chunk-size',
+        `chunk-size line longer than ${MAX_CHUNK_LINE} bytes: ${quoteBytes(this.lineBuf.subarray(0, this.lineLen), 0, this.lineLen)}`,
+        now,
+      );
       return;
     }
     this.appendLine(data, pos, len);

@@ -77,7 +77,10 @@ async function sendAndClose(client: Client, pieces: readonly Buffer[]): Promise<
   }
   client.socket.end();
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([client.closed, new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error('connection not closed within 10 s')), 10_000)))]);
+  await Promise.race([
+    client.closed,
+    new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error('connection not closed within 10 s')), 10_000))),
+  ]);
   clearTimeout(timer);
 }
 
@@ -90,16 +93,32 @@ function exchangesFrom(port: number): Exchange[] {
 
 /** The recording a connection must leave, per the oracle: one exchange per completed request, then the fault. */
 function expectedExchanges(o: OracleOutcome): { request: NormalRequest; fault?: string; answered: boolean }[] {
-  const out: { request: NormalRequest; fault?: string; answered: boolean }[] = o.completed.map((c) => ({ request: c.request, answered: true }));
+  const out: { request: NormalRequest; fault?: string; answered: boolean }[] = o.completed.map((c) => ({
+    request: c.request,
+    answered: true,
+  }));
   if (o.fault) {
-    const synthetic: NormalRequest = { method: '', target: '', httpVersion: '', headers: [], body: '', chunked: false, chunks: [], trailers: [] };
+    const synthetic: NormalRequest = {
+      method: '',
+      target: '',
+      httpVersion: '',
+      headers: [],
+      body: '',
+      chunked: false,
+      chunks: [],
+      trailers: [],
+    };
     out.push({ request: o.fault.request ?? synthetic, fault: o.fault.kind, answered: true });
   }
   return out;
 }
 
 function actualExchanges(xs: Exchange[]): { request: NormalRequest; fault?: string; answered: boolean }[] {
-  return xs.map((x) => ({ request: normalRequest(x.request), ...(x.fault ? { fault: x.fault.kind } : {}), answered: x.response !== undefined }));
+  return xs.map((x) => ({
+    request: normalRequest(x.request),
+    ...(x.fault ? { fault: x.fault.kind } : {}),
+    answered: x.response !== undefined,
+  }));
 }
 
 /** A server closing the connection after a request (Connection: close, HTTP/1.0) may stop reading what follows. */
@@ -118,7 +137,11 @@ describe('RuntimeApiServer fuzz over sockets', () => {
           const client = await connect();
           await sendAndClose(client, splitBytes(bytes, split));
           const got = actualExchanges(exchangesFrom(client.port));
-          expectSame(got, want.map((w) => ({ request: w.request, answered: true })), 'recording');
+          expectSame(
+            got,
+            want.map((w) => ({ request: w.request, answered: true })),
+            'recording',
+          );
         }),
         fuzzParameters('socketValid'),
       );
@@ -131,23 +154,46 @@ describe('RuntimeApiServer fuzz over sockets', () => {
     async () => {
       const hostileInput = fc.oneof(
         hostileCaseArb.filter((c) => c.limits === DEFAULT_PARSER_LIMITS).map((c) => c.bytes),
-        mutatedCaseArb({ avoidNext: true, avoidClose: true }).filter((c) => c.limits === DEFAULT_PARSER_LIMITS).map((c) => c.bytes),
+        mutatedCaseArb({ avoidNext: true, avoidClose: true })
+          .filter((c) => c.limits === DEFAULT_PARSER_LIMITS)
+          .map((c) => c.bytes),
       );
       await fc.assert(
-        fc.asyncProperty(hostileInput, splitArb, pipelineArb({ avoidNext: true, avoidClose: true }), splitArb, async (hostile, hostileSplit, good, goodSplit) => {
-          const oracle = referenceParse(hostile, true);
-          fc.pre(allKeepAlive(oracle) && good.map(intended).every((w) => w.head.keepAlive));
-          seen = api.recording().exchanges.length;
-          const [bad, fine] = await Promise.all([connect(), connect()]);
-          await Promise.all([sendAndClose(bad, splitBytes(hostile, hostileSplit)), sendAndClose(fine, splitBytes(serializePipeline(good), goodSplit))]);
-          expectSame(actualExchanges(exchangesFrom(fine.port)), good.map((g) => ({ request: intended(g).request, answered: true })), 'well-behaved connection');
-          expectSame(actualExchanges(exchangesFrom(bad.port)), expectedExchanges(oracle), 'hostile connection');
-          if (oracle.fault && !['closed-mid-head', 'closed-mid-body', 'missing-terminal-chunk', 'body-exceeds-content-length'].includes(oracle.fault.kind)) {
-            // A fault found before our FIN is answered 400 on the wire, and the server closes the connection.
-            expect(bad.received().toString('latin1')).toMatch(/HTTP\/1\.1 400 Bad Request\r\n[^]*"errorType":"TruncatedHTTPRequest"/);
-            expect(api.recording().connections.filter((c) => c.remotePort === bad.port).at(-1)?.closedBy).toBe('server');
-          }
-        }),
+        fc.asyncProperty(
+          hostileInput,
+          splitArb,
+          pipelineArb({ avoidNext: true, avoidClose: true }),
+          splitArb,
+          async (hostile, hostileSplit, good, goodSplit) => {
+            const oracle = referenceParse(hostile, true);
+            fc.pre(allKeepAlive(oracle) && good.map(intended).every((w) => w.head.keepAlive));
+            seen = api.recording().exchanges.length;
+            const [bad, fine] = await Promise.all([connect(), connect()]);
+            await Promise.all([
+              sendAndClose(bad, splitBytes(hostile, hostileSplit)),
+              sendAndClose(fine, splitBytes(serializePipeline(good), goodSplit)),
+            ]);
+            expectSame(
+              actualExchanges(exchangesFrom(fine.port)),
+              good.map((g) => ({ request: intended(g).request, answered: true })),
+              'well-behaved connection',
+            );
+            expectSame(actualExchanges(exchangesFrom(bad.port)), expectedExchanges(oracle), 'hostile connection');
+            if (
+              oracle.fault &&
+              !['closed-mid-head', 'closed-mid-body', 'missing-terminal-chunk', 'body-exceeds-content-length'].includes(oracle.fault.kind)
+            ) {
+              // A fault found before our FIN is answered 400 on the wire, and the server closes the connection.
+              expect(bad.received().toString('latin1')).toMatch(/HTTP\/1\.1 400 Bad Request\r\n[^]*"errorType":"TruncatedHTTPRequest"/);
+              expect(
+                api
+                  .recording()
+                  .connections.filter((c) => c.remotePort === bad.port)
+                  .at(-1)?.closedBy,
+              ).toBe('server');
+            }
+          },
+        ),
         fuzzParameters('socketHostile'),
       );
       // The server survived all of it and still answers.
@@ -162,16 +208,25 @@ describe('RuntimeApiServer fuzz over sockets', () => {
   it(
     'answers Expect: 100-continue with 100 Continue before the body is sent, then records the request exactly',
     async () => {
-// HTTP/1.0 expectations are ignored (RFC 9110 §10.1.1): 1.1 only.
-      const continued = requestArb({ avoidNext: true, avoidClose: true }).filter((r) => r.version === '1.1' && intended(r).head.keepAlive && (r.body.kind === 'chunked' || (r.body.kind === 'length' && r.body.data.length > 0)));
+      // HTTP/1.0 expectations are ignored (RFC 9110 §10.1.1): 1.1 only.
+      const continued = requestArb({ avoidNext: true, avoidClose: true }).filter(
+        (r) =>
+          r.version === '1.1' &&
+          intended(r).head.keepAlive &&
+          (r.body.kind === 'chunked' || (r.body.kind === 'length' && r.body.data.length > 0)),
+      );
       await fc.assert(
         fc.asyncProperty(continued, splitArb, async (r, split) => {
-          const req: GenRequest = { ...r, fields: [...r.fields, { name: 'Expect', value: '100-continue', raw: ' 100-continue', eol: '\r\n' }] };
+          const req: GenRequest = {
+            ...r,
+            fields: [...r.fields, { name: 'Expect', value: '100-continue', raw: ' 100-continue', eol: '\r\n' }],
+          };
           seen = api.recording().exchanges.length;
           const client = await connect();
           client.socket.write(serializeHead(req));
           // As curl does: the body waits for the interim response.
-          for (let i = 0; i < 400 && !client.received().includes('HTTP/1.1 100 Continue\r\n\r\n'); i++) await new Promise((res) => setTimeout(res, 5));
+          for (let i = 0; i < 400 && !client.received().includes('HTTP/1.1 100 Continue\r\n\r\n'); i++)
+            await new Promise((res) => setTimeout(res, 5));
           expect(client.received().toString('latin1')).toBe('HTTP/1.1 100 Continue\r\n\r\n');
           await sendAndClose(client, splitBytes(serializeBody(req.body), split));
           expectSame(actualExchanges(exchangesFrom(client.port)), [{ request: intended(req).request, answered: true }], 'recording');
@@ -251,7 +306,13 @@ describe('RuntimeApiServer resource bounds against hostile peers', () => {
       deadlineMs: 1_900_000_000_000,
       invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
       traceId: 'Root=1-abc',
-      sink: { handedOut: () => undefined, responseStarted: () => undefined, chunk: () => undefined, completed: () => undefined, rejected: () => undefined },
+      sink: {
+        handedOut: () => undefined,
+        responseStarted: () => undefined,
+        chunk: () => undefined,
+        completed: () => undefined,
+        rejected: () => undefined,
+      },
     });
     await settle(() => received.length);
     expect(received.startsWith('HTTP/1.1 200 OK')).toBe(true);

@@ -33,7 +33,11 @@ async function setup(record = true) {
     conns.push(c);
     return c;
   };
-  const enqueue = (requestId: string, payload = '{"probe":"echo"}', extra: { faults?: InvocationFaults; clientContext?: string; tenantId?: string } = {}): SinkLog => {
+  const enqueue = (
+    requestId: string,
+    payload = '{"probe":"echo"}',
+    extra: { faults?: InvocationFaults; clientContext?: string; tenantId?: string } = {},
+  ): SinkLog => {
     let waiters: Array<() => void> = [];
     const fire = (): void => {
       const w = waiters;
@@ -198,7 +202,9 @@ describe('POST /response and /error', () => {
     const sink = enqueue('r1');
     await c.write(getNext());
     await c.read();
-    await c.write(postTo('invocation/r1/error', '{"errorType":"X","errorMessage":"m"}', { 'Lambda-Runtime-Function-XRay-Error-Cause': '{not json' }));
+    await c.write(
+      postTo('invocation/r1/error', '{"errorType":"X","errorMessage":"m"}', { 'Lambda-Runtime-Function-XRay-Error-Cause': '{not json' }),
+    );
     expect((await c.read()).status).toBe(202);
     expect(sink.completed[0]).toMatchObject({ kind: 'error' });
     const error = api.recording().exchanges.find((x) => x.kind === 'error')!;
@@ -240,7 +246,10 @@ describe('POST /response and /error', () => {
     await c.write(postTo('invocation/r1/response', '{}', { 'Lambda-Runtime-Function-Response-Mode': 'buffered' }));
     const res = await c.read();
     expect(res.status).toBe(400);
-    expect(JSON.parse(res.body.toString())).toEqual({ errorMessage: 'Invalid function response mode', errorType: 'InvalidFunctionResponseMode' });
+    expect(JSON.parse(res.body.toString())).toEqual({
+      errorMessage: 'Invalid function response mode',
+      errorType: 'InvalidFunctionResponseMode',
+    });
   });
 });
 
@@ -250,7 +259,11 @@ describe('POST /init/error', () => {
     let reported: { body: Buffer; errorTypeHeader?: string } | undefined;
     api.onInitError = (i) => (reported = i);
     const c = await open();
-    await c.write(postTo('init/error', '{"errorType":"Probe.InitFailed","errorMessage":"no"}', { 'Lambda-Runtime-Function-Error-Type': 'Probe.InitFailed' }));
+    await c.write(
+      postTo('init/error', '{"errorType":"Probe.InitFailed","errorMessage":"no"}', {
+        'Lambda-Runtime-Function-Error-Type': 'Probe.InitFailed',
+      }),
+    );
     expect((await c.read()).status).toBe(202);
     expect(reported?.errorTypeHeader).toBe('Probe.InitFailed');
     expect(JSON.parse(reported!.body.toString())).toMatchObject({ errorType: 'Probe.InitFailed' });
@@ -322,7 +335,11 @@ describe('streaming responses', () => {
 describe('framing faults', () => {
   const cases: Array<[string, string, string | undefined]> = [
     ['a bad chunk-size line', `${streamingHead('f')}zz\r\nabc\r\n`, 'bad-chunk-size'],
-    ['a body longer than its Content-Length', 'POST /2018-06-01/runtime/invocation/f/response HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}garbage garbage\r\n\r\n', 'body-exceeds-content-length'],
+    [
+      'a body longer than its Content-Length',
+      'POST /2018-06-01/runtime/invocation/f/response HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}garbage garbage\r\n\r\n',
+      'body-exceeds-content-length',
+    ],
   ];
   for (const [name, bytes, kind] of cases) {
     it(`answers ${name} with 400 TruncatedHTTPRequest, records it, and keeps serving`, async () => {
@@ -338,10 +355,16 @@ describe('framing faults', () => {
         expect(res.status).toBe(202);
         const fault = await c.read();
         expect(fault.status).toBe(400);
-        expect(JSON.parse(fault.body.toString())).toEqual({ errorMessage: 'HTTP request detected as truncated', errorType: 'TruncatedHTTPRequest' });
+        expect(JSON.parse(fault.body.toString())).toEqual({
+          errorMessage: 'HTTP request detected as truncated',
+          errorType: 'TruncatedHTTPRequest',
+        });
       } else {
         expect(res.status).toBe(400);
-        expect(JSON.parse(res.body.toString())).toEqual({ errorMessage: 'HTTP request detected as truncated', errorType: 'TruncatedHTTPRequest' });
+        expect(JSON.parse(res.body.toString())).toEqual({
+          errorMessage: 'HTTP request detected as truncated',
+          errorType: 'TruncatedHTTPRequest',
+        });
         expect(sink.rejected).toEqual([expect.objectContaining({ reason: 'truncated' })]);
       }
       await c.waitClosed();
@@ -390,7 +413,12 @@ describe('injected faults', () => {
     const { open, enqueue } = await setup();
     const c = await open();
     const before = Date.now();
-    enqueue('r1', '{}', { faults: { nextHeaders: { 'Lambda-Runtime-Trace-Id': null, 'Lambda-Runtime-Invoked-Function-Arn': 'odd', 'X-Extra': '1' }, deadlineOffsetMs: -1000 } });
+    enqueue('r1', '{}', {
+      faults: {
+        nextHeaders: { 'Lambda-Runtime-Trace-Id': null, 'Lambda-Runtime-Invoked-Function-Arn': 'odd', 'X-Extra': '1' },
+        deadlineOffsetMs: -1000,
+      },
+    });
     await c.write(getNext());
     const res = await c.read();
     expect(res.headers['lambda-runtime-trace-id']).toBeUndefined();
@@ -447,7 +475,10 @@ describe('injected faults', () => {
     await e.read();
     await e.write(postTo('invocation/r2/response', 'ok'));
     await e.waitClosed();
-    const injected = api.recording().exchanges.filter((x) => x.injected === 'reset').map((x) => x.kind);
+    const injected = api
+      .recording()
+      .exchanges.filter((x) => x.injected === 'reset')
+      .map((x) => x.kind);
     expect(injected).toEqual(['next', 'response']);
   });
 });

@@ -7,15 +7,7 @@
  */
 import net from 'node:net';
 import { RequestParser, type RequestHead } from './http-parser.ts';
-import {
-  ACCEPTED,
-  CONTINUE_BYTES,
-  errorResponse,
-  outgoing,
-  serializeResponse,
-  withClose,
-  type OutgoingResponse,
-} from './http-response.ts';
+import { ACCEPTED, CONTINUE_BYTES, errorResponse, outgoing, serializeResponse, withClose, type OutgoingResponse } from './http-response.ts';
 import {
   headerValue,
   type ConnectionRecord,
@@ -68,7 +60,14 @@ export interface InvocationSink {
   chunk(data: Buffer, at: number): void;
   completed(info: CompletedResponse): void;
   /** The runtime's answer was refused after it started: oversized buffered body (413) or broken framing. */
-  rejected(info: { reason: 'too-large' | 'truncated'; kind: 'response' | 'error'; streamed: boolean; size: number; fault?: FramingFault; at: number }): void;
+  rejected(info: {
+    reason: 'too-large' | 'truncated';
+    kind: 'response' | 'error';
+    streamed: boolean;
+    size: number;
+    fault?: FramingFault;
+    at: number;
+  }): void;
 }
 
 export interface CompletedResponse {
@@ -437,7 +436,12 @@ export class RuntimeApiServer {
     });
   }
 
-  private newExchange(conn: Connection, kind: ExchangeKind, request: RecordedRequest | undefined, requestId?: string): Exchange | undefined {
+  private newExchange(
+    conn: Connection,
+    kind: ExchangeKind,
+    request: RecordedRequest | undefined,
+    requestId?: string,
+  ): Exchange | undefined {
     if (!request) return undefined;
     const exchange: Exchange = { seq: this.nextSeq++, connection: conn.id, kind, request };
     if (requestId) exchange.requestId = requestId;
@@ -465,9 +469,13 @@ export class RuntimeApiServer {
         break;
       default:
         conn.handler = bodyIgnoringHandler(() =>
-          conn.respond(slot, route.methodNotAllowed
-            ? errorResponse(405, 'MethodNotAllowed', `Method ${head.method} not allowed on ${head.target}`)
-            : errorResponse(404, 'NotFound', `No Runtime API route for ${head.method} ${head.target}`), wantsClose),
+          conn.respond(
+            slot,
+            route.methodNotAllowed
+              ? errorResponse(405, 'MethodNotAllowed', `Method ${head.method} not allowed on ${head.target}`)
+              : errorResponse(404, 'NotFound', `No Runtime API route for ${head.method} ${head.target}`),
+            wantsClose,
+          ),
         );
     }
     // RFC 9110 §10.1.1: no 100 when the framing says there is no content (the final answer follows at once).
@@ -574,8 +582,7 @@ export class RuntimeApiServer {
     }
     const at = this.clock();
     const faults = inv.faults ?? {};
-    const deadline =
-      faults.deadlineOffsetMs !== undefined ? Math.round(this.startedAt + at + faults.deadlineOffsetMs) : inv.deadlineMs;
+    const deadline = faults.deadlineOffsetMs !== undefined ? Math.round(this.startedAt + at + faults.deadlineOffsetMs) : inv.deadlineMs;
     const headers = nextHeaders(inv, deadline);
     if (faults.nextHeaders) applyHeaderOverrides(headers, faults.nextHeaders);
     if (waiter.slot.exchange) {
@@ -619,7 +626,10 @@ export class RuntimeApiServer {
     const mode = headerValue(head.headers, HEADER.responseMode);
     let verdict: Transition;
     if (mode !== undefined && mode.trim() !== '' && mode.trim().toLowerCase() !== 'streaming') {
-      verdict = { ok: false, error: { status: 400, errorType: 'InvalidFunctionResponseMode', errorMessage: 'Invalid function response mode' } };
+      verdict = {
+        ok: false,
+        error: { status: 400, errorType: 'InvalidFunctionResponseMode', errorMessage: 'Invalid function response mode' },
+      };
     } else if (!inv) {
       verdict = { ok: false, error: invalidRequestId() };
     } else {
@@ -627,9 +637,7 @@ export class RuntimeApiServer {
     }
     if (!verdict.ok || !inv) {
       const error = verdict.ok ? invalidRequestId() : verdict.error;
-      return bodyIgnoringHandler(() =>
-        conn.respond(slot, errorResponse(error.status, error.errorType, error.errorMessage), wantsClose),
-      );
+      return bodyIgnoringHandler(() => conn.respond(slot, errorResponse(error.status, error.errorType, error.errorMessage), wantsClose));
     }
 
     const streamed = kind === 'response' && mode?.trim().toLowerCase() === 'streaming';

@@ -49,10 +49,14 @@ describe('RuntimeStateMachine', () => {
       error: {
         status: 403,
         errorType: 'InvalidStateTransition',
-        errorMessage: 'State transition from RuntimeResponseSent to InvocationResponse failed for runtime. Error: State transition is not allowed',
+        errorMessage:
+          'State transition from RuntimeResponseSent to InvocationResponse failed for runtime. Error: State transition is not allowed',
       },
     });
-    expect(sm.beginResponse('a', 'error')).toMatchObject({ ok: false, error: { status: 403, errorMessage: expect.stringContaining('to InvocationErrorResponse') } });
+    expect(sm.beginResponse('a', 'error')).toMatchObject({
+      ok: false,
+      error: { status: 403, errorMessage: expect.stringContaining('to InvocationErrorResponse') },
+    });
   });
 
   it('allows /init/error only before the first /next', () => {

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  EventStreamDecoder,
-  errorMessage,
-  invokeCompleteMessage,
-  payloadChunkMessage,
-  type DecodedStreamEvent,
-} from './event-stream.ts';
+import { EventStreamDecoder, errorMessage, invokeCompleteMessage, payloadChunkMessage, type DecodedStreamEvent } from './event-stream.ts';
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
 

@@ -49,7 +49,9 @@ const decode = (p: Uint8Array | undefined): unknown => JSON.parse(Buffer.from(p 
 
 describe('Invoke front over a real runtime', () => {
   it('invokes with a log tail whose REPORT carries Init Duration on the cold start only', async () => {
-    const cold = await client.send(new InvokeCommand({ FunctionName: 'mini', Payload: Buffer.from('{"do":"echo","value":7}'), LogType: 'Tail' }));
+    const cold = await client.send(
+      new InvokeCommand({ FunctionName: 'mini', Payload: Buffer.from('{"do":"echo","value":7}'), LogType: 'Tail' }),
+    );
     expect(cold.StatusCode).toBe(200);
     expect(cold.FunctionError).toBeUndefined();
     expect(cold.ExecutedVersion).toBe('$LATEST');
@@ -61,7 +63,12 @@ describe('Invoke front over a real runtime', () => {
     expect(coldReport!.initDurationMs).toBeGreaterThan(0);
 
     const warm = await client.send(new InvokeCommand({ FunctionName: 'mini', Payload: Buffer.from('{"do":"echo"}'), LogType: 'Tail' }));
-    const warmReport = parseReportLine(Buffer.from(warm.LogResult!, 'base64').toString().split('\n').find((l) => l.startsWith('REPORT'))!);
+    const warmReport = parseReportLine(
+      Buffer.from(warm.LogResult!, 'base64')
+        .toString()
+        .split('\n')
+        .find((l) => l.startsWith('REPORT'))!,
+    );
     expect(warmReport!.initDurationMs).toBeUndefined();
   });
 
@@ -73,7 +80,10 @@ describe('Invoke front over a real runtime', () => {
 
     const timeout = await client.send(new InvokeCommand({ FunctionName: 'mini', Payload: Buffer.from('{"do":"sleep","ms":3000}') }));
     expect(timeout.FunctionError).toBe('Unhandled');
-    expect(decode(timeout.Payload)).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringContaining('Task timed out after 1.00 seconds') });
+    expect(decode(timeout.Payload)).toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: expect.stringContaining('Task timed out after 1.00 seconds'),
+    });
 
     const crash = await client.send(new InvokeCommand({ FunctionName: 'mini', Payload: Buffer.from('{"do":"exit","code":9}') }));
     expect(crash.FunctionError).toBe('Unhandled');
@@ -81,7 +91,9 @@ describe('Invoke front over a real runtime', () => {
   });
 
   it('streams a buffered runtime response as PayloadChunk + InvokeComplete', async () => {
-    const res = await client.send(new InvokeWithResponseStreamCommand({ FunctionName: 'mini', Payload: Buffer.from('{"do":"echo","value":"s"}'), LogType: 'Tail' }));
+    const res = await client.send(
+      new InvokeWithResponseStreamCommand({ FunctionName: 'mini', Payload: Buffer.from('{"do":"echo","value":"s"}'), LogType: 'Tail' }),
+    );
     const chunks: Buffer[] = [];
     let complete: { ErrorCode?: string; LogResult?: string } | undefined;
     for await (const event of res.EventStream!) {

@@ -91,11 +91,19 @@ async function exchange(pieces: readonly Buffer[], expected: FrontFault): Promis
   }
   // Give the server a moment to answer and close on its own before we send FIN (a bounded wait).
   // (bounded: 2 s), and, when it must close, for its FIN too.
-  for (let i = 0; i < 400 && answered && !serverClosedFirst && !socket.destroyed && (expected.closes || expectsMore(Buffer.concat(parts))); i++) await new Promise((r) => setTimeout(r, 5));
+  for (
+    let i = 0;
+    i < 400 && answered && !serverClosedFirst && !socket.destroyed && (expected.closes || expectsMore(Buffer.concat(parts)));
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 5));
   ended = true;
   socket.end();
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([closed, new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error('connection not closed within 10 s')), 10_000)))]);
+  await Promise.race([
+    closed,
+    new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error('connection not closed within 10 s')), 10_000))),
+  ]);
   clearTimeout(timer);
   return { received: Buffer.concat(parts), closedByServer: serverClosedFirst };
 }
@@ -120,13 +128,20 @@ describe('Invoke front fuzz over sockets', () => {
     'serves generated Invoke pipelines exactly, whatever TCP writes carry them',
     async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(goodInvokeArb(() => nextId++), { minLength: 1, maxLength: 3 }), frontSplitArb, async (good, split) => {
-          invoked.length = 0;
-          // Awaiting each answer before the next write is not needed: the front reads a pipeline in order.
-          const got = await exchangeAll(Buffer.concat(good.map((g) => g.bytes)), split, good.length);
-          expectServed(got, good);
-          expect(invoked.map((b) => b.toString())).toEqual(good.map((g) => g.payload.toString()));
-        }),
+        fc.asyncProperty(
+          fc.array(
+            goodInvokeArb(() => nextId++),
+            { minLength: 1, maxLength: 3 },
+          ),
+          frontSplitArb,
+          async (good, split) => {
+            invoked.length = 0;
+            // Awaiting each answer before the next write is not needed: the front reads a pipeline in order.
+            const got = await exchangeAll(Buffer.concat(good.map((g) => g.bytes)), split, good.length);
+            expectServed(got, good);
+            expect(invoked.map((b) => b.toString())).toEqual(good.map((g) => g.payload.toString()));
+          },
+        ),
         fuzzParameters('frontValid'),
       );
     },
@@ -138,25 +153,49 @@ describe('Invoke front fuzz over sockets', () => {
     async () => {
       const seen = new Map<string, number>();
       await fc.assert(
-        fc.asyncProperty(hostileInputArb, frontSplitArb, goodInvokeArb(() => nextId++), frontSplitArb, async (hostile, hostileSplit, good, goodSplit) => {
-          seen.set(hostile.kind, (seen.get(hostile.kind) ?? 0) + 1);
-          invoked.length = 0;
-          const [bad, fine] = await Promise.all([exchange(splitForWrites(hostile.bytes, hostileSplit), hostile.expect), exchangeAll(good.bytes, goodSplit, 1)]);
-          expectServed(fine, [good]);
-          // Only the good connection's payload reached the function.
-          expect(invoked.map((b) => b.toString())).toEqual([good.payload.toString()]);
-          const { responses } = parseResponses(bad.received);
-          expect(responses.map((r) => r.status), `${hostile.kind}: ${JSON.stringify(bad.received.toString('latin1').slice(0, 200))}`).toEqual([hostile.expect.status]);
-          if (hostile.expect.errorType !== undefined) expect(responses[0]!.headers['x-amzn-errortype']).toBe(hostile.expect.errorType);
-          if (hostile.expect.closes) expect(bad.closedByServer, `${hostile.kind} closed by the server`).toBe(true);
-        }),
+        fc.asyncProperty(
+          hostileInputArb,
+          frontSplitArb,
+          goodInvokeArb(() => nextId++),
+          frontSplitArb,
+          async (hostile, hostileSplit, good, goodSplit) => {
+            seen.set(hostile.kind, (seen.get(hostile.kind) ?? 0) + 1);
+            invoked.length = 0;
+            const [bad, fine] = await Promise.all([
+              exchange(splitForWrites(hostile.bytes, hostileSplit), hostile.expect),
+              exchangeAll(good.bytes, goodSplit, 1),
+            ]);
+            expectServed(fine, [good]);
+            // Only the good connection's payload reached the function.
+            expect(invoked.map((b) => b.toString())).toEqual([good.payload.toString()]);
+            const { responses } = parseResponses(bad.received);
+            expect(
+              responses.map((r) => r.status),
+              `${hostile.kind}: ${JSON.stringify(bad.received.toString('latin1').slice(0, 200))}`,
+            ).toEqual([hostile.expect.status]);
+            if (hostile.expect.errorType !== undefined) expect(responses[0]!.headers['x-amzn-errortype']).toBe(hostile.expect.errorType);
+            if (hostile.expect.closes) expect(bad.closedByServer, `${hostile.kind} closed by the server`).toBe(true);
+          },
+        ),
         fuzzParameters('frontHostile'),
       );
       // Every kind of hostile input was tried (the corpus is not lopsided).
       expect([...seen.keys()].sort()).toEqual(
-        ['bad-chunk', 'bad-client-context', 'bad-header', 'bad-invocation-type', 'bad-request-line', 'body-too-large', 'conflicting-framing', 'head-too-large', 'invalid-json', 'truncated-body', 'truncated-head', 'unknown-function', 'unknown-operation'].filter(
-          (k) => seen.has(k) || fuzzParameters('frontHostile').numRuns >= 200,
-        ),
+        [
+          'bad-chunk',
+          'bad-client-context',
+          'bad-header',
+          'bad-invocation-type',
+          'bad-request-line',
+          'body-too-large',
+          'conflicting-framing',
+          'head-too-large',
+          'invalid-json',
+          'truncated-body',
+          'truncated-head',
+          'unknown-function',
+          'unknown-operation',
+        ].filter((k) => seen.has(k) || fuzzParameters('frontHostile').numRuns >= 200),
       );
     },
     FUZZ_TIMEOUT,
@@ -175,7 +214,8 @@ async function exchangeAll(bytes: Buffer, split: readonly number[], count: numbe
     socket.once('error', reject);
   });
   for (const piece of splitForWrites(bytes, split)) await new Promise<void>((resolve) => socket.write(piece, () => resolve()));
-  for (let i = 0; i < 2_000 && parseResponses(Buffer.concat(parts)).responses.length < count && !socket.destroyed; i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 2_000 && parseResponses(Buffer.concat(parts)).responses.length < count && !socket.destroyed; i++)
+    await new Promise((r) => setTimeout(r, 5));
   socket.end();
   await closed;
   return { received: Buffer.concat(parts), closedByServer: false };

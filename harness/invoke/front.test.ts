@@ -1,10 +1,5 @@
 import { request as httpRequest, Agent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import {
-  InvokeCommand,
-  InvokeWithResponseStreamCommand,
-  LambdaClient,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-lambda';
+import { InvokeCommand, InvokeWithResponseStreamCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testFunctionConfig } from '../testing/test-config.ts';
 import type { ExecutionEnvironment, InvocationInput, InvokeOptions } from '../environment/execution-environment.ts';
@@ -70,7 +65,12 @@ function makeResult(input: InvocationInput, over: Partial<InvocationResult>): In
     requestId,
     outcome: { kind: 'response', streamed: false, chunks: [] },
     payload: Buffer.from('{"ok":true}'),
-    logs: [log(startLine(requestId, '$LATEST')), log('handler says hi', 'stdout'), log(endLine(requestId)), log(reportLine(requestId, REPORT))],
+    logs: [
+      log(startLine(requestId, '$LATEST')),
+      log('handler says hi', 'stdout'),
+      log(endLine(requestId)),
+      log(reportLine(requestId, REPORT)),
+    ],
     report: REPORT,
     coldStart: false,
     timings: { receivedAt: Date.now(), done: 1 },
@@ -92,20 +92,14 @@ let front: InvokeFront;
 let env: FakeEnvironment;
 let port: number;
 
-function send(
-  path: string,
-  opts: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
-): Promise<Reply> {
+function send(path: string, opts: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port, path, method: opts.method ?? 'POST', headers: opts.headers ?? {}, agent },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (d: Buffer) => parts.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
-        res.on('error', reject);
-      },
-    );
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: opts.method ?? 'POST', headers: opts.headers ?? {}, agent }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(opts.body ?? '');
   });
@@ -211,7 +205,10 @@ describe('Invoke (RequestResponse)', () => {
 
   it('passes the runtime content type through', async () => {
     env.script = async (input) =>
-      makeResult(input, { outcome: { kind: 'response', streamed: false, contentType: 'text/plain', chunks: [] }, payload: Buffer.from('hi') });
+      makeResult(input, {
+        outcome: { kind: 'response', streamed: false, contentType: 'text/plain', chunks: [] },
+        payload: Buffer.from('hi'),
+      });
     const reply = await send(invokePath());
     expect(reply.headers['content-type']).toBe('text/plain');
     expect(reply.body.toString()).toBe('hi');
@@ -266,7 +263,13 @@ describe('Invoke (RequestResponse)', () => {
       options.onChunk?.(Buffer.from('partial'));
       return makeResult(input, {
         payload: Buffer.from('partial'),
-        outcome: { kind: 'response', streamed: true, contentType: 'text/plain', chunks: [], streamError: { errorType: 'Function.Broken', errorBody: '{"errorType":"Function.Broken","errorMessage":"mid"}' } },
+        outcome: {
+          kind: 'response',
+          streamed: true,
+          contentType: 'text/plain',
+          chunks: [],
+          streamError: { errorType: 'Function.Broken', errorBody: '{"errorType":"Function.Broken","errorMessage":"mid"}' },
+        },
       });
     };
     const reply = await send(invokePath());
@@ -276,7 +279,10 @@ describe('Invoke (RequestResponse)', () => {
     expect(json(reply)).toEqual({ errorType: 'Function.Broken', errorMessage: 'mid' });
     // An error body that is not a JSON object is wrapped with the trailer's error type.
     env.script = async (input) =>
-      makeResult(input, { payload: Buffer.from('p'), outcome: { kind: 'response', streamed: true, chunks: [], streamError: { errorType: 'X.Y', errorBody: 'plain words' } } });
+      makeResult(input, {
+        payload: Buffer.from('p'),
+        outcome: { kind: 'response', streamed: true, chunks: [], streamError: { errorType: 'X.Y', errorBody: 'plain words' } },
+      });
     expect(json(await send(invokePath()))).toEqual({ errorType: 'X.Y', errorMessage: 'plain words' });
   });
 
@@ -359,7 +365,10 @@ describe('Invoke: request errors', () => {
     expect(reply.headers['x-amzn-errortype']).toBe('ResourceNotFoundException');
     // Lambda names the function by ARN even when called by bare name.
     expect(json(reply)).toEqual({ Type: 'User', Message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope' });
-    expect(json(await send(invokePath('nope', '?Qualifier=live')))).toEqual({ Type: 'User', Message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope:live' });
+    expect(json(await send(invokePath('nope', '?Qualifier=live')))).toEqual({
+      Type: 'User',
+      Message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope:live',
+    });
     expect(json(await send('/2015-03-31/functions/nope/configuration', { method: 'GET' }))).toEqual({
       Type: 'User',
       Message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope',
@@ -484,7 +493,12 @@ describe('InvokeWithResponseStream', () => {
     env.script = async (input, options) => {
       options.onChunk?.(Buffer.from('partial'));
       return makeResult(input, {
-        outcome: { kind: 'response', streamed: true, chunks: [], streamError: { errorType: 'Function.Broken', errorBody: '{"errorMessage":"mid"}' } },
+        outcome: {
+          kind: 'response',
+          streamed: true,
+          chunks: [],
+          streamError: { errorType: 'Function.Broken', errorBody: '{"errorMessage":"mid"}' },
+        },
       });
     };
     const stream = openStream();
@@ -669,7 +683,11 @@ describe('AWS SDK round trips (@aws-sdk/client-lambda)', () => {
   it('InvokeCommand: unknown function → ResourceNotFoundException', async () => {
     const err = await client.send(new InvokeCommand({ FunctionName: 'nope' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResourceNotFoundException);
-    expect(err).toMatchObject({ name: 'ResourceNotFoundException', message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope', $metadata: { httpStatusCode: 404 } });
+    expect(err).toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope',
+      $metadata: { httpStatusCode: 404 },
+    });
   });
 
   it('InvokeCommand: oversized payload → RequestEntityTooLargeException (413)', async () => {
@@ -689,7 +707,12 @@ describe('AWS SDK round trips (@aws-sdk/client-lambda)', () => {
       options.onChunk?.(Buffer.from('chunk-1 '));
       options.onChunk?.(Buffer.from('chunk-2'));
       return makeResult(input, {
-        outcome: { kind: 'response', streamed: true, chunks: [], streamError: { errorType: 'Function.MidStream', errorBody: '{"errorMessage":"late"}' } },
+        outcome: {
+          kind: 'response',
+          streamed: true,
+          chunks: [],
+          streamError: { errorType: 'Function.MidStream', errorBody: '{"errorMessage":"late"}' },
+        },
       });
     };
     const out = await client.send(

@@ -312,7 +312,14 @@ export class InvokeFront {
     const url = { pathname: q < 0 ? target : target.slice(0, q), searchParams: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
     const config = CONFIGURATION_ROUTE.exec(url.pathname);
     if (config && (req.method === 'GET' || req.method === 'PUT')) {
-      await this.handleConfiguration(req, res, req.method, decodeURIComponentSafe(config[1]!), url.searchParams.get('Qualifier') || undefined, requestId);
+      await this.handleConfiguration(
+        req,
+        res,
+        req.method,
+        decodeURIComponentSafe(config[1]!),
+        url.searchParams.get('Qualifier') || undefined,
+        requestId,
+      );
       return;
     }
     const fnUrl = parseFunctionUrlPath(url.pathname);
@@ -375,7 +382,11 @@ export class InvokeFront {
     const target = rawName === undefined ? undefined : parseFunctionName(rawName);
     const qualifierParam = url.searchParams.get('Qualifier') || undefined;
     if (target?.qualifier !== undefined && qualifierParam !== undefined && target.qualifier !== qualifierParam) {
-      return userError(400, 'InvalidParameterValueException', 'The derived qualifier from the function name does not match the specified qualifier.');
+      return userError(
+        400,
+        'InvalidParameterValueException',
+        'The derived qualifier from the function name does not match the specified qualifier.',
+      );
     }
     const qualifier = target?.qualifier ?? qualifierParam;
     const env = target ? this.options.resolve(target.name) : undefined;
@@ -420,7 +431,12 @@ export class InvokeFront {
    * Lambda's 404 names the function by full ARN whichever form the caller used ("Function not found:
    * arn:aws:lambda:us-east-1:123456789012:function:name[:qualifier]"); a full ARN is echoed as given.
    */
-  private notFound(env: InvokeTarget | undefined, target: FunctionTarget | undefined, qualifier: string | undefined, rawName: string | undefined): ApiError {
+  private notFound(
+    env: InvokeTarget | undefined,
+    target: FunctionTarget | undefined,
+    qualifier: string | undefined,
+    rawName: string | undefined,
+  ): ApiError {
     const suffix = qualifier !== undefined ? `:${qualifier}` : '';
     let shown: string;
     if (env) shown = `${functionArn(env.config)}${suffix}`;
@@ -438,7 +454,11 @@ export class InvokeFront {
     const name = rawName === undefined ? '' : (parseFunctionName(rawName)?.name ?? rawName);
     const r = this.options.admit({ operation, functionName: name, ...(accessKeyId !== undefined ? { accessKeyId } : {}) });
     if (!r) return undefined;
-    return { status: r.status, errorType: r.errorType, body: { Type: r.status >= 500 ? 'Service' : 'User', message: r.message, Message: r.message } };
+    return {
+      status: r.status,
+      errorType: r.errorType,
+      body: { Type: r.status >= 500 ? 'Service' : 'User', message: r.message, Message: r.message },
+    };
   }
 
   /** GetFunctionConfiguration / UpdateFunctionConfiguration (see function-configuration.ts). */
@@ -462,11 +482,20 @@ export class InvokeFront {
     }
     if (method === 'PUT') {
       if (q !== undefined && q !== '$LATEST') {
-        return this.sendError(res, requestId, userError(400, 'InvalidParameterValueException', 'Only the unpublished ($LATEST) configuration can be updated.'));
+        return this.sendError(
+          res,
+          requestId,
+          userError(400, 'InvalidParameterValueException', 'Only the unpublished ($LATEST) configuration can be updated.'),
+        );
       }
       const update = read.ok ? parseConfigurationUpdate(read.body) : 'Request too large';
       if (typeof update === 'string') return this.sendError(res, requestId, userError(400, 'InvalidParameterValueException', update));
-      if (!env.reconfigure) return this.sendError(res, requestId, userError(400, 'InvalidParameterValueException', 'This function cannot be reconfigured here.'));
+      if (!env.reconfigure)
+        return this.sendError(
+          res,
+          requestId,
+          userError(400, 'InvalidParameterValueException', 'This function cannot be reconfigured here.'),
+        );
       await env.reconfigure(update);
       this.lastModified.set(env, new Date());
     }
@@ -475,13 +504,24 @@ export class InvokeFront {
     res.end(body);
   }
 
-  private async handleFunctionUrl(req: IncomingMessage, res: ServerResponse, target: { name: string; rawPath: string }, rawQuery: string, requestId: string): Promise<void> {
+  private async handleFunctionUrl(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: { name: string; rawPath: string },
+    rawQuery: string,
+    requestId: string,
+  ): Promise<void> {
     const read = await this.readBody(req, res);
     const refused = this.refusal(req, 'FunctionUrl', target.name);
     if (refused) return this.sendError(res, requestId, refused);
     const env = this.options.resolve(target.name);
     if (!env) return this.sendError(res, requestId, userError(404, 'ResourceNotFoundException', `Function not found: ${target.name}`));
-    if (!read.ok) return this.sendError(res, requestId, userError(413, 'RequestEntityTooLargeException', `Request must be smaller than ${this.limits.maxBodyBytes} bytes`));
+    if (!read.ok)
+      return this.sendError(
+        res,
+        requestId,
+        userError(413, 'RequestEntityTooLargeException', `Request must be smaller than ${this.limits.maxBodyBytes} bytes`),
+      );
     const event = functionUrlEvent(req, target.rawPath, rawQuery, read.body, requestId, new Date());
     await serveFunctionUrl(res, env, { payload: Buffer.from(JSON.stringify(event)), requestId }, requestId);
   }
@@ -599,7 +639,11 @@ export function streamErrorDocument(e: { errorType: string; errorBody: string })
 
 function serviceError(e: unknown): ApiError {
   const detail = e instanceof Error ? e.message : String(e);
-  return { status: 500, errorType: 'ServiceException', body: { Type: 'Service', Message: `Internal error while invoking the function: ${detail}` } };
+  return {
+    status: 500,
+    errorType: 'ServiceException',
+    body: { Type: 'Service', Message: `Internal error while invoking the function: ${detail}` },
+  };
 }
 
 function decodeURIComponentSafe(s: string): string | undefined {

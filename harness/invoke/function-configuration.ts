@@ -59,7 +59,8 @@ export function parseConfigurationUpdate(body: Buffer): ConfigurationUpdate | st
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'The request body must be a JSON object';
   const d = doc as Record<string, unknown>;
   const unsupported = Object.keys(d).filter((k) => !APPLIED.has(k));
-  if (unsupported.length > 0) return `This local Lambda front does not apply ${unsupported.join(', ')} (it applies Environment, MemorySize, Timeout)`;
+  if (unsupported.length > 0)
+    return `This local Lambda front does not apply ${unsupported.join(', ')} (it applies Environment, MemorySize, Timeout)`;
   const update: ConfigurationUpdate = {};
   if (d['Environment'] !== undefined) {
     const vars = (d['Environment'] as { Variables?: unknown } | null)?.Variables ?? {};

@@ -31,10 +31,16 @@ const NUL8 = '\u0000'.repeat(8);
 
 describe('function URL on the local front', () => {
   it('turns the HTTP-integration prelude into status, headers and cookies, then streams the body', async () => {
-    const prelude = JSON.stringify({ statusCode: 201, headers: { 'x-probe': 'yes', 'content-type': 'text/plain' }, cookies: ['a=1', 'b=2'] });
+    const prelude = JSON.stringify({
+      statusCode: 201,
+      headers: { 'x-probe': 'yes', 'content-type': 'text/plain' },
+      cookies: ['a=1', 'b=2'],
+    });
     const event = { do: 'stream', contentType: HTTP_INTEGRATION_CONTENT_TYPE, chunks: [`${prelude}${NUL8}hello `, 'world'], delayMs: 50 };
     const seen: string[] = [];
-    const r = await callFunctionUrl(new URL(`${base}/greet?x=1`), { body: Buffer.from(JSON.stringify(event)) }, (b) => seen.push(b.toString()));
+    const r = await callFunctionUrl(new URL(`${base}/greet?x=1`), { body: Buffer.from(JSON.stringify(event)) }, (b) =>
+      seen.push(b.toString()),
+    );
     expect(r.status).toBe(201);
     expect(r.headers['x-probe']).toBe('yes');
     expect(r.cookies).toEqual(['a=1', 'b=2']);
@@ -45,7 +51,11 @@ describe('function URL on the local front', () => {
   });
 
   it('hands the function a payload-format 2.0 event built from the request', async () => {
-    const r = await callFunctionUrl(new URL(`${base}/a/b?q=1&q=2`), { method: 'PUT', headers: { cookie: 'c=3; d=4', 'x-h': 'v' }, body: Buffer.from('{"do":"url-event"}') });
+    const r = await callFunctionUrl(new URL(`${base}/a/b?q=1&q=2`), {
+      method: 'PUT',
+      headers: { cookie: 'c=3; d=4', 'x-h': 'v' },
+      body: Buffer.from('{"do":"url-event"}'),
+    });
     const event = JSON.parse(r.body.toString()) as Record<string, unknown> & { requestContext: { http: { method: string } } };
     expect(r.status).toBe(200);
     expect(event['version']).toBe('2.0');
@@ -62,13 +72,17 @@ describe('function URL on the local front', () => {
     const failed = await callFunctionUrl(new URL(base), { body: Buffer.from('{"do":"error"}') });
     expect(failed.status).toBe(502);
     expect(JSON.parse(failed.body.toString())).toEqual({ Message: 'Internal Server Error' });
-    const cut = await callFunctionUrl(new URL(base), { body: Buffer.from(JSON.stringify({ do: 'stream', chunks: ['part'], error: true })) });
+    const cut = await callFunctionUrl(new URL(base), {
+      body: Buffer.from(JSON.stringify({ do: 'stream', chunks: ['part'], error: true })),
+    });
     expect(cut.status).toBe(200);
     expect(cut.truncated).toBe(true);
   });
 
   it('lambdaspec invoke --url prints the body on stdout and the head and chunks on stderr', async () => {
-    const io = memoryIo(JSON.stringify({ do: 'stream', contentType: HTTP_INTEGRATION_CONTENT_TYPE, chunks: [`{"statusCode":202}${NUL8}ok`] }));
+    const io = memoryIo(
+      JSON.stringify({ do: 'stream', contentType: HTTP_INTEGRATION_CONTENT_TYPE, chunks: [`{"statusCode":202}${NUL8}ok`] }),
+    );
     const code = await main(['invoke', '--url', `${base}/`, '--event', '-'], io);
     expect(code).toBe(0);
     expect(io.stdout()).toBe('ok\n');
@@ -88,11 +102,18 @@ describe('function URL and configuration helpers', () => {
   });
 
   it('keeps only usable prelude members', () => {
-    expect(preludeHead({ statusCode: 999, headers: { a: 'b', n: 1 }, cookies: ['c=1', 2] })).toEqual({ status: 200, headers: { a: 'b', 'Set-Cookie': ['c=1'] } });
+    expect(preludeHead({ statusCode: 999, headers: { a: 'b', n: 1 }, cookies: ['c=1', 2] })).toEqual({
+      status: 200,
+      headers: { a: 'b', 'Set-Cookie': ['c=1'] },
+    });
   });
 
   it('parses UpdateFunctionConfiguration bodies and refuses what it would not apply', () => {
-    expect(parseConfigurationUpdate(Buffer.from('{"Environment":{"Variables":{"A":"1"}},"Timeout":5,"MemorySize":256}'))).toEqual({ environment: { A: '1' }, timeoutMs: 5000, memorySizeMb: 256 });
+    expect(parseConfigurationUpdate(Buffer.from('{"Environment":{"Variables":{"A":"1"}},"Timeout":5,"MemorySize":256}'))).toEqual({
+      environment: { A: '1' },
+      timeoutMs: 5000,
+      memorySizeMb: 256,
+    });
     expect(parseConfigurationUpdate(Buffer.from('{"Runtime":"nodejs22.x"}'))).toMatch(/does not apply Runtime/);
     expect(parseConfigurationUpdate(Buffer.from('{"Timeout":0}'))).toMatch(/Timeout must be/);
     expect(parseConfigurationUpdate(Buffer.from('{"Environment":{"Variables":{"A":1}}}'))).toMatch(/Variables/);

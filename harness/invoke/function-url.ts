@@ -29,21 +29,34 @@ function isText(contentType: string | undefined): boolean {
 }
 
 /** The payload-format 2.0 event Lambda builds from a function-URL request. */
-export function functionUrlEvent(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer, requestId: string, now: Date): Record<string, unknown> {
+export function functionUrlEvent(
+  req: IncomingMessage,
+  rawPath: string,
+  rawQuery: string,
+  body: Buffer,
+  requestId: string,
+  now: Date,
+): Record<string, unknown> {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!.toLowerCase();
     const value = req.rawHeaders[i + 1]!;
     if (name === 'cookie') {
-      cookies.push(...value.split(';').map((c) => c.trim()).filter((c) => c.length > 0));
+      cookies.push(
+        ...value
+          .split(';')
+          .map((c) => c.trim())
+          .filter((c) => c.length > 0),
+      );
       continue;
     }
     // Repeated headers are joined with commas, as Lambda does.
     headers[name] = headers[name] !== undefined ? `${headers[name]},${value}` : value;
   }
   const queryStringParameters: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(rawQuery)) queryStringParameters[k] = queryStringParameters[k] !== undefined ? `${queryStringParameters[k]},${v}` : v;
+  for (const [k, v] of new URLSearchParams(rawQuery))
+    queryStringParameters[k] = queryStringParameters[k] !== undefined ? `${queryStringParameters[k]},${v}` : v;
   const text = isText(headers['content-type']);
   return {
     version: '2.0',
@@ -58,7 +71,13 @@ export function functionUrlEvent(req: IncomingMessage, rawPath: string, rawQuery
       apiId: 'lambdaspec',
       domainName: headers['host'] ?? '127.0.0.1',
       domainPrefix: 'lambdaspec',
-      http: { method: req.method ?? 'GET', path: rawPath, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: rawPath,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId,
       routeKey: '$default',
       stage: '$default',
@@ -78,7 +97,10 @@ interface Prelude {
 
 /** Response head from a prelude: bad members are dropped, as the service ignores what it cannot use. */
 export function preludeHead(prelude: Prelude): { status: number; headers: OutgoingHttpHeaders } {
-  const status = typeof prelude.statusCode === 'number' && Number.isInteger(prelude.statusCode) && prelude.statusCode >= 100 && prelude.statusCode <= 599 ? prelude.statusCode : 200;
+  const status =
+    typeof prelude.statusCode === 'number' && Number.isInteger(prelude.statusCode) && prelude.statusCode >= 100 && prelude.statusCode <= 599
+      ? prelude.statusCode
+      : 200;
   const headers: OutgoingHttpHeaders = {};
   if (typeof prelude.headers === 'object' && prelude.headers !== null) {
     for (const [k, v] of Object.entries(prelude.headers as Record<string, unknown>)) if (typeof v === 'string') headers[k] = v;
@@ -94,7 +116,12 @@ export function preludeHead(prelude: Prelude): { status: number; headers: Outgoi
  * Invoke and stream the answer out as the function URL's HTTP response. Errors before any byte was sent give
  * 502 `{"Message":"Internal Server Error"}`, as a function URL does.
  */
-export async function serveFunctionUrl(res: ServerResponse, env: Pick<ExecutionEnvironment, 'invoke'>, input: InvocationInput, requestId: string): Promise<void> {
+export async function serveFunctionUrl(
+  res: ServerResponse,
+  env: Pick<ExecutionEnvironment, 'invoke'>,
+  input: InvocationInput,
+  requestId: string,
+): Promise<void> {
   type Mode = 'pending' | 'prelude' | 'body';
   // Set from callbacks: declared wide so the checks below are not narrowed to the initial value.
   let mode = 'pending' as Mode;

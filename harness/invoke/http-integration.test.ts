@@ -3,7 +3,11 @@ import { isHttpIntegration, splitHttpIntegration } from './http-integration.ts';
 
 describe('HTTP-integration responses', () => {
   it('splits the JSON prelude from the body at the 8 NUL bytes', () => {
-    const bytes = Buffer.concat([Buffer.from('{"statusCode":200,"headers":{},"cookies":[]}'), Buffer.alloc(8), Buffer.from('body\u0000with nul')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"statusCode":200,"headers":{},"cookies":[]}'),
+      Buffer.alloc(8),
+      Buffer.from('body\u0000with nul'),
+    ]);
     const parts = splitHttpIntegration(bytes)!;
     expect(parts.prelude).toEqual({ statusCode: 200, headers: {}, cookies: [] });
     expect(parts.body.toString()).toBe('body\u0000with nul');

@@ -16,7 +16,10 @@ export function splitHttpIntegration(bytes: Buffer): HttpIntegrationParts | unde
   const at = bytes.indexOf(HTTP_INTEGRATION_DELIMITER);
   if (at < 0) return undefined;
   try {
-    return { prelude: JSON.parse(bytes.subarray(0, at).toString('utf8')) as unknown, body: bytes.subarray(at + HTTP_INTEGRATION_DELIMITER.length) };
+    return {
+      prelude: JSON.parse(bytes.subarray(0, at).toString('utf8')) as unknown,
+      body: bytes.subarray(at + HTTP_INTEGRATION_DELIMITER.length),
+    };
   } catch {
     return undefined;
   }

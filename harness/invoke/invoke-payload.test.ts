@@ -18,14 +18,15 @@ describe('payloadRejection', () => {
     expect(payloadRejection(Buffer.from('hello'))).toEqual({
       status: 400,
       errorType: 'InvalidRequestContentException',
-      message: "Could not parse request body into json: Could not parse payload into json: Unrecognized token 'hello': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
+      message:
+        "Could not parse request body into json: Could not parse payload into json: Unrecognized token 'hello': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
     });
     for (const ok of ['', '{}', ' 1 ', '"s"', 'null', '[1,{"a":null}]']) expect(payloadRejection(Buffer.from(ok))).toBeUndefined();
   });
 });
 
 describe('jsonProblem', () => {
-  it("words every syntax error like Jackson, never like JSON.parse", () => {
+  it('words every syntax error like Jackson, never like JSON.parse', () => {
     const cases: Array<[string | Buffer, string]> = [
       ['{"a":', 'Unexpected end-of-input'],
       ['"abc', 'Unexpected end-of-input'],

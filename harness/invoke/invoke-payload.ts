@@ -16,7 +16,11 @@ export interface PayloadRejection {
 /** Lambda's 413 for a request body over the limit (the operation is named as Lambda names it). */
 export function tooLargeRejection(operation: 'Invoke' | 'InvokeWithResponseStream'): PayloadRejection {
   const name = operation === 'Invoke' ? 'InvokeFunction' : operation;
-  return { status: 413, errorType: 'RequestEntityTooLargeException', message: `Request must be smaller than ${MAX_REQUEST_PAYLOAD_BYTES} bytes for the ${name} operation` };
+  return {
+    status: 413,
+    errorType: 'RequestEntityTooLargeException',
+    message: `Request must be smaller than ${MAX_REQUEST_PAYLOAD_BYTES} bytes for the ${name} operation`,
+  };
 }
 
 /** Why Lambda would refuse this payload, or undefined when it would accept it. */
@@ -26,7 +30,11 @@ export function payloadRejection(body: Buffer, operation: 'Invoke' | 'InvokeWith
   if (problem === undefined) return undefined;
   // Lambda's form (its parser is Jackson): "Could not parse request body into json: Could not parse payload into
   // json: Invalid UTF-8 start byte 0x87". The reason is worded like Jackson's, never like JavaScript's JSON.parse.
-  return { status: 400, errorType: 'InvalidRequestContentException', message: `Could not parse request body into json: Could not parse payload into json: ${problem}` };
+  return {
+    status: 400,
+    errorType: 'InvalidRequestContentException',
+    message: `Could not parse request body into json: Could not parse payload into json: ${problem}`,
+  };
 }
 
 const EMPTY_OBJECT = Buffer.from('{}');

@@ -12,7 +12,9 @@ describe('parseDurationFlag', () => {
   });
 
   it('refuses anything else with a UserError naming the flag', () => {
-    expect(() => parseDurationFlag('duration', '-1h')).toThrow(new UserError('--duration: "-1h" is not a duration (use e.g. 500ms, 3s, 2m, 1h)'));
+    expect(() => parseDurationFlag('duration', '-1h')).toThrow(
+      new UserError('--duration: "-1h" is not a duration (use e.g. 500ms, 3s, 2m, 1h)'),
+    );
     expect(() => parseDurationFlag('duration', '1d')).toThrow(UserError);
   });
 });

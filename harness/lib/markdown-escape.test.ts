@@ -18,7 +18,9 @@ describe('Markdown escaping', () => {
 
   it('prose keeps no HTML, emphasis, link, image, autolink or list marker', () => {
     expect(mdText('<img src=x> & "q"')).toBe('&lt;img src=x&gt; &amp; &quot;q&quot;');
-    expect(mdText('**b** _e_ ~~s~~ `c` [l](u) ![i](u) # h | t')).toBe('\\*\\*b\\*\\* \\_e\\_ \\~\\~s\\~\\~ \\`c\\` \\[l\\]\\(u\\) \\!\\[i\\]\\(u\\) \\# h \\| t');
+    expect(mdText('**b** _e_ ~~s~~ `c` [l](u) ![i](u) # h | t')).toBe(
+      '\\*\\*b\\*\\* \\_e\\_ \\~\\~s\\~\\~ \\`c\\` \\[l\\]\\(u\\) \\!\\[i\\]\\(u\\) \\# h \\| t',
+    );
     expect(mdText('see https://x.example www.x.example a@b.example')).toBe('see https\\://x.example www\\.x.example a\\@b.example');
     expect(mdText('- item')).toBe('\\- item');
     expect(mdText('3. third')).toBe('3\\. third');

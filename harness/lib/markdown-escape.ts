@@ -55,5 +55,8 @@ export function mdText(s: string): string {
     .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`)
     .replace(/:\/\//g, '\\://')
     .replace(/\b(www)\./gi, '$1\\.')
-    .replace(/^(\s*)([-+]|\d+(?=[.)]))/, (_, space: string, marker: string) => `${space}${/\d/.test(marker) ? marker.replace(/(\d+)$/, '$1\\') : `\\${marker}`}`);
+    .replace(
+      /^(\s*)([-+]|\d+(?=[.)]))/,
+      (_, space: string, marker: string) => `${space}${/\d/.test(marker) ? marker.replace(/(\d+)$/, '$1\\') : `\\${marker}`}`,
+    );
 }

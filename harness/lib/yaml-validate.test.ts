@@ -75,12 +75,21 @@ describe('loadRuntimeYaml', () => {
   });
 
   it('rejects bad names, unknown capabilities, bad deviation ids and broken YAML, each at its line', () => {
-    expect(errorOf(() => loadRuntimeYaml(file(RUNTIME.replace('name: demo', 'name: Demo'))))).toMatchObject({ line: 1, problem: 'name must match ^[a-z0-9][a-z0-9-]*$' });
+    expect(errorOf(() => loadRuntimeYaml(file(RUNTIME.replace('name: demo', 'name: Demo'))))).toMatchObject({
+      line: 1,
+      problem: 'name must match ^[a-z0-9][a-z0-9-]*$',
+    });
     expect(errorOf(() => loadRuntimeYaml(file(`${RUNTIME}capabilities: { streaming: true, teleport: true }\n`)))).toMatchObject({
       line: 6,
       problem: 'capabilities has unknown key "teleport"',
     });
-    expect(errorOf(() => loadRuntimeYaml(file(`${RUNTIME}deviations:\n  next.ok: "a long enough piece of evidence"\n  Next.Bad: "a long enough piece of evidence"\n`)))).toMatchObject({
+    expect(
+      errorOf(() =>
+        loadRuntimeYaml(
+          file(`${RUNTIME}deviations:\n  next.ok: "a long enough piece of evidence"\n  Next.Bad: "a long enough piece of evidence"\n`),
+        ),
+      ),
+    ).toMatchObject({
       line: 8,
       problem: 'deviations has key "Next.Bad" that must match ^[a-z0-9-]+(\\.[a-z0-9-]+)+$',
     });

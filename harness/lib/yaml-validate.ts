@@ -147,7 +147,8 @@ function describe(e: ErrorObject, where: string, all: readonly ErrorObject[]): s
       const name = String(p['propertyName']);
       // Matchers refuse "$" keys beside plain ones with a `not`; other propertyNames schemas refuse by pattern.
       const byNot = all.some((x) => x.instancePath === e.instancePath && x.keyword === 'not' && x.propertyName === name);
-      if (byNot) return `${where} mixes the matcher operator "${name}" with plain keys (an object is either all $-operators or a subset match)`;
+      if (byNot)
+        return `${where} mixes the matcher operator "${name}" with plain keys (an object is either all $-operators or a subset match)`;
       return `${where} has an invalid key "${name}"`;
     }
     default:
@@ -166,7 +167,11 @@ export function validateYaml(parsed: ParsedYaml, validate: ValidateFunction, one
     const last = segs[segs.length - 1];
     const hint = typeof last === 'string' ? oneOfHints[last] : typeof last === 'number' ? oneOfHints['[]'] : undefined;
     const specific = errors.filter((x) => x !== e && x.instancePath.startsWith(e.instancePath) && x.keyword === 'additionalProperties');
-    if (hint && specific.length === 0 && errors.every((x) => x.keyword === 'oneOf' || x.keyword === 'required' || x.instancePath.length <= e.instancePath.length)) {
+    if (
+      hint &&
+      specific.length === 0 &&
+      errors.every((x) => x.keyword === 'oneOf' || x.keyword === 'required' || x.instancePath.length <= e.instancePath.length)
+    ) {
       throw new SuiteError(parsed.file, parsed.lineOf(segs), `${readablePath(segs)} ${hint}`);
     }
   }
@@ -175,7 +180,11 @@ export function validateYaml(parsed: ParsedYaml, validate: ValidateFunction, one
   const params = e.params as Record<string, unknown>;
   // Errors about a key (unknown, or a name a pattern refuses) point at the key's own line.
   const badKey =
-    e.keyword === 'additionalProperties' ? String(params['additionalProperty']) : e.keyword === 'propertyNames' ? String(params['propertyName']) : e.propertyName;
+    e.keyword === 'additionalProperties'
+      ? String(params['additionalProperty'])
+      : e.keyword === 'propertyNames'
+        ? String(params['propertyName'])
+        : e.propertyName;
   const line = badKey !== undefined ? lineOfKey(parsed, segs, badKey) : parsed.lineOf(segs);
   throw new SuiteError(parsed.file, line, describe(e, readablePath(segs), errors));
 }
@@ -183,4 +192,3 @@ export function validateYaml(parsed: ParsedYaml, validate: ValidateFunction, one
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-

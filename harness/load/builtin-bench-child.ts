@@ -25,4 +25,6 @@ const cpu0 = process.cpuUsage();
 const r = await generateLoad({ ...plan, durationMs }, sender.send);
 const cpu = process.cpuUsage(cpu0);
 await sender.close();
-process.stdout.write(`${JSON.stringify({ requests: r.completed, errors: r.errors.total, elapsedMs: r.elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ requests: r.completed, errors: r.errors.total, elapsedMs: r.elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`,
+);

@@ -24,7 +24,11 @@ export type GeneratorName = 'builtin' | 'k6' | 'k6-2seg' | 'autocannon';
 type Measured = Omit<GeneratorRun, 'round' | 'cpuMs' | 'requestsPerCpuSecond'>;
 
 function withCpu(r: Measured, cpuMs: number | null): Omit<GeneratorRun, 'round'> {
-  return { ...r, cpuMs: cpuMs === null ? null : Math.round(cpuMs), requestsPerCpuSecond: cpuMs ? Math.round(r.requests / (cpuMs / 1000)) : null };
+  return {
+    ...r,
+    cpuMs: cpuMs === null ? null : Math.round(cpuMs),
+    requestsPerCpuSecond: cpuMs ? Math.round(r.requests / (cpuMs / 1000)) : null,
+  };
 }
 
 /**
@@ -74,7 +78,12 @@ export interface GeneratorBenchReport {
   /** Per generator: the median rate over its rounds, and its ratio to k6's median (null without k6). */
   summary: Record<
     GeneratorName,
-    { medianRequestsPerSecond: number | null; ratioToK6: number | null; medianRequestsPerCpuSecond: number | null; cpuRatioToK6: number | null }
+    {
+      medianRequestsPerSecond: number | null;
+      ratioToK6: number | null;
+      medianRequestsPerCpuSecond: number | null;
+      cpuRatioToK6: number | null;
+    }
   >;
   target: { builtinAtLeastK6: boolean | null };
   notes: string[];
@@ -132,13 +141,28 @@ async function runBuiltin(url: string, connections: number, durationMs: number, 
     durationMs + warmupMs + 60_000,
     'built-in generator',
   );
-  return withCpu({ generator: 'builtin', requests: r.requests, errors: r.errors, elapsedMs: r.elapsedMs, requestsPerSecond: r.requests / (r.elapsedMs / 1000) }, r.cpuMs);
+  return withCpu(
+    {
+      generator: 'builtin',
+      requests: r.requests,
+      errors: r.errors,
+      elapsedMs: r.elapsedMs,
+      requestsPerSecond: r.requests / (r.elapsedMs / 1000),
+    },
+    r.cpuMs,
+  );
 }
 
 /** The built-in generator's unmeasured warm-up inside its process. */
 const DEFAULT_WARMUP_MS = 1000;
 
-async function runK6Generator(k6: string, url: string, connections: number, durationMs: number, segments: number): Promise<Omit<GeneratorRun, 'round'>> {
+async function runK6Generator(
+  k6: string,
+  url: string,
+  connections: number,
+  durationMs: number,
+  segments: number,
+): Promise<Omit<GeneratorRun, 'round'>> {
   const cpu0 = reapedChildrenCpuMs();
   const script = generateK6Script(
     { model: 'closed', concurrency: connections, durationMs, requests: 100_000_000, event: DEFAULT_EVENT, capped: [] },
@@ -146,24 +170,54 @@ async function runK6Generator(k6: string, url: string, connections: number, dura
   );
   // The instances split the connections between them, as a sharded run does: the same load, in two processes.
   const runs = await runK6Segments(k6, script, segments, durationMs + 60_000);
-  const fold = foldK6Summaries(runs.map((r, i) => ({ summary: r.summary, source: `segment ${i + 1}/${segments}` })), 'closed');
+  const fold = foldK6Summaries(
+    runs.map((r, i) => ({ summary: r.summary, source: `segment ${i + 1}/${segments}` })),
+    'closed',
+  );
   const cpu1 = reapedChildrenCpuMs();
   return withCpu(
-    { generator: segments > 1 ? 'k6-2seg' : 'k6', requests: fold.counts.sent, errors: fold.errors.total, elapsedMs: fold.elapsedMs, requestsPerSecond: fold.requestsPerSecond },
+    {
+      generator: segments > 1 ? 'k6-2seg' : 'k6',
+      requests: fold.counts.sent,
+      errors: fold.errors.total,
+      elapsedMs: fold.elapsedMs,
+      requestsPerSecond: fold.requestsPerSecond,
+    },
     cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null,
   );
 }
 
 async function runAutocannon(url: string, connections: number, durationMs: number): Promise<Omit<GeneratorRun, 'round'>> {
   const args = [
-    AUTOCANNON, '--json', '-c', String(connections), '-d', String(durationMs / 1000), '-m', 'POST',
-    '-H', 'content-type=application/json', '-b', JSON.stringify(DEFAULT_EVENT), url,
+    AUTOCANNON,
+    '--json',
+    '-c',
+    String(connections),
+    '-d',
+    String(durationMs / 1000),
+    '-m',
+    'POST',
+    '-H',
+    'content-type=application/json',
+    '-b',
+    JSON.stringify(DEFAULT_EVENT),
+    url,
   ];
   const cpu0 = reapedChildrenCpuMs();
-  const r = await runJsonChild<{ requests: { total: number }; duration: number; errors: number; non2xx: number }>(args, durationMs + 60_000, 'autocannon');
+  const r = await runJsonChild<{ requests: { total: number }; duration: number; errors: number; non2xx: number }>(
+    args,
+    durationMs + 60_000,
+    'autocannon',
+  );
   const cpu1 = reapedChildrenCpuMs();
   return withCpu(
-    { generator: 'autocannon', requests: r.requests.total, errors: r.errors + r.non2xx, elapsedMs: r.duration * 1000, requestsPerSecond: r.requests.total / r.duration },
+    {
+      generator: 'autocannon',
+      requests: r.requests.total,
+      errors: r.errors + r.non2xx,
+      elapsedMs: r.duration * 1000,
+      requestsPerSecond: r.requests.total / r.duration,
+    },
     cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null,
   );
 }
@@ -217,10 +271,17 @@ export async function runGeneratorBench(o: GeneratorBenchOptions = {}): Promise<
   for (const g of ['builtin', 'k6', 'k6-2seg', 'autocannon'] as const) {
     const m = med(g, 'requestsPerSecond');
     const c = med(g, 'requestsPerCpuSecond');
-    summary[g] = { medianRequestsPerSecond: m, ratioToK6: ratio(m, k6Median), medianRequestsPerCpuSecond: c, cpuRatioToK6: ratio(c, k6Cpu) };
+    summary[g] = {
+      medianRequestsPerSecond: m,
+      ratioToK6: ratio(m, k6Median),
+      medianRequestsPerCpuSecond: c,
+      cpuRatioToK6: ratio(c, k6Cpu),
+    };
   }
   if (runs.some((r) => r.errors > 0)) notes.push('some runs had errors: see runs[].errors');
-  notes.push('k6-2seg: the same test as two k6 instances with one execution segment each, folded (load --segments 2); on 2 cores it cannot be faster, the figure is the cost of sharding');
+  notes.push(
+    'k6-2seg: the same test as two k6 instances with one execution segment each, folded (load --segments 2); on 2 cores it cannot be faster, the figure is the cost of sharding',
+  );
   notes.push('k6 runs Go on every core; the built-in generator and autocannon (no workers) use one Node thread each');
   notes.push('on a shared, busy machine the wall-clock rates vary run to run; requests per CPU-second is the steadier comparison');
   return {
@@ -235,7 +296,10 @@ export async function runGeneratorBench(o: GeneratorBenchOptions = {}): Promise<
     machine: { cpus: cpus().length, loadAverage1m: Math.round(loadBefore * 100) / 100 },
     runs,
     summary,
-    target: { builtinAtLeastK6: k6Median && summary.builtin.medianRequestsPerSecond !== null ? summary.builtin.medianRequestsPerSecond >= k6Median : null },
+    target: {
+      builtinAtLeastK6:
+        k6Median && summary.builtin.medianRequestsPerSecond !== null ? summary.builtin.medianRequestsPerSecond >= k6Median : null,
+    },
     notes,
   };
 }

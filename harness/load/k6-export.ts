@@ -71,7 +71,12 @@ npx lambdaspec load fold runners.log --out ${input.name}.json
 
 \`kubectl delete -f testrun.yaml -f configmap.yaml\` removes the test and its pods.
 `;
-  return { script, configMap: stringify(configMapManifest(input.name, script)), testRun: stringify(testRunManifest(input.name, input.parallelism)), readme };
+  return {
+    script,
+    configMap: stringify(configMapManifest(input.name, script)),
+    testRun: stringify(testRunManifest(input.name, input.parallelism)),
+    readme,
+  };
 }
 
 /** Write the four files into `dir`; returns their paths. */

@@ -9,7 +9,15 @@ import { UserError } from '../lib/user-error.ts';
 import { histogramOfBuckets, LATENCY_BUCKET_METRIC } from './k6-latency-buckets.ts';
 import { K6_BROKEN_OUT_STATUSES, K6_METRICS, K6_SUMMARY_MARKER, type K6ScriptMeta } from './k6-script.ts';
 import { summarise } from './latency-histogram.ts';
-import { bump, emptyErrorCounts, type ErrorCounts, type K6SegmentFold, type LatencySummary, type LoadCounts, type LoadModel } from './load-model.ts';
+import {
+  bump,
+  emptyErrorCounts,
+  type ErrorCounts,
+  type K6SegmentFold,
+  type LatencySummary,
+  type LoadCounts,
+  type LoadModel,
+} from './load-model.ts';
 
 /** A metric as `--summary-export` writes it: trends have stats, counters count/rate, rates passes/fails/value. */
 type SummaryMetric = Record<string, number | Record<string, boolean>>;
@@ -56,7 +64,8 @@ function errorsOf(m: K6SummaryExport['metrics']): ErrorCounts {
 
 function addErrors(into: ErrorCounts, from: ErrorCounts): void {
   into.total += from.total;
-  for (const kind of ['http', 'functionError', 'transport'] as const) for (const [k, n] of Object.entries(from[kind])) bump(into[kind], k, n);
+  for (const kind of ['http', 'functionError', 'transport'] as const)
+    for (const [k, n] of Object.entries(from[kind])) bump(into[kind], k, n);
 }
 
 /** Bucket index → count, from a summary's bucket counters. */
@@ -70,7 +79,10 @@ function bucketsOf(m: K6SummaryExport['metrics']): Map<number, number> {
   return counts;
 }
 
-function instanceFold(summary: K6SummaryExport, model: LoadModel): Omit<K6Fold, 'latencyMethod' | 'segments'> & { buckets: Map<number, number> } {
+function instanceFold(
+  summary: K6SummaryExport,
+  model: LoadModel,
+): Omit<K6Fold, 'latencyMethod' | 'segments'> & { buckets: Map<number, number> } {
   const m = summary.metrics;
   const sent = num(m['http_reqs'], 'count');
   const rate = num(m['http_reqs'], 'rate');
@@ -79,7 +91,12 @@ function instanceFold(summary: K6SummaryExport, model: LoadModel): Omit<K6Fold, 
   const buckets = bucketsOf(m);
   const latency: LatencySummary =
     buckets.size > 0
-      ? { ...summarise(histogramOfBuckets(buckets)), min: round3(num(duration, 'min')), max: round3(num(duration, 'max')), mean: round3(num(duration, 'avg')) }
+      ? {
+          ...summarise(histogramOfBuckets(buckets)),
+          min: round3(num(duration, 'min')),
+          max: round3(num(duration, 'max')),
+          mean: round3(num(duration, 'avg')),
+        }
       : {
           count: num(duration, 'count') || sent,
           min: round3(num(duration, 'min')),
@@ -92,7 +109,12 @@ function instanceFold(summary: K6SummaryExport, model: LoadModel): Omit<K6Fold, 
         };
   return {
     // Only an arrival-rate schedule can miss slots; shared-iterations "drops" what the time limit left undone.
-    counts: { sent, completed: sent, ok: Math.max(0, sent - errors.total), ...(model === 'open' ? { missedSchedule: num(m['dropped_iterations'], 'count') } : {}) },
+    counts: {
+      sent,
+      completed: sent,
+      ok: Math.max(0, sent - errors.total),
+      ...(model === 'open' ? { missedSchedule: num(m['dropped_iterations'], 'count') } : {}),
+    },
     elapsedMs: rate > 0 ? round3((sent / rate) * 1000) : 0,
     requestsPerSecond: Math.round(rate * 10) / 10,
     latency,
@@ -113,7 +135,9 @@ export function foldK6Summaries(parts: ReadonlyArray<{ summary: K6SummaryExport;
   const bucketed = folds.every((f) => f.buckets.size > 0 || f.counts.sent === 0);
   if (folds.length > 1 && !bucketed) {
     const missing = folds.filter((f) => f.buckets.size === 0).map((f) => f.source);
-    throw new UserError(`load fold: ${missing.join(', ')} carries no latency buckets (not a lambdaspec k6 script): percentiles of separate runs cannot be merged`);
+    throw new UserError(
+      `load fold: ${missing.join(', ')} carries no latency buckets (not a lambdaspec k6 script): percentiles of separate runs cannot be merged`,
+    );
   }
   if (folds.length === 1) {
     const { buckets: _b, source: _s, ...only } = folds[0]!;
@@ -186,7 +210,9 @@ export interface K6Output {
 
 function metaOf(data: unknown): K6ScriptMeta | undefined {
   const meta = (data as { lambdaspec?: Partial<K6ScriptMeta> } | null)?.lambdaspec;
-  return meta && typeof meta.url === 'string' && typeof meta.options === 'object' && meta.options !== null ? (meta as K6ScriptMeta) : undefined;
+  return meta && typeof meta.url === 'string' && typeof meta.options === 'object' && meta.options !== null
+    ? (meta as K6ScriptMeta)
+    : undefined;
 }
 
 export function readK6Outputs(path: string): K6Output[] {
@@ -195,7 +221,9 @@ export function readK6Outputs(path: string): K6Output[] {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`load fold: ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? String(e)})`}`);
+    throw new UserError(
+      `load fold: ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? String(e)})`}`,
+    );
   }
   const whole = ((): unknown => {
     try {
@@ -224,6 +252,7 @@ export function readK6Outputs(path: string): K6Output[] {
     const meta = metaOf(parsed);
     found.push({ summary, source: `${path}:${i + 1}`, ...(meta ? { meta } : {}) });
   });
-  if (found.length === 0) throw new UserError(`load fold: ${path}: neither a k6 summary JSON nor a log with ${K6_SUMMARY_MARKER.trim()} lines`);
+  if (found.length === 0)
+    throw new UserError(`load fold: ${path}: neither a k6 summary JSON nor a log with ${K6_SUMMARY_MARKER.trim()} lines`);
   return found;
 }

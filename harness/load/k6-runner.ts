@@ -44,16 +44,26 @@ export async function runK6Segments(bin: string, script: string, n: number, time
 }
 
 /** Run a script; killed after `timeoutMs` (the run's duration cap plus a grace). */
-export async function runK6(bin: string, script: string, timeoutMs: number, signal?: AbortSignal, extraArgs: readonly string[] = []): Promise<K6Run> {
+export async function runK6(
+  bin: string,
+  script: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  extraArgs: readonly string[] = [],
+): Promise<K6Run> {
   const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-k6-'));
   try {
     const scriptPath = join(dir, 'load.js');
     const summaryPath = join(dir, 'summary.json');
     writeFileSync(scriptPath, script);
-    const child = spawn(bin, ['run', '--quiet', '--no-color', '--no-usage-report', ...extraArgs, '--summary-export', summaryPath, scriptPath], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },
-    });
+    const child = spawn(
+      bin,
+      ['run', '--quiet', '--no-color', '--no-usage-report', ...extraArgs, '--summary-export', summaryPath, scriptPath],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString('utf8')).slice(-4000);

@@ -42,7 +42,9 @@ describe('k6 script from options', () => {
   });
 
   it('open model: constant arrival rate, shortened when the request count runs out first', () => {
-    const o = exportedOptions(generateK6Script(options({ model: 'open', ratePerSecond: 100, requests: 250 }), { url: URL, invokeApi: true }));
+    const o = exportedOptions(
+      generateK6Script(options({ model: 'open', ratePerSecond: 100, requests: 250 }), { url: URL, invokeApi: true }),
+    );
     expect(o['scenarios']).toEqual({
       load: { executor: 'constant-arrival-rate', rate: 100, timeUnit: '1s', duration: '2500ms', preAllocatedVUs: 4, maxVUs: 4 },
     });
@@ -59,7 +61,13 @@ describe('load profiles', () => {
   it('ramp-echo.yaml becomes a ramping-arrival-rate scenario with its event', () => {
     const profile = loadProfile(join(LOAD_PROFILE_DIR, 'ramp-echo.yaml'));
     const o = resolveLoadOptions({ profile, localEnvironments: true });
-    expect(o).toMatchObject({ model: 'open', concurrency: 8, ratePerSecond: 50, durationMs: 20_000, event: { probe: 'echo', payload: 'ramp' } });
+    expect(o).toMatchObject({
+      model: 'open',
+      concurrency: 8,
+      ratePerSecond: 50,
+      durationMs: 20_000,
+      event: { probe: 'echo', payload: 'ramp' },
+    });
     const script = generateK6Script(o, { url: URL, invokeApi: true });
     expect(exportedOptions(script)['scenarios']).toEqual({
       load: {
@@ -80,14 +88,31 @@ describe('load profiles', () => {
 
   it('steady-echo.yaml loads, and flags override it', () => {
     const profile = loadProfile(join(LOAD_PROFILE_DIR, 'steady-echo.yaml'));
-    expect(resolveLoadOptions({ profile, rate: 20, localEnvironments: true })).toMatchObject({ model: 'open', ratePerSecond: 20, concurrency: 4, durationMs: 10_000 });
+    expect(resolveLoadOptions({ profile, rate: 20, localEnvironments: true })).toMatchObject({
+      model: 'open',
+      ratePerSecond: 20,
+      concurrency: 4,
+      durationMs: 10_000,
+    });
   });
 
   it('stages beyond the duration cap are cut at it', () => {
-    const o = options({ model: 'closed', durationMs: 7000, stages: [{ durationMs: 5000, target: 2 }, { durationMs: 5000, target: 4 }] });
-    expect((exportedOptions(generateK6Script(o, { url: URL, invokeApi: true }))['scenarios'] as Record<string, unknown>)['load']).toMatchObject({
+    const o = options({
+      model: 'closed',
+      durationMs: 7000,
+      stages: [
+        { durationMs: 5000, target: 2 },
+        { durationMs: 5000, target: 4 },
+      ],
+    });
+    expect(
+      (exportedOptions(generateK6Script(o, { url: URL, invokeApi: true }))['scenarios'] as Record<string, unknown>)['load'],
+    ).toMatchObject({
       executor: 'ramping-vus',
-      stages: [{ duration: '5000ms', target: 2 }, { duration: '2000ms', target: 4 }],
+      stages: [
+        { duration: '5000ms', target: 2 },
+        { duration: '2000ms', target: 4 },
+      ],
     });
   });
 
@@ -147,7 +172,9 @@ describe('k6 limits', () => {
   it('never gives an executor less than the 1 s k6 accepts', () => {
     const closed = exportedOptions(generateK6Script(options({ durationMs: 500 }), { url: URL, invokeApi: true }));
     expect((closed['scenarios'] as Record<string, Record<string, unknown>>)['load']!['maxDuration']).toBe('1000ms');
-    const open = exportedOptions(generateK6Script(options({ model: 'open', ratePerSecond: 100, requests: 5 }), { url: URL, invokeApi: true }));
+    const open = exportedOptions(
+      generateK6Script(options({ model: 'open', ratePerSecond: 100, requests: 5 }), { url: URL, invokeApi: true }),
+    );
     expect((open['scenarios'] as Record<string, Record<string, unknown>>)['load']!['duration']).toBe('1000ms');
   });
 });

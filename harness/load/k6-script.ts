@@ -55,7 +55,14 @@ export function k6Scenario(o: LoadOptions): Record<string, unknown> {
       left -= s.durationMs;
     }
     if (o.model === 'open') {
-      return { executor: 'ramping-arrival-rate', startRate: o.ratePerSecond, timeUnit: '1s', preAllocatedVUs: o.concurrency, maxVUs: o.concurrency, stages };
+      return {
+        executor: 'ramping-arrival-rate',
+        startRate: o.ratePerSecond,
+        timeUnit: '1s',
+        preAllocatedVUs: o.concurrency,
+        maxVUs: o.concurrency,
+        stages,
+      };
     }
     return { executor: 'ramping-vus', startVUs: 0, stages, gracefulRampDown: '5s' };
   }
@@ -119,12 +126,16 @@ export default function () {
     httpErrors.add(1, { status: String(res.status) });
 ${functionErrorCheck}  }
 }
-${target.summaryToStdout ? `
+${
+  target.summaryToStdout
+    ? `
 // What \`lambdaspec load fold\` needs to rebuild the report: the options and the target.
 const LAMBDASPEC = ${JSON.stringify({ options: o, url: target.url, invokeApi: target.invokeApi } satisfies K6ScriptMeta)};
 
 export function handleSummary(data) {
   return { stdout: ${JSON.stringify(K6_SUMMARY_MARKER)} + JSON.stringify(Object.assign({ lambdaspec: LAMBDASPEC }, data)) + '\\n' };
 }
-` : ''}`;
+`
+    : ''
+}`;
 }

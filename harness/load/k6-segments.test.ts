@@ -34,10 +34,13 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume();
     const iteration = Number(req.headers['x-lambdaspec-iteration'] ?? 0);
-    setTimeout(() => {
-      res.writeHead(iteration % 7 === 3 ? 500 : 200, { 'content-type': 'application/json' });
-      res.end('{}');
-    }, (iteration % 5) * 8);
+    setTimeout(
+      () => {
+        res.writeHead(iteration % 7 === 3 ? 500 : 200, { 'content-type': 'application/json' });
+        res.end('{}');
+      },
+      (iteration % 5) * 8,
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -60,35 +63,63 @@ async function cli(args: string[]) {
 }
 
 describe.skipIf(!k6 && !requireAll())('k6 sharding (skips without k6)', () => {
-  it('folds two segments exactly: counts and errors add, quantiles within the bucket bound of the raw samples', { timeout: 90_000 }, async () => {
-    expect(k6, 'k6 is required (LAMBDASPEC_REQUIRE_ALL=1): go install go.k6.io/k6@v1.8.1').toBeDefined();
-    const script = generateK6Script(options(), { url, invokeApi: false });
-    const raw = [0, 1].map((i) => join(scratch, `raw-${i}.jsonl`));
-    const runs = await Promise.all([0, 1].map((i) => runK6(k6!, script, 60_000, undefined, [...segmentArgs(i, 2), '--out', `json=${raw[i]}`])));
-    const fold = foldK6Summaries(runs.map((r, i) => ({ summary: r.summary, source: `segment ${i + 1}/2` })), 'closed');
-    expect(fold.counts).toEqual({ sent: REQUESTS, completed: REQUESTS, ok: REQUESTS - 30 });
-    expect(fold.errors).toEqual({ total: 30, http: { '500': 30 }, functionError: {}, transport: {} });
-    expect(fold.segments!.map((s) => s.counts.sent).reduce((a, b) => a + b)).toBe(REQUESTS);
-    // k6's JSON output holds every sample: the exact quantiles of both instances together.
-    const samples = raw
-      .flatMap((f) => readFileSync(f, 'utf8').split('\n'))
-      .filter((l) => l.includes('"metric":"http_req_duration"') && l.includes('"type":"Point"'))
-      .map((l) => (JSON.parse(l) as { data: { value: number } }).data.value)
-      .sort((a, b) => a - b);
-    expect(samples).toHaveLength(REQUESTS);
-    expect(fold.latency.count).toBe(REQUESTS);
-    expect(fold.latency.min).toBeCloseTo(samples[0]!, 2);
-    expect(fold.latency.max).toBeCloseTo(samples[samples.length - 1]!, 2);
-    for (const [p, key] of [[50, 'p50'], [90, 'p90'], [99, 'p99']] as const) {
-      const exact = quantile(samples, p);
-      // Half a bucket, plus HDR's 3 significant digits and the 1 µs the script rounds to.
-      expect(Math.abs(fold.latency[key] - exact), `p${p}: folded ${fold.latency[key]} vs exact ${exact}`).toBeLessThanOrEqual(exact * (LATENCY_BUCKET_RELATIVE_ERROR + 0.001) + 0.002);
-    }
-  });
+  it(
+    'folds two segments exactly: counts and errors add, quantiles within the bucket bound of the raw samples',
+    { timeout: 90_000 },
+    async () => {
+      expect(k6, 'k6 is required (LAMBDASPEC_REQUIRE_ALL=1): go install go.k6.io/k6@v1.8.1').toBeDefined();
+      const script = generateK6Script(options(), { url, invokeApi: false });
+      const raw = [0, 1].map((i) => join(scratch, `raw-${i}.jsonl`));
+      const runs = await Promise.all(
+        [0, 1].map((i) => runK6(k6!, script, 60_000, undefined, [...segmentArgs(i, 2), '--out', `json=${raw[i]}`])),
+      );
+      const fold = foldK6Summaries(
+        runs.map((r, i) => ({ summary: r.summary, source: `segment ${i + 1}/2` })),
+        'closed',
+      );
+      expect(fold.counts).toEqual({ sent: REQUESTS, completed: REQUESTS, ok: REQUESTS - 30 });
+      expect(fold.errors).toEqual({ total: 30, http: { '500': 30 }, functionError: {}, transport: {} });
+      expect(fold.segments!.map((s) => s.counts.sent).reduce((a, b) => a + b)).toBe(REQUESTS);
+      // k6's JSON output holds every sample: the exact quantiles of both instances together.
+      const samples = raw
+        .flatMap((f) => readFileSync(f, 'utf8').split('\n'))
+        .filter((l) => l.includes('"metric":"http_req_duration"') && l.includes('"type":"Point"'))
+        .map((l) => (JSON.parse(l) as { data: { value: number } }).data.value)
+        .sort((a, b) => a - b);
+      expect(samples).toHaveLength(REQUESTS);
+      expect(fold.latency.count).toBe(REQUESTS);
+      expect(fold.latency.min).toBeCloseTo(samples[0]!, 2);
+      expect(fold.latency.max).toBeCloseTo(samples[samples.length - 1]!, 2);
+      for (const [p, key] of [
+        [50, 'p50'],
+        [90, 'p90'],
+        [99, 'p99'],
+      ] as const) {
+        const exact = quantile(samples, p);
+        // Half a bucket, plus HDR's 3 significant digits and the 1 µs the script rounds to.
+        expect(Math.abs(fold.latency[key] - exact), `p${p}: folded ${fold.latency[key]} vs exact ${exact}`).toBeLessThanOrEqual(
+          exact * (LATENCY_BUCKET_RELATIVE_ERROR + 0.001) + 0.002,
+        );
+      }
+    },
+  );
 
   it('load --segments 2 gives the counts and errors of one unsegmented run of the same schedule', { timeout: 120_000 }, async () => {
     const run = async (extra: string[], out: string): Promise<LoadReport> => {
-      const r = await cli(['load', '--url', url, '--engine', 'k6', '--concurrency', '4', '--requests', String(REQUESTS), ...extra, '--out', out]);
+      const r = await cli([
+        'load',
+        '--url',
+        url,
+        '--engine',
+        'k6',
+        '--concurrency',
+        '4',
+        '--requests',
+        String(REQUESTS),
+        ...extra,
+        '--out',
+        out,
+      ]);
       expect(r.err).not.toMatch(/\n\s+at /);
       expect(r.code).toBe(0);
       return JSON.parse(readFileSync(out, 'utf8')) as LoadReport;
@@ -98,7 +129,10 @@ describe.skipIf(!k6 && !requireAll())('k6 sharding (skips without k6)', () => {
     expect(sharded.counts).toEqual(single.counts);
     expect(sharded.errors).toEqual(single.errors);
     expect(sharded.k6!.segments).toHaveLength(2);
-    const sum = sharded.k6!.segments!.reduce((a, s) => ({ sent: a.sent + s.counts.sent, ok: a.ok + s.counts.ok, errors: a.errors + s.errors }), { sent: 0, ok: 0, errors: 0 });
+    const sum = sharded.k6!.segments!.reduce(
+      (a, s) => ({ sent: a.sent + s.counts.sent, ok: a.ok + s.counts.ok, errors: a.errors + s.errors }),
+      { sent: 0, ok: 0, errors: 0 },
+    );
     expect(sum).toEqual({ sent: sharded.counts.sent, ok: sharded.counts.ok, errors: sharded.errors.total });
     // Two runs are two samples of one plan (the server's delays, 0–32 ms, are keyed on the iteration): both must
     // show at least the planned delays (p50 16 ms, p99 32 ms) less the fold's bound, since a machine's noise only
@@ -112,20 +146,41 @@ describe.skipIf(!k6 && !requireAll())('k6 sharding (skips without k6)', () => {
 
   it('load fold merges runner-pod logs of an exported test into the same counts', { timeout: 90_000 }, async () => {
     const dir = join(scratch, 'export');
-    const exported = await cli(['load', '--url', url, '--engine', 'k6', '--concurrency', '4', '--requests', String(REQUESTS), '--export', dir, '--parallelism', '2']);
+    const exported = await cli([
+      'load',
+      '--url',
+      url,
+      '--engine',
+      'k6',
+      '--concurrency',
+      '4',
+      '--requests',
+      String(REQUESTS),
+      '--export',
+      dir,
+      '--parallelism',
+      '2',
+    ]);
     expect(exported.code).toBe(0);
     // Play the two runner pods: the exported script with the segments k6-operator would give them, stdout kept.
     // (Asynchronously: the endpoint they load lives in this process.)
     const pod = (i: number): Promise<string> =>
       new Promise((resolve, reject) => {
-        const child = spawn(k6!, ['run', '--quiet', '--no-color', '--no-usage-report', ...segmentArgs(i, 2), join(dir, 'load.js')], { stdio: ['ignore', 'pipe', 'ignore'] });
+        const child = spawn(k6!, ['run', '--quiet', '--no-color', '--no-usage-report', ...segmentArgs(i, 2), join(dir, 'load.js')], {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
         const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
         child.once('error', reject);
         child.once('close', () => {
           clearTimeout(timer);
-          resolve(out.split('\n').map((l) => `[pod/lambdaspec-load-${i + 1}] ${l}`).join('\n'));
+          resolve(
+            out
+              .split('\n')
+              .map((l) => `[pod/lambdaspec-load-${i + 1}] ${l}`)
+              .join('\n'),
+          );
         });
       });
     const logs = await Promise.all([pod(0), pod(1)]);
@@ -147,14 +202,37 @@ describe('k6 export', () => {
   const dir = join(scratch, 'export-only');
 
   it('writes a TestRun and ConfigMap that the k6-operator CRD fields accept', async () => {
-    const r = await cli(['load', '--url', 'https://abc.lambda-url.eu-west-1.on.aws/', '--engine', 'k6', '--concurrency', '50', '--requests', '1000', '--export', dir, '--parallelism', '4']);
+    const r = await cli([
+      'load',
+      '--url',
+      'https://abc.lambda-url.eu-west-1.on.aws/',
+      '--engine',
+      'k6',
+      '--concurrency',
+      '50',
+      '--requests',
+      '1000',
+      '--export',
+      dir,
+      '--parallelism',
+      '4',
+    ]);
     expect(r.code).toBe(0);
     const testRun = parse(readFileSync(join(dir, 'testrun.yaml'), 'utf8')) as Record<string, unknown>;
-    const configMap = parse(readFileSync(join(dir, 'configmap.yaml'), 'utf8')) as { data: Record<string, string>; metadata: { name: string } };
-    const schema = JSON.parse(readFileSync(new URL('../testing/fixtures/k6-operator/testrun-fields.schema.json', import.meta.url), 'utf8')) as object;
+    const configMap = parse(readFileSync(join(dir, 'configmap.yaml'), 'utf8')) as {
+      data: Record<string, string>;
+      metadata: { name: string };
+    };
+    const schema = JSON.parse(
+      readFileSync(new URL('../testing/fixtures/k6-operator/testrun-fields.schema.json', import.meta.url), 'utf8'),
+    ) as object;
     const validate = new Ajv2020({ strict: false }).compile(schema);
     expect(validate(testRun), JSON.stringify(validate.errors)).toBe(true);
-    expect(testRun).toMatchObject({ apiVersion: 'k6.io/v1alpha1', kind: 'TestRun', spec: { parallelism: 4, script: { configMap: { name: configMap.metadata.name, file: 'load.js' } } } });
+    expect(testRun).toMatchObject({
+      apiVersion: 'k6.io/v1alpha1',
+      kind: 'TestRun',
+      spec: { parallelism: 4, script: { configMap: { name: configMap.metadata.name, file: 'load.js' } } },
+    });
     expect(configMap.data['load.js']).toBe(readFileSync(join(dir, 'load.js'), 'utf8'));
     expect(configMap.data['load.js']).toContain('export function handleSummary');
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain(`kubectl logs -l k6_cr=${configMap.metadata.name},runner=true`);

@@ -15,10 +15,15 @@ export function foldLoadOutputs(paths: readonly string[]): LoadReport {
   const metas = outputs.flatMap((o) => (o.meta ? [o.meta] : []));
   const meta: K6ScriptMeta | undefined = metas[0];
   if (!meta) {
-    throw new UserError('load fold: no output says which test it ran (no lambdaspec key): fold merges what a script from `load --engine k6 --export` printed');
+    throw new UserError(
+      'load fold: no output says which test it ran (no lambdaspec key): fold merges what a script from `load --engine k6 --export` printed',
+    );
   }
   const other = metas.find((m) => canonicalJson(m) !== canonicalJson(meta));
-  if (other) throw new UserError(`load fold: the outputs come from different tests (${meta.url} and ${other.url}, or other options): fold one run at a time`);
+  if (other)
+    throw new UserError(
+      `load fold: the outputs come from different tests (${meta.url} and ${other.url}, or other options): fold one run at a time`,
+    );
   const fold = foldK6Summaries(outputs, meta.options.model);
   const base = {
     format: 'lambdaspec.load/v1' as const,
@@ -28,7 +33,9 @@ export function foldLoadOutputs(paths: readonly string[]): LoadReport {
     startedAt: new Date().toISOString(),
     options: meta.options,
   };
-  const notes = [`folded from ${outputs.length} k6 summaries in ${paths.length} file(s) by lambdaspec load fold; startedAt is when they were folded`];
+  const notes = [
+    `folded from ${outputs.length} k6 summaries in ${paths.length} file(s) by lambdaspec load fold; startedAt is when they were folded`,
+  ];
   const script = generateK6Script(meta.options, { url: meta.url, invokeApi: meta.invokeApi, summaryToStdout: true });
   const unknown = { fromLogTail: null, fromEnvironments: null, environmentsCreated: null, processesStarted: null };
   return k6LoadReport(base, fold, notes, { version: 'as run by the runners', script }, unknown);

@@ -54,7 +54,9 @@ describe('open model (fixed rate)', () => {
   it('sends on the schedule when the server keeps up', async () => {
     const clock = new VirtualClock();
     const s = server(clock, () => 2);
-    const r = await clock.run(generateLoad({ model: 'open', concurrency: 4, ratePerSecond: 100, durationMs: 1000, requests: 1000 }, s.send, clock));
+    const r = await clock.run(
+      generateLoad({ model: 'open', concurrency: 4, ratePerSecond: 100, durationMs: 1000, requests: 1000 }, s.send, clock),
+    );
     expect(r.sent).toBe(100);
     // Lanes wake 1 ms before each slot (timer lateness must not count as the server's).
     expect(s.sentAt).toEqual(Array.from({ length: 100 }, (_, i) => Math.max(0, i * 10 - 1)));
@@ -69,7 +71,9 @@ describe('open model (fixed rate)', () => {
     const s = server(clock, () => 2);
     // The generator's timers fire 1 ms late (as real ones do); the server's time is exact.
     const lateTimers: Clock = { now: () => clock.now(), sleep: (ms) => clock.sleep(ms + 1) };
-    const r = await clock.run(generateLoad({ model: 'open', concurrency: 1, ratePerSecond: 100, durationMs: 500, requests: 1000 }, s.send, lateTimers));
+    const r = await clock.run(
+      generateLoad({ model: 'open', concurrency: 1, ratePerSecond: 100, durationMs: 500, requests: 1000 }, s.send, lateTimers),
+    );
     expect(s.sentAt).toEqual(Array.from({ length: 50 }, (_, i) => i * 10));
     expect(r.corrected!.getValueAtPercentile(100)).toBe(2000);
   });
@@ -78,7 +82,9 @@ describe('open model (fixed rate)', () => {
     // One connection, 1000 requests/s (1 ms apart), instant answers except a 100 ms stall on the first request.
     const clock = new VirtualClock();
     const s = server(clock, (i) => (i === 0 ? 100 : 0));
-    const r = await clock.run(generateLoad({ model: 'open', concurrency: 1, ratePerSecond: 1000, durationMs: 200, requests: 200 }, s.send, clock));
+    const r = await clock.run(
+      generateLoad({ model: 'open', concurrency: 1, ratePerSecond: 1000, durationMs: 200, requests: 200 }, s.send, clock),
+    );
     expect(r.sent).toBe(200);
     // Requests 1..99 were due during the stall and left the moment it ended.
     expect(s.sentAt.slice(0, 4)).toEqual([0, 100, 100, 100]);
@@ -105,7 +111,9 @@ describe('open model (fixed rate)', () => {
     const clock = new VirtualClock();
     // Every answer takes 50 ms on 1 connection against a 100/s schedule for 1 s: 20 fit, 80 are missed.
     const s = server(clock, () => 50);
-    const r = await clock.run(generateLoad({ model: 'open', concurrency: 1, ratePerSecond: 100, durationMs: 1000, requests: 10_000 }, s.send, clock));
+    const r = await clock.run(
+      generateLoad({ model: 'open', concurrency: 1, ratePerSecond: 100, durationMs: 1000, requests: 10_000 }, s.send, clock),
+    );
     expect(r.sent).toBe(20);
     expect(r.missedSchedule).toBe(80);
     expect(r.corrected!.getValueAtPercentile(100)).toBeGreaterThan(r.uncorrected.getValueAtPercentile(100));
@@ -142,8 +150,14 @@ describe('closed model', () => {
       { kind: 'transport', code: 'ECONNRESET' },
       { kind: 'ok' },
     ];
-    const s = server(clock, () => 1, (i) => outcomes[i]!);
-    const r = await clock.run(generateLoad({ model: 'closed', concurrency: 1, durationMs: 1000, requests: outcomes.length }, s.send, clock));
+    const s = server(
+      clock,
+      () => 1,
+      (i) => outcomes[i]!,
+    );
+    const r = await clock.run(
+      generateLoad({ model: 'closed', concurrency: 1, durationMs: 1000, requests: outcomes.length }, s.send, clock),
+    );
     expect(r.ok).toBe(2);
     expect(r.coldStarts).toBe(1);
     expect(r.errors).toEqual({ total: 4, http: { '429': 1 }, functionError: { 'Probe.Boom': 2 }, transport: { ECONNRESET: 1 } });
@@ -157,7 +171,9 @@ describe('closed model', () => {
       if (s.sentAt.length === 4) controller.abort();
       return s.send();
     };
-    const r = await clock.run(generateLoad({ model: 'closed', concurrency: 1, durationMs: 60_000, requests: 1000, signal: controller.signal }, send, clock));
+    const r = await clock.run(
+      generateLoad({ model: 'closed', concurrency: 1, durationMs: 60_000, requests: 1000, signal: controller.signal }, send, clock),
+    );
     expect(r.sent).toBe(5);
   });
 });

@@ -9,7 +9,11 @@ function latencyRow(name: string, l: LatencySummary): string {
 function errorLines(e: ErrorCounts): string[] {
   if (e.total === 0) return ['No errors.'];
   const lines = [`Errors: ${e.total}`];
-  for (const [kind, map] of [['transport', e.transport], ['HTTP status', e.http], ['function error', e.functionError]] as const) {
+  for (const [kind, map] of [
+    ['transport', e.transport],
+    ['HTTP status', e.http],
+    ['function error', e.functionError],
+  ] as const) {
     for (const [key, n] of Object.entries(map).sort((a, b) => b[1] - a[1])) lines.push(`- ${kind} ${mdCode(key)}: ${n}`);
   }
   return lines;

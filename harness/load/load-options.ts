@@ -29,7 +29,12 @@ export function resolveLoadOptions(req: LoadRequest): LoadOptions {
   const concurrencyAsked = req.concurrency ?? p?.concurrency;
   if (concurrencyAsked === undefined) throw new UserError('load: --concurrency <n> is required (or a --profile that sets concurrency)');
   const maxConcurrency = req.localEnvironments ? LOAD_LIMITS.maxEnvironments : LOAD_LIMITS.maxConcurrency;
-  const concurrency = cap(req.localEnvironments ? 'concurrency (= execution environments)' : 'concurrency', concurrencyAsked, maxConcurrency, capped);
+  const concurrency = cap(
+    req.localEnvironments ? 'concurrency (= execution environments)' : 'concurrency',
+    concurrencyAsked,
+    maxConcurrency,
+    capped,
+  );
   const rateAsked = req.rate ?? p?.rate;
   const ratePerSecond = rateAsked === undefined ? undefined : cap('rate', rateAsked, LOAD_LIMITS.maxRatePerSecond, capped);
   const stages = p?.stages;

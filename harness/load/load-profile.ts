@@ -57,7 +57,9 @@ export function loadProfile(path: string): LoadProfile {
     ...(raw.rate !== undefined ? { rate: raw.rate } : {}),
     ...(raw.duration !== undefined ? { durationMs: ms(raw.duration, ['duration']) } : {}),
     ...(raw.requests !== undefined ? { requests: raw.requests } : {}),
-    ...(raw.stages ? { stages: raw.stages.map((s, i) => ({ durationMs: ms(s.duration, ['stages', i, 'duration']), target: s.target })) } : {}),
+    ...(raw.stages
+      ? { stages: raw.stages.map((s, i) => ({ durationMs: ms(s.duration, ['stages', i, 'duration']), target: s.target })) }
+      : {}),
     ...('event' in raw ? { event: raw.event } : {}),
     file: parsed.file,
   };

@@ -114,7 +114,11 @@ describe('lambdaspec load, built-in generator', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const refused = await runLoad({ target: { kind: 'url', url: `http://127.0.0.1:${port}/` }, options: resolveLoadOptions({ concurrency: 1, requests: 3, localEnvironments: false }), engine: 'builtin' });
+    const refused = await runLoad({
+      target: { kind: 'url', url: `http://127.0.0.1:${port}/` },
+      options: resolveLoadOptions({ concurrency: 1, requests: 3, localEnvironments: false }),
+      engine: 'builtin',
+    });
     expect(refused.errors).toMatchObject({ total: 3, transport: { ECONNREFUSED: 3 } });
   });
 
@@ -131,26 +135,34 @@ describe('lambdaspec load, built-in generator', () => {
 const k6 = findK6();
 
 describe('lambdaspec load --engine k6', () => {
-  it.skipIf(!k6 && !requireAll())('runs k6 against the front and folds its summary into the report (skips without k6)', async () => {
-    expect(k6, 'k6 is required (LAMBDASPEC_REQUIRE_ALL=1): go install go.k6.io/k6@v1.8.1').toBeDefined();
-    const options = resolveLoadOptions({ concurrency: 2, requests: 300, localEnvironments: true });
-    const report = await runLoad({ target, options, engine: 'k6' });
-    expect(report).toMatchObject({
-      engine: 'k6',
-      counts: { sent: 300, completed: 300, ok: 300 },
-      errors: { total: 0 },
-      coldStarts: { fromEnvironments: 2, environmentsCreated: 2, processesStarted: 2, fromLogTail: null },
-    });
-    expect(report.k6!.version).toMatch(/^v\d+\.\d+\.\d+/);
-    expect(report.k6!.script).toContain("executor\": \"shared-iterations\"");
-    expect(report.latency.uncorrected.count).toBe(300);
-    expect(report.latency.uncorrected.p99).toBeGreaterThan(0);
-    expect(report.throughput.requestsPerSecond).toBeGreaterThan(0);
+  it.skipIf(!k6 && !requireAll())(
+    'runs k6 against the front and folds its summary into the report (skips without k6)',
+    async () => {
+      expect(k6, 'k6 is required (LAMBDASPEC_REQUIRE_ALL=1): go install go.k6.io/k6@v1.8.1').toBeDefined();
+      const options = resolveLoadOptions({ concurrency: 2, requests: 300, localEnvironments: true });
+      const report = await runLoad({ target, options, engine: 'k6' });
+      expect(report).toMatchObject({
+        engine: 'k6',
+        counts: { sent: 300, completed: 300, ok: 300 },
+        errors: { total: 0 },
+        coldStarts: { fromEnvironments: 2, environmentsCreated: 2, processesStarted: 2, fromLogTail: null },
+      });
+      expect(report.k6!.version).toMatch(/^v\d+\.\d+\.\d+/);
+      expect(report.k6!.script).toContain('executor": "shared-iterations"');
+      expect(report.latency.uncorrected.count).toBe(300);
+      expect(report.latency.uncorrected.p99).toBeGreaterThan(0);
+      expect(report.throughput.requestsPerSecond).toBeGreaterThan(0);
 
-    // Function errors: counted by k6, typed by the front.
-    const errors = await runLoad({ target, options: resolveLoadOptions({ concurrency: 2, requests: 40, event: ERROR_EVENT, localEnvironments: true }), engine: 'k6' });
-    expect(errors.counts).toMatchObject({ sent: 40, ok: 0 });
-    expect(errors.errors).toEqual({ total: 40, transport: {}, http: {}, functionError: { 'Probe.Boom': 40 } });
-    expect(liveProcessCount()).toBe(0);
-  }, 90_000);
+      // Function errors: counted by k6, typed by the front.
+      const errors = await runLoad({
+        target,
+        options: resolveLoadOptions({ concurrency: 2, requests: 40, event: ERROR_EVENT, localEnvironments: true }),
+        engine: 'k6',
+      });
+      expect(errors.counts).toMatchObject({ sent: 40, ok: 0 });
+      expect(errors.errors).toEqual({ total: 40, transport: {}, http: {}, functionError: { 'Probe.Boom': 40 } });
+      expect(liveProcessCount()).toBe(0);
+    },
+    90_000,
+  );
 });

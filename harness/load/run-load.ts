@@ -41,7 +41,9 @@ interface Served {
 async function serve(target: LoadTarget, concurrency: number): Promise<Served> {
   if (target.kind === 'url') return { url: target.url, close: async () => undefined };
   const config = target.config;
-  const pool = new EnvironmentPool(config, concurrency, (c) => LocalEnvironment.create(c, { record: false, hostPath: process.env['PATH'] ?? '' }));
+  const pool = new EnvironmentPool(config, concurrency, (c) =>
+    LocalEnvironment.create(c, { record: false, hostPath: process.env['PATH'] ?? '' }),
+  );
   const front = new InvokeFront({ resolve: (name) => (name === config.functionName ? pool : undefined) });
   let base: string;
   try {
@@ -72,7 +74,13 @@ function coldStartsOf(stats: PoolStats | undefined, fromLogTail: number | null):
 type LoadReportBase = Pick<LoadReport, 'format' | 'engine' | 'runtime' | 'target' | 'startedAt' | 'options'>;
 
 /** A k6 run's report from its folded summaries: the same for one instance, N local segments, or `load fold`. */
-export function k6LoadReport(base: LoadReportBase, fold: K6Fold, notes: string[], k6: { version: string; script: string }, coldStarts: ColdStarts): LoadReport {
+export function k6LoadReport(
+  base: LoadReportBase,
+  fold: K6Fold,
+  notes: string[],
+  k6: { version: string; script: string },
+  coldStarts: ColdStarts,
+): LoadReport {
   const latencyNote =
     fold.latencyMethod === 'buckets'
       ? `latency from the script's bucket counters: counts exact, quantiles within ${(LATENCY_BUCKET_RELATIVE_ERROR * 100).toFixed(1)} %`
@@ -143,7 +151,12 @@ export async function runLoad(input: LoadRunInput): Promise<LoadReport> {
       if (input.signal?.aborted) notes.push('stopped early by the user');
       return {
         ...base,
-        counts: { sent: r.sent, completed: r.completed, ok: r.ok, ...(r.missedSchedule !== undefined ? { missedSchedule: r.missedSchedule } : {}) },
+        counts: {
+          sent: r.sent,
+          completed: r.completed,
+          ok: r.ok,
+          ...(r.missedSchedule !== undefined ? { missedSchedule: r.missedSchedule } : {}),
+        },
         elapsedMs: Math.round(r.elapsedMs * 1000) / 1000,
         throughput: {
           requestsPerSecond: seconds > 0 ? Math.round((r.completed / seconds) * 10) / 10 : 0,
@@ -163,9 +176,13 @@ export async function runLoad(input: LoadRunInput): Promise<LoadReport> {
     runs.forEach((run, i) => {
       const who = segments > 1 ? `k6 segment ${i + 1}/${segments}` : 'k6';
       if (run.exitCode === 108) notes.push(`${who} stopped at the request cap (exec.test.abort)`);
-      else if (run.exitCode !== 0) notes.push(`${who} exited with ${run.exitCode ?? 'a signal'}: ${run.stderrTail.trim().split('\n').slice(-2).join(' | ')}`);
+      else if (run.exitCode !== 0)
+        notes.push(`${who} exited with ${run.exitCode ?? 'a signal'}: ${run.stderrTail.trim().split('\n').slice(-2).join(' | ')}`);
     });
-    const fold = foldK6Summaries(runs.map((r, i) => ({ summary: r.summary, source: `segment ${i + 1}/${segments}` })), options.model);
+    const fold = foldK6Summaries(
+      runs.map((r, i) => ({ summary: r.summary, source: `segment ${i + 1}/${segments}` })),
+      options.model,
+    );
     const stats = served.pool?.stats();
     const fnCount = fold.errors.functionError['X-Amz-Function-Error'] ?? 0;
     const fromFront = stats ? Object.values(stats.errorTypes).reduce((a, b) => a + b, 0) : 0;

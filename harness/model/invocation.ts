@@ -127,4 +127,3 @@ export interface ProcessRecord {
   /** Output the harness did not keep (over the capture budget, or the cut-off rest of over-long lines). */
   outputDropped?: { lines: number; bytes: number };
 }
-

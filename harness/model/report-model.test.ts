@@ -32,11 +32,17 @@ describe('verdict rules', () => {
   });
 
   it('exits 1 only when a MUST fails, or with --strict when a SHOULD fails too', () => {
-    const onlyShould = [{ verdict: 'non-strict', level: 'should' }, { verdict: 'pass', level: 'must' }] as const;
+    const onlyShould = [
+      { verdict: 'non-strict', level: 'should' },
+      { verdict: 'pass', level: 'must' },
+    ] as const;
     expect(exitCodeFor(onlyShould, false)).toBe(0);
     expect(exitCodeFor(onlyShould, true)).toBe(1);
     expect(exitCodeFor([{ verdict: 'fail', level: 'must' }], false)).toBe(1);
-    const clean = [{ verdict: 'skipped', level: 'must' }, { verdict: 'informational', level: 'may' }] as const;
+    const clean = [
+      { verdict: 'skipped', level: 'must' },
+      { verdict: 'informational', level: 'may' },
+    ] as const;
     expect(exitCodeFor(clean, true)).toBe(0);
   });
 

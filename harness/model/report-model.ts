@@ -159,7 +159,9 @@ export function emptyCounts(): VerdictCounts {
   return { total: 0, pass: 0, fail: 0, 'non-strict': 0, informational: 0, inconclusive: 0, skipped: 0 };
 }
 
-export function countVerdicts(cases: readonly Pick<CaseReport, 'verdict' | 'area'>[]): VerdictCounts & { byArea: Record<string, VerdictCounts> } {
+export function countVerdicts(
+  cases: readonly Pick<CaseReport, 'verdict' | 'area'>[],
+): VerdictCounts & { byArea: Record<string, VerdictCounts> } {
   const all = emptyCounts();
   const byArea: Record<string, VerdictCounts> = {};
   for (const c of cases) {
@@ -191,7 +193,9 @@ export function exitCodeFor(cases: readonly Pick<CaseReport, 'verdict' | 'level'
 }
 
 /** The run's unknown routes, each with the cases it happened in (in case order). */
-export function collectUnknownRoutes(cases: readonly Pick<CaseReport, 'id' | 'unknownRoutes'>[]): Array<{ request: string; cases: string[] }> {
+export function collectUnknownRoutes(
+  cases: readonly Pick<CaseReport, 'id' | 'unknownRoutes'>[],
+): Array<{ request: string; cases: string[] }> {
   const byRequest = new Map<string, string[]>();
   for (const c of cases) {
     for (const r of new Set(c.unknownRoutes ?? [])) {

@@ -39,9 +39,15 @@ describe('checkBootstrap', () => {
     });
     const folder = join(dir, 'folder');
     mkdirSync(folder);
-    expect(checkBootstrap(folder, { architecture: arch })).toMatchObject({ kind: 'not-a-file', message: `fork/exec ${folder}: permission denied` });
+    expect(checkBootstrap(folder, { architecture: arch })).toMatchObject({
+      kind: 'not-a-file',
+      message: `fork/exec ${folder}: permission denied`,
+    });
     const noexec = file('noexec', '#!/bin/sh\n', 0o644);
-    expect(checkBootstrap(noexec, { architecture: arch })).toMatchObject({ kind: 'not-executable', message: `fork/exec ${noexec}: permission denied` });
+    expect(checkBootstrap(noexec, { architecture: arch })).toMatchObject({
+      kind: 'not-executable',
+      message: `fork/exec ${noexec}: permission denied`,
+    });
     const interp = file('interp', '#!/nonexistent/sh\n');
     expect(checkBootstrap(interp, { architecture: arch })).toMatchObject({
       kind: 'interpreter-missing',
@@ -53,7 +59,11 @@ describe('checkBootstrap', () => {
   });
 
   it('refuses a script without a #! line (and an empty file) as exec format error, as Lambda does; no shell fallback', () => {
-    for (const [name, content] of [['noshebang', 'echo "would run under /bin/sh"\n'], ['empty', ''], ['spaced', ' #!/bin/sh\n']] as const) {
+    for (const [name, content] of [
+      ['noshebang', 'echo "would run under /bin/sh"\n'],
+      ['empty', ''],
+      ['spaced', ' #!/bin/sh\n'],
+    ] as const) {
       const path = file(name, content);
       expect(checkBootstrap(path, { architecture: arch }), name).toEqual({
         kind: 'no-shebang',
@@ -68,7 +78,7 @@ describe('checkBootstrap', () => {
     expect(checkBootstrap(file('envmissing', '#!/usr/bin/env no-such-interpreter-here\n'), { architecture: arch })).toBeUndefined();
   });
 
-  it('reports an ELF for another architecture than the function\'s as exec format error, emulated or not', () => {
+  it("reports an ELF for another architecture than the function's as exec format error, emulated or not", () => {
     const foreign = file('foreign', elf(arch === 'x86_64' ? 183 : 62));
     expect(checkBootstrap(foreign, { architecture: arch })).toMatchObject({
       kind: 'arch-mismatch',
@@ -78,7 +88,7 @@ describe('checkBootstrap', () => {
     expect(checkBootstrap(foreign, { architecture: arch, allowForeignArch: true })).toMatchObject({ kind: 'arch-mismatch' });
   });
 
-  it('reports an ELF of the function\'s architecture that this machine cannot run as exec format error too', () => {
+  it("reports an ELF of the function's architecture that this machine cannot run as exec format error too", () => {
     const other = arch === 'x86_64' ? 'arm64' : 'x86_64';
     const foreign = file('foreign-fn', elf(arch === 'x86_64' ? 183 : 62));
     expect(checkBootstrap(foreign, { architecture: other })).toMatchObject({

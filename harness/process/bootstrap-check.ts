@@ -6,13 +6,7 @@ import { accessSync, closeSync, constants, existsSync, openSync, readSync, statS
 import { hostArchitecture, readElfInfo, type Architecture } from './elf.ts';
 
 export type BootstrapProblemKind =
-  | 'missing'
-  | 'not-a-file'
-  | 'not-executable'
-  | 'interpreter-missing'
-  | 'crlf-shebang'
-  | 'no-shebang'
-  | 'arch-mismatch';
+  'missing' | 'not-a-file' | 'not-executable' | 'interpreter-missing' | 'crlf-shebang' | 'no-shebang' | 'arch-mismatch';
 
 export interface BootstrapProblem {
   kind: BootstrapProblemKind;
@@ -99,7 +93,11 @@ export function checkBootstrap(path: string, options: BootstrapCheckOptions): Bo
     );
   }
   const interpreter = line.slice(2).trim().split(/[ \t]/)[0] ?? '';
-  const raw = line.slice(2).replace(/^[ \t]+/, '').split(/[ \t]/)[0] ?? '';
+  const raw =
+    line
+      .slice(2)
+      .replace(/^[ \t]+/, '')
+      .split(/[ \t]/)[0] ?? '';
   if (raw.endsWith('\r') || line.endsWith('\r')) {
     const named = JSON.stringify(raw.endsWith('\r') ? raw : `${raw}\r`);
     return problem(

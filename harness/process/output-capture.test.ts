@@ -6,7 +6,11 @@ import { LINE_OVERHEAD_BYTES, OutputCapture, type CapturedLine } from './output-
 function capture(limits = {}) {
   let t = 0;
   const seen: CapturedLine[] = [];
-  const c = new OutputCapture(() => ++t, limits, (l) => seen.push(l));
+  const c = new OutputCapture(
+    () => ++t,
+    limits,
+    (l) => seen.push(l),
+  );
   return { c, seen };
 }
 

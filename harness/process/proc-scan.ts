@@ -60,7 +60,9 @@ export function isRunning(pid: number): boolean {
 /** The environment `pid` was exec'd with as NAME=value strings; empty for zombies and foreign users' processes. */
 export function procEnviron(pid: number): string[] {
   try {
-    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').filter((e) => e.length > 0);
+    return readFileSync(`/proc/${pid}/environ`, 'latin1')
+      .split('\0')
+      .filter((e) => e.length > 0);
   } catch {
     return [];
   }

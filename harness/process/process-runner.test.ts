@@ -26,7 +26,12 @@ describe('launchProcess', () => {
     const p = sh('echo out; echo err >&2; exit 3');
     const exit = await p.exited;
     expect(exit).toMatchObject({ code: 3, signal: null });
-    expect(p.output.lines().map((l) => `${l.stream}:${l.text}`).sort()).toEqual(['stderr:err', 'stdout:out']);
+    expect(
+      p.output
+        .lines()
+        .map((l) => `${l.stream}:${l.text}`)
+        .sort(),
+    ).toEqual(['stderr:err', 'stdout:out']);
   });
 
   it('passes exactly the environment given, plus the two harness markers', async () => {
@@ -34,13 +39,20 @@ describe('launchProcess', () => {
     const p = launchProcess({ command: '/usr/bin/env', args: [], cwd: '/', env: { ONLY: 'this' }, clock });
     await p.exited;
     delete process.env['LAMBDASPEC_TEST_SECRET'];
-    const lines = p.output.lines().map((l) => l.text).sort();
-    expect(lines).toEqual(['ONLY=this', `${PROCESS_MARK_VAR}=${harnessRunId()}:${process.pid}:${lines[1]!.split(':').at(-1)}`, `${RUN_ID_VAR}=${harnessRunId()}`]);
+    const lines = p.output
+      .lines()
+      .map((l) => l.text)
+      .sort();
+    expect(lines).toEqual([
+      'ONLY=this',
+      `${PROCESS_MARK_VAR}=${harnessRunId()}:${process.pid}:${lines[1]!.split(':').at(-1)}`,
+      `${RUN_ID_VAR}=${harnessRunId()}`,
+    ]);
   });
 
   it('kills a daemonised grandchild that left the process group (setsid + double fork)', async () => {
     // The grandchild runs in a new session, re-parented away from the bootstrap: only the marker finds it.
-    const p = sh('setsid sh -c \'sleep 300 >/dev/null 2>&1 & echo $!\' ; sleep 300');
+    const p = sh("setsid sh -c 'sleep 300 >/dev/null 2>&1 & echo $!' ; sleep 300");
     for (let i = 0; i < 200 && p.output.lines().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     const daemon = Number(p.output.lines()[0]!.text);
     expect(running(daemon)).toBe(true);
@@ -50,7 +62,13 @@ describe('launchProcess', () => {
   });
 
   it('escalates to SIGKILL when the runtime ignores SIGTERM', async () => {
-    const p = launchProcess({ command: '/bin/bash', args: ['-c', "trap '' TERM; echo ready; while :; do sleep 0.05; done"], cwd: '/', env: { PATH: '/usr/bin:/bin' }, clock });
+    const p = launchProcess({
+      command: '/bin/bash',
+      args: ['-c', "trap '' TERM; echo ready; while :; do sleep 0.05; done"],
+      cwd: '/',
+      env: { PATH: '/usr/bin:/bin' },
+      clock,
+    });
     for (let i = 0; i < 200 && p.output.lines().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     const exit = await p.kill('SIGTERM');
     expect(exit.signal).toBe('SIGKILL');

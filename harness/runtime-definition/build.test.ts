@@ -18,12 +18,16 @@ let n = 0;
 function runtime(build: string, extra = ''): string {
   const dir = join(root, `rt${++n}`);
   mkdirSync(dir);
-  writeFileSync(join(dir, 'runtime.yaml'), `name: rt${n}\nlanguage: sh\nhandler: h\nbootstrap: bootstrap\narchitecture: x86_64\n${build}${extra}`);
+  writeFileSync(
+    join(dir, 'runtime.yaml'),
+    `name: rt${n}\nlanguage: sh\nhandler: h\nbootstrap: bootstrap\narchitecture: x86_64\n${build}${extra}`,
+  );
   writeFileSync(join(dir, 'src.txt'), 'v1');
   return dir;
 }
 
-const BUILD = 'build:\n  command: "echo built >> log; printf \'#!/bin/sh\\\\n\' > bootstrap; chmod +x bootstrap"\n  produces: [bootstrap]\n';
+const BUILD =
+  'build:\n  command: "echo built >> log; printf \'#!/bin/sh\\\\n\' > bootstrap; chmod +x bootstrap"\n  produces: [bootstrap]\n';
 
 describe('buildRuntime', () => {
   it('builds once, then is cached until the source changes', async () => {
@@ -40,7 +44,7 @@ describe('buildRuntime', () => {
     expect(await buildRuntime(rt, { force: true })).toMatchObject({ status: 'built' });
   });
 
-  it('builds once when asked twice at the same time (parallel test workers), and takes over a dead builder\'s lock', async () => {
+  it("builds once when asked twice at the same time (parallel test workers), and takes over a dead builder's lock", async () => {
     const dir = runtime(BUILD.replace('echo built >> log;', 'echo built >> log; sleep 0.3;'));
     const rt = resolveRuntime(dir, { requireBootstrap: false });
     const results = await Promise.all([buildRuntime(rt), buildRuntime(rt)]);
@@ -86,7 +90,10 @@ describe('buildRuntime', () => {
   it('skips a runtime whose toolchain is missing, except when every runtime is required', async () => {
     const rt = resolveRuntime(runtime(BUILD, 'requires: [lambdaspec-no-such-compiler]\n'));
     delete process.env['LAMBDASPEC_REQUIRE_ALL'];
-    expect(await buildRuntime(rt)).toEqual({ status: 'skipped', reason: 'toolchain missing: lambdaspec-no-such-compiler not found on PATH' });
+    expect(await buildRuntime(rt)).toEqual({
+      status: 'skipped',
+      reason: 'toolchain missing: lambdaspec-no-such-compiler not found on PATH',
+    });
     process.env['LAMBDASPEC_REQUIRE_ALL'] = '1';
     await expect(buildRuntime(rt)).rejects.toThrow(/every runtime must build/);
   });

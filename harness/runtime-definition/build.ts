@@ -18,9 +18,7 @@ const BUILD_TIMEOUT_MS = 30 * 60_000;
 const OUTPUT_TAIL_LINES = 60;
 
 export type BuildResult =
-  | { status: 'none' }
-  | { status: 'cached' | 'built'; hash: string; durationMs: number }
-  | { status: 'skipped'; reason: string };
+  { status: 'none' } | { status: 'cached' | 'built'; hash: string; durationMs: number } | { status: 'skipped'; reason: string };
 
 /** Folders never part of a runtime's source: VCS, caches, and what builds put there. */
 const IGNORED_NAMES = new Set(['.git', '__pycache__', 'node_modules', 'target', BUILD_MARKER, BUILD_LOCK]);
@@ -143,7 +141,10 @@ async function withBuildLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
  * Build if needed. Returns `skipped` when a required command is missing (outside CI); throws a UserError carrying
  * the build's own output when the build fails.
  */
-export async function buildRuntime(rt: ResolvedRuntime, options: { force?: boolean; log?: (line: string) => void } = {}): Promise<BuildResult> {
+export async function buildRuntime(
+  rt: ResolvedRuntime,
+  options: { force?: boolean; log?: (line: string) => void } = {},
+): Promise<BuildResult> {
   const missing = missingRequirements(rt);
   if (missing.length > 0) {
     const reason = `toolchain missing: ${missing.join(', ')} not found on PATH`;
@@ -176,12 +177,18 @@ async function buildLocked(
   const result = await runBuild(build.command, rt.dir);
   const durationMs = Math.round(performance.now() - started);
   if (result.code !== 0) {
-    throw new UserError(`build of ${rt.spec.name} failed (exit ${result.code ?? 'killed'}) in ${rt.dir}: ${build.command}\n${result.output.join('\n')}`);
+    throw new UserError(
+      `build of ${rt.spec.name} failed (exit ${result.code ?? 'killed'}) in ${rt.dir}: ${build.command}\n${result.output.join('\n')}`,
+    );
   }
   const absent = build.produces.filter((p) => !existsSync(join(rt.dir, p)));
-  if (absent.length > 0) throw new UserError(`build of ${rt.spec.name} succeeded but did not produce ${absent.join(', ')} (runtime.yaml build.produces)`);
+  if (absent.length > 0)
+    throw new UserError(`build of ${rt.spec.name} succeeded but did not produce ${absent.join(', ')} (runtime.yaml build.produces)`);
   // Hash again: files the build wrote beside its declared outputs (lock files, logs) are part of the built state.
   const builtHash = sourceHash(rt);
-  writeFileAtomic(markerPath, `${JSON.stringify({ hash: builtHash, builtAt: new Date().toISOString(), command: build.command, durationMs }, null, 2)}\n`);
+  writeFileAtomic(
+    markerPath,
+    `${JSON.stringify({ hash: builtHash, builtAt: new Date().toISOString(), command: build.command, durationMs }, null, 2)}\n`,
+  );
   return { status: 'built', hash: builtHash, durationMs };
 }

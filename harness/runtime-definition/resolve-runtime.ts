@@ -104,7 +104,10 @@ function bareBootstrap(path: string): ResolvedRuntime {
 
 /** A runtime name (lower-case, dashes) made from a folder or file name. */
 export function sanitiseName(s: string): string {
-  const n = s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const n = s
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return n || 'function';
 }
 

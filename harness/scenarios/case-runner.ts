@@ -32,7 +32,6 @@ export interface CaseRunOptions {
   onEnvironment?: (env: CaseEnvironment) => void;
 }
 
-
 /** After the last step, wait this long so the runtime's follow-up requests (its next /next) are recorded too. */
 const SETTLE_MS = 100;
 const EVIDENCE_BODY_BYTES = 4096;
@@ -115,15 +114,20 @@ async function runStep(env: CaseEnvironment, step: Step): Promise<StepRun> {
     case 'invoke': {
       // With `stream`, record when each chunk reached the invoker: what a streaming client sees.
       const received = performance.now();
-      const options = step.stream ? { onChunk: (b: Buffer) => invokerChunks.push({ size: b.length, at: performance.now() - received }) } : {};
-      result = await env.invoke({
-        payload: step.payload,
-        ...(step.clientContext !== undefined ? { clientContext: step.clientContext } : {}),
-        ...(step.cognitoIdentity !== undefined ? { cognitoIdentity: step.cognitoIdentity } : {}),
-        ...(step.tenantId !== undefined ? { tenantId: step.tenantId } : {}),
-        ...(step.traceId !== undefined ? { traceId: step.traceId } : {}),
-        ...(step.faults ? { faults: step.faults } : {}),
-      }, options);
+      const options = step.stream
+        ? { onChunk: (b: Buffer) => invokerChunks.push({ size: b.length, at: performance.now() - received }) }
+        : {};
+      result = await env.invoke(
+        {
+          payload: step.payload,
+          ...(step.clientContext !== undefined ? { clientContext: step.clientContext } : {}),
+          ...(step.cognitoIdentity !== undefined ? { cognitoIdentity: step.cognitoIdentity } : {}),
+          ...(step.tenantId !== undefined ? { tenantId: step.tenantId } : {}),
+          ...(step.traceId !== undefined ? { traceId: step.traceId } : {}),
+          ...(step.faults ? { faults: step.faults } : {}),
+        },
+        options,
+      );
       break;
     }
     case 'waitForInit': {
@@ -136,11 +140,23 @@ async function runStep(env: CaseEnvironment, step: Step): Promise<StepRun> {
       const p = await waitForExit(env, step.withinMs);
       const exit = p?.exit;
       if (!exit) {
-        actionFindings.push({ path: 'expectExit', expected: `the runtime exits within ${step.withinMs} ms`, actual: p?.spawnFailure ? `it never started: ${p.spawnFailure.errorMessage}` : 'still running' });
+        actionFindings.push({
+          path: 'expectExit',
+          expected: `the runtime exits within ${step.withinMs} ms`,
+          actual: p?.spawnFailure ? `it never started: ${p.spawnFailure.errorMessage}` : 'still running',
+        });
       } else if (exit.killed) {
-        actionFindings.push({ path: 'expectExit', expected: `the runtime exits by itself within ${step.withinMs} ms`, actual: 'it kept running until the harness killed it' });
+        actionFindings.push({
+          path: 'expectExit',
+          expected: `the runtime exits by itself within ${step.withinMs} ms`,
+          actual: 'it kept running until the harness killed it',
+        });
       } else if (step.code !== undefined && exit.code !== step.code) {
-        actionFindings.push({ path: 'expectExit.code', expected: String(step.code), actual: exit.signal ? `signal ${exit.signal}` : String(exit.code) });
+        actionFindings.push({
+          path: 'expectExit.code',
+          expected: String(step.code),
+          actual: exit.signal ? `signal ${exit.signal}` : String(exit.code),
+        });
       } else if (step.nonZero && exit.code === 0) {
         actionFindings.push({ path: 'expectExit.nonZero', expected: 'a non-zero exit status', actual: '0' });
       }
@@ -167,7 +183,10 @@ async function runStep(env: CaseEnvironment, step: Step): Promise<StepRun> {
 /** The log lines an invoker asking for LogType Tail gets: the last 4 KB of the invocation's log. */
 function tailLines(r: InvocationResult): LogLine[] {
   const text = Buffer.from(logTail(r.logs.map((l) => l.text)), 'base64').toString('utf8');
-  return text.split('\n').filter((t) => t.length > 0).map((t) => ({ at: r.timings.done, stream: 'platform' as const, text: t }));
+  return text
+    .split('\n')
+    .filter((t) => t.length > 0)
+    .map((t) => ({ at: r.timings.done, stream: 'platform' as const, text: t }));
 }
 
 function boundedLogs(lines: readonly LogLine[]): LogLine[] {
@@ -179,7 +198,8 @@ function evidenceResult(index: number, r: InvocationResult | undefined): CaseEvi
   let errorType: string | undefined;
   try {
     const doc = JSON.parse(r.payload.toString('utf8')) as unknown;
-    if (doc && typeof doc === 'object' && typeof (doc as Record<string, unknown>)['errorType'] === 'string') errorType = (doc as Record<string, string>)['errorType'];
+    if (doc && typeof doc === 'object' && typeof (doc as Record<string, unknown>)['errorType'] === 'string')
+      errorType = (doc as Record<string, string>)['errorType'];
   } catch {
     // Not JSON: no errorType to show.
   }
@@ -202,7 +222,8 @@ function evidenceResult(index: number, r: InvocationResult | undefined): CaseEvi
 /** The function a case runs: the runtime's configuration with the case's own settings (and broken bootstrap). */
 function caseFunctionConfig(c: ScenarioCase, runtime: ResolvedRuntime, scratch: string | undefined): FunctionConfig {
   const spec = c.function;
-  const bootstrap = spec.bootstrap && scratch ? materialiseBootstrap(spec.bootstrap, scratch, runtime.bootstrap, runtime.spec.architecture) : undefined;
+  const bootstrap =
+    spec.bootstrap && scratch ? materialiseBootstrap(spec.bootstrap, scratch, runtime.bootstrap, runtime.spec.architecture) : undefined;
   // A runtime that streams only from a dedicated handler (Node's streamifyResponse) gets it for streaming cases.
   const handler = spec.handler ?? (c.needs.includes('streaming') ? runtime.spec.streamingHandler : undefined);
   return functionConfigFor(runtime, {
@@ -330,7 +351,14 @@ function judgeThroughout(c: ScenarioCase, env: CaseEnvironment, stepOf: (x: Exch
 }
 
 /** The case's verdict and reason from its findings, with the evidence behind them. */
-function caseReport(c: ScenarioCase, env: CaseEnvironment, runs: readonly StepRun[], judgement: Judgement, problem: string | undefined, durationMs: number): CaseReport {
+function caseReport(
+  c: ScenarioCase,
+  env: CaseEnvironment,
+  runs: readonly StepRun[],
+  judgement: Judgement,
+  problem: string | undefined,
+  durationMs: number,
+): CaseReport {
   const { findings } = judgement;
   const recording = env.recording();
   const broken = findings.filter((f) => !f.precondition);
@@ -361,9 +389,10 @@ function caseReport(c: ScenarioCase, env: CaseEnvironment, runs: readonly StepRu
       exchanges: [...judgement.evidence].sort((a, b) => a.seq - b.seq).map((x) => scrubbedExchangeJson(x, EVIDENCE_BODY_BYTES)),
       logs: boundedLogs(env.logs()),
       results: runs.map((r, i) => evidenceResult(i + 1, r.result)),
-      processes: env
-        .processes()
-        .map((p) => ({ ...p, ...(p.spawnFailure ? { spawnFailure: { ...p.spawnFailure, errorMessage: scrub(p.spawnFailure.errorMessage) } } : {}) })),
+      processes: env.processes().map((p) => ({
+        ...p,
+        ...(p.spawnFailure ? { spawnFailure: { ...p.spawnFailure, errorMessage: scrub(p.spawnFailure.errorMessage) } } : {}),
+      })),
     },
   };
 }
@@ -389,6 +418,9 @@ export async function runCase(c: ScenarioCase, runtime: ResolvedRuntime, options
   }
   const steps = judgeSteps(c, outcome.runs, env);
   const throughout = judgeThroughout(c, env, steps.stepOf);
-  const judgement: Judgement = { findings: [...steps.findings, ...throughout.findings], evidence: new Set([...steps.evidence, ...throughout.evidence]) };
+  const judgement: Judgement = {
+    findings: [...steps.findings, ...throughout.findings],
+    evidence: new Set([...steps.evidence, ...throughout.evidence]),
+  };
   return caseReport(c, env, outcome.runs, judgement, outcome.problem, performance.now() - started);
 }

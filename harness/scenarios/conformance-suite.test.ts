@@ -104,7 +104,11 @@ describe('verdicts that judge the requirement, not an accident of the runtime', 
   it('response.over-limit-reported passes a runtime that streams everything: a buffered Invoke gets the 6 MB error', async () => {
     const r = await runCase(byId.get('response.over-limit-reported')!, flawed('stream-all'));
     expect(r.verdict, r.reason).toBe('pass');
-    expect(r.evidence.results[0]).toMatchObject({ outcome: 'platform-error', functionError: 'Unhandled', errorType: 'Function.ResponseSizeTooLarge' });
+    expect(r.evidence.results[0]).toMatchObject({
+      outcome: 'platform-error',
+      functionError: 'Unhandled',
+      errorType: 'Function.ResponseSizeTooLarge',
+    });
   });
 
   it('calls a case inconclusive when the fault it injects never reached the runtime and nothing else broke', async () => {
@@ -122,7 +126,9 @@ describe('verdicts that judge the requirement, not an accident of the runtime', 
     const r = await runCase(byId.get('next.response-uses-request-id')!, flawed('exit-after-each'));
     expect(r.verdict).toBe('pass');
     const lost = await runCase(byId.get('robustness.reset-mid-response')!, flawed('double-slash'));
-    expect(lost.findings.find((f) => f.path === 'wire.exchanges[0]')?.actual).toMatch(/^no \/response in this step \(there were: GET \/\/2018-06-01/);
+    expect(lost.findings.find((f) => f.path === 'wire.exchanges[0]')?.actual).toMatch(
+      /^no \/response in this step \(there were: GET \/\/2018-06-01/,
+    );
   });
 });
 

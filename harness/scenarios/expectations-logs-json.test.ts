@@ -23,6 +23,8 @@ describe('logs.json / logs.notJson', () => {
   it('fails notJson on the first JSON line that matches, and ignores platform records', () => {
     expect(evaluateStep(observe({ notJson: [{ level: 'INFO' }] }, [WARN, INFO])).findings[0]!.actual).toContain('"INFO"');
     const platform: LogLine = { at: 0, stream: 'platform', text: '{"time":"t","type":"platform.start","level":"INFO","record":{}}' };
-    expect(evaluateStep(observe({ notJson: [{ level: 'INFO' }], json: [{ type: 'platform.start' }] }, [platform])).findings.map((f) => f.path)).toEqual(['logs.json[0]']);
+    expect(
+      evaluateStep(observe({ notJson: [{ level: 'INFO' }], json: [{ type: 'platform.start' }] }, [platform])).findings.map((f) => f.path),
+    ).toEqual(['logs.json[0]']);
   });
 });

@@ -51,7 +51,9 @@ describe('findings say what is missing', () => {
     });
     // `clientContext` is absent from the error document, so { $nullish } alone would have held.
     const { findings } = evaluateStep(observe({ result: { payload: { clientContext: { $nullish: true } } } }, { result: crashed }));
-    expect(findings).toEqual([{ step: 2, path: 'result.outcome', expected: "the handler's response", actual: 'platform-error (Runtime.ExitError: exit status 1)' }]);
+    expect(findings).toEqual([
+      { step: 2, path: 'result.outcome', expected: "the handler's response", actual: 'platform-error (Runtime.ExitError: exit status 1)' },
+    ]);
   });
 
   it('a JSON payload must be valid UTF-8: CESU-8 surrogates are not read leniently', () => {
@@ -63,8 +65,16 @@ describe('findings say what is missing', () => {
   it('$nullish holds for null and for a missing member, and a literal null still means exactly null', () => {
     const absent = result({ payload: Buffer.from('{"n":1}') });
     expect(evaluateStep(observe({ result: { payload: { x: { $nullish: true } } } }, { result: absent })).findings).toEqual([]);
-    expect(evaluateStep(observe({ result: { payload: { x: { $nullish: true } } } }, { result: result({ payload: Buffer.from('{"x":null}') }) })).findings).toEqual([]);
-    expect(evaluateStep(observe({ result: { payload: { x: { $nullish: true } } } }, { result: result({ payload: Buffer.from('{"x":{}}') }) })).findings).toHaveLength(1);
-    expect(evaluateStep(observe({ result: { payload: { x: null } } }, { result: absent })).findings).toEqual([{ step: 2, path: 'result.payload.x', expected: 'null', actual: 'absent' }]);
+    expect(
+      evaluateStep(observe({ result: { payload: { x: { $nullish: true } } } }, { result: result({ payload: Buffer.from('{"x":null}') }) }))
+        .findings,
+    ).toEqual([]);
+    expect(
+      evaluateStep(observe({ result: { payload: { x: { $nullish: true } } } }, { result: result({ payload: Buffer.from('{"x":{}}') }) }))
+        .findings,
+    ).toHaveLength(1);
+    expect(evaluateStep(observe({ result: { payload: { x: null } } }, { result: absent })).findings).toEqual([
+      { step: 2, path: 'result.payload.x', expected: 'null', actual: 'absent' },
+    ]);
   });
 });

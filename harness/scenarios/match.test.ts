@@ -97,7 +97,10 @@ describe('matchString', () => {
 });
 
 let seq = 0;
-function ex(kind: Exchange['kind'], over: Partial<Exchange['request']> & { status?: number; requestId?: string; fault?: Exchange['fault'] } = {}): Exchange {
+function ex(
+  kind: Exchange['kind'],
+  over: Partial<Exchange['request']> & { status?: number; requestId?: string; fault?: Exchange['fault'] } = {},
+): Exchange {
   const { status, requestId, fault, ...req } = over;
   return {
     seq: ++seq,
@@ -148,7 +151,11 @@ describe('matchExchange', () => {
       ),
     ).toEqual([]);
     const f = matchExchange({ status: 400, headers: { 'Lambda-Runtime-Function-Error-Type': null }, json: { errorType: 'X' } }, x, {});
-    expect(f.map((m) => m.path)).toEqual(['exchange.status', 'exchange.headers.Lambda-Runtime-Function-Error-Type', 'exchange.json.errorType']);
+    expect(f.map((m) => m.path)).toEqual([
+      'exchange.status',
+      'exchange.headers.Lambda-Runtime-Function-Error-Type',
+      'exchange.json.errorType',
+    ]);
   });
 
   it('checks chunking, chunk counts, gaps between chunks, trailers and faults', () => {
@@ -157,12 +164,24 @@ describe('matchExchange', () => {
       chunks: [chunk(3, 0, 1), chunk(3, 201, 202), chunk(0, 400)],
       trailers: [{ name: 'Lambda-Runtime-Function-Error-Type', value: 'Probe.Mid' }],
     });
-    expect(matchExchange({ chunked: true, chunks: 2, chunkGapMs: { min: 150 }, trailers: { 'Lambda-Runtime-Function-Error-Type': 'Probe.Mid' }, fault: 'none' }, x, {})).toEqual([]);
+    expect(
+      matchExchange(
+        {
+          chunked: true,
+          chunks: 2,
+          chunkGapMs: { min: 150 },
+          trailers: { 'Lambda-Runtime-Function-Error-Type': 'Probe.Mid' },
+          fault: 'none',
+        },
+        x,
+        {},
+      ),
+    ).toEqual([]);
     expect(matchExchange({ chunks: { min: 3 } }, x, {})[0]).toMatchObject({ path: 'exchange.chunks', actual: '2' });
     expect(matchExchange({ chunkGapMs: { min: 250 } }, x, {})[0]).toMatchObject({ path: 'exchange.chunkGapMs', actual: '200' });
     expect(matchExchange({ chunkSpanMs: { min: 150 } }, x, {})).toEqual([]);
     expect(matchExchange({ chunkSpanMs: { min: 300 } }, x, {})[0]).toMatchObject({ path: 'exchange.chunkSpanMs', actual: '202 ms' });
-    const faulty = ex('response', { requestId: 'r' }, );
+    const faulty = ex('response', { requestId: 'r' });
     faulty.fault = { kind: 'bad-chunk-size', detail: 'zz', at: 1 };
     expect(matchExchange({ fault: 'bad-chunk-size' }, faulty, {})).toEqual([]);
     expect(matchExchange({ fault: 'any' }, faulty, {})).toEqual([]);
@@ -198,11 +217,17 @@ describe('matchWire', () => {
 
   it('with exclusive, reports every exchange nothing asked for', () => {
     const w = matchWire({ ordered: true, exclusive: true, exchanges: [{ kind: 'next', status: 200 }, { kind: 'response' }] }, all, {});
-    expect(w.failures).toEqual([{ path: 'wire', expected: 'no exchanges beyond the listed ones', actual: 'GET /2018-06-01/runtime/invocation/next' }]);
+    expect(w.failures).toEqual([
+      { path: 'wire', expected: 'no exchanges beyond the listed ones', actual: 'GET /2018-06-01/runtime/invocation/next' },
+    ]);
   });
 
   it('resolves {{anyRequestId}} to ids handed out by /next, not to ids a runtime made up', () => {
-    const spec = { ordered: false, exclusive: false, exchanges: [{ kind: 'response' as const, path: '/2018-06-01/runtime/invocation/{{anyRequestId}}/response' }] };
+    const spec = {
+      ordered: false,
+      exclusive: false,
+      exchanges: [{ kind: 'response' as const, path: '/2018-06-01/runtime/invocation/{{anyRequestId}}/response' }],
+    };
     expect(matchWire(spec, all, {}).failures).toEqual([]);
     const bogus = ex('response', { status: 400, requestId: 'made-up' });
     expect(matchWire(spec, [next, bogus], {}).failures).toHaveLength(1);
@@ -229,14 +254,27 @@ describe('matchWire', () => {
       {
         ordered: true,
         exclusive: true,
-        exchanges: [{ kind: 'response', headers: { 'lambda-runtime-function-response-mode': 'streaming', 'Content-Length': null }, trailers: { 'Lambda-Runtime-Function-Error-Type': { regex: '^Probe\\.' } }, chunks: 1 }],
+        exchanges: [
+          {
+            kind: 'response',
+            headers: { 'lambda-runtime-function-response-mode': 'streaming', 'Content-Length': null },
+            trailers: { 'Lambda-Runtime-Function-Error-Type': { regex: '^Probe\\.' } },
+            chunks: 1,
+          },
+        ],
       },
       [streamed],
       {},
     );
     expect(ok).toEqual({ failures: [], matched: [streamed] });
-    const bad = matchWire({ ordered: true, exclusive: false, exchanges: [{ kind: 'response', headers: { 'Lambda-Runtime-Function-Response-Mode': null } }] }, [streamed], {});
-    expect(bad.failures).toEqual([{ path: 'wire.exchanges[0].headers.Lambda-Runtime-Function-Response-Mode', expected: 'absent', actual: '"streaming"' }]);
+    const bad = matchWire(
+      { ordered: true, exclusive: false, exchanges: [{ kind: 'response', headers: { 'Lambda-Runtime-Function-Response-Mode': null } }] },
+      [streamed],
+      {},
+    );
+    expect(bad.failures).toEqual([
+      { path: 'wire.exchanges[0].headers.Lambda-Runtime-Function-Response-Mode', expected: 'absent', actual: '"streaming"' },
+    ]);
   });
 
   it('explains a miss with the closest exchange', () => {

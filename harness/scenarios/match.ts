@@ -103,7 +103,8 @@ function typeOf(v: unknown): string {
 function deepEqual(expected: unknown, actual: unknown, ctx: MatchContext): boolean {
   if (typeof expected === 'string') return stringEquals(expected, actual, ctx);
   if (expected === actual) return true;
-  if (Array.isArray(expected) && Array.isArray(actual)) return expected.length === actual.length && expected.every((x, i) => deepEqual(x, actual[i], ctx));
+  if (Array.isArray(expected) && Array.isArray(actual))
+    return expected.length === actual.length && expected.every((x, i) => deepEqual(x, actual[i], ctx));
   if (isPlainObject(expected) && isPlainObject(actual)) {
     const keys = Object.keys(expected);
     return keys.length === Object.keys(actual).length && keys.every((k) => k in actual && deepEqual(expected[k], actual[k], ctx));
@@ -145,7 +146,8 @@ function operator(op: string, arg: unknown, actual: unknown, ctx: MatchContext, 
       if (typeof actual === 'string' && typeof arg === 'string') {
         return new RegExp(templateSource(arg, ctx, true)).test(actual) ? [] : fail(`a string containing ${show(template(arg, ctx))}`);
       }
-      if (Array.isArray(actual)) return actual.some((x) => matchValue(arg, x, ctx, path).length === 0) ? [] : fail(`an array containing ${show(arg)}`);
+      if (Array.isArray(actual))
+        return actual.some((x) => matchValue(arg, x, ctx, path).length === 0) ? [] : fail(`an array containing ${show(arg)}`);
       return fail(`something containing ${show(arg)}`);
     default:
       return [{ path, expected: `a known operator (${op} is not one)`, actual: show(actual) }];
@@ -221,7 +223,12 @@ function bodyText(x: Exchange): string | undefined {
   }
 }
 
-function headerMatches(headers: readonly RecordedHeader[], want: Record<string, StringMatcher | null>, ctx: MatchContext, path: string): MatchFailure[] {
+function headerMatches(
+  headers: readonly RecordedHeader[],
+  want: Record<string, StringMatcher | null>,
+  ctx: MatchContext,
+  path: string,
+): MatchFailure[] {
   const out: MatchFailure[] = [];
   for (const [name, m] of Object.entries(want)) {
     const value = headerValue(headers, name);
@@ -241,10 +248,12 @@ export function matchExchange(m: ExchangeMatcher, x: Exchange, ctx: MatchContext
   if (m.method !== undefined && req.method !== m.method) out.push({ path: `${path}.method`, expected: m.method, actual: req.method });
   if (m.kind !== undefined && x.kind !== m.kind) out.push({ path: `${path}.kind`, expected: m.kind, actual: x.kind });
   if (m.path !== undefined) out.push(...matchString(m.path, req.target, ctx, `${path}.path`));
-  if (m.status !== undefined && x.response?.status !== m.status) out.push({ path: `${path}.status`, expected: String(m.status), actual: show(x.response?.status) });
+  if (m.status !== undefined && x.response?.status !== m.status)
+    out.push({ path: `${path}.status`, expected: String(m.status), actual: show(x.response?.status) });
   if (m.headers) out.push(...headerMatches(req.headers, m.headers, ctx, `${path}.headers`));
   if (m.trailers) out.push(...headerMatches(req.trailers, m.trailers, ctx, `${path}.trailers`));
-  if (m.bodySize !== undefined && req.body.length !== m.bodySize) out.push({ path: `${path}.bodySize`, expected: String(m.bodySize), actual: String(req.body.length) });
+  if (m.bodySize !== undefined && req.body.length !== m.bodySize)
+    out.push({ path: `${path}.bodySize`, expected: String(m.bodySize), actual: String(req.body.length) });
   if (m.body !== undefined) out.push(...matchString(m.body, bodyText(x), ctx, `${path}.body`));
   if (m.json !== undefined) {
     let parsed: unknown;
@@ -257,22 +266,33 @@ export function matchExchange(m: ExchangeMatcher, x: Exchange, ctx: MatchContext
     if (!ok) out.push({ path: `${path}.json`, expected: 'a JSON body', actual: show(bodyText(x)) });
     else out.push(...matchValue(m.json, parsed, ctx, `${path}.json`));
   }
-  if (m.chunked !== undefined && req.chunked !== m.chunked) out.push({ path: `${path}.chunked`, expected: String(m.chunked), actual: String(req.chunked) });
+  if (m.chunked !== undefined && req.chunked !== m.chunked)
+    out.push({ path: `${path}.chunked`, expected: String(m.chunked), actual: String(req.chunked) });
   const dataChunks = req.chunks.filter((c) => c.size > 0);
   if (m.chunks !== undefined && !inRange(dataChunks.length, m.chunks)) {
     out.push({ path: `${path}.chunks`, expected: `${showRange(m.chunks)} data chunks`, actual: String(dataChunks.length) });
   }
   if (m.chunkGapMs) {
     const gaps = dataChunks.slice(1).map((c, i) => c.at - dataChunks[i]!.doneAt);
-    const bad = gaps.find((g) => (m.chunkGapMs!.min !== undefined && g < m.chunkGapMs!.min) || (m.chunkGapMs!.max !== undefined && g > m.chunkGapMs!.max));
+    const bad = gaps.find(
+      (g) => (m.chunkGapMs!.min !== undefined && g < m.chunkGapMs!.min) || (m.chunkGapMs!.max !== undefined && g > m.chunkGapMs!.max),
+    );
     if (gaps.length === 0 || bad !== undefined) {
-      out.push({ path: `${path}.chunkGapMs`, expected: `gaps ${showRange(m.chunkGapMs)} ms`, actual: gaps.length ? gaps.map((g) => g.toFixed(0)).join(', ') : 'fewer than two data chunks' });
+      out.push({
+        path: `${path}.chunkGapMs`,
+        expected: `gaps ${showRange(m.chunkGapMs)} ms`,
+        actual: gaps.length ? gaps.map((g) => g.toFixed(0)).join(', ') : 'fewer than two data chunks',
+      });
     }
   }
   if (m.chunkSpanMs) {
     const span = dataChunks.length > 0 ? dataChunks[dataChunks.length - 1]!.doneAt - dataChunks[0]!.at : undefined;
     if (span === undefined || !inRange(span, m.chunkSpanMs)) {
-      out.push({ path: `${path}.chunkSpanMs`, expected: `first to last chunk ${showRange(m.chunkSpanMs)} ms`, actual: span === undefined ? 'no data chunks' : `${span.toFixed(0)} ms` });
+      out.push({
+        path: `${path}.chunkSpanMs`,
+        expected: `first to last chunk ${showRange(m.chunkSpanMs)} ms`,
+        actual: span === undefined ? 'no data chunks' : `${span.toFixed(0)} ms`,
+      });
     }
   }
   if (m.fault !== undefined) {
@@ -287,7 +307,10 @@ function describeMatcher(m: ExchangeMatcher): string {
   const parts: string[] = [];
   if (m.method) parts.push(m.method);
   if (m.kind) parts.push(`kind ${m.kind}`);
-  if (m.path) parts.push(typeof m.path === 'string' ? m.path : 'json' in m.path ? show(m.path.json) : `/${'regex' in m.path ? m.path.regex : m.path.$regex}/`);
+  if (m.path)
+    parts.push(
+      typeof m.path === 'string' ? m.path : 'json' in m.path ? show(m.path.json) : `/${'regex' in m.path ? m.path.regex : m.path.$regex}/`,
+    );
   if (m.status !== undefined) parts.push(`→ ${m.status}`);
   return parts.join(' ') || 'any exchange';
 }
@@ -344,7 +367,11 @@ export function matchWire(spec: WireExpectation, exchanges: readonly Exchange[],
     }
     // Nothing of the kind the matcher names: say what is missing, not how some other exchange differs.
     if (m.kind !== undefined && !exchanges.some((x) => x.kind === m.kind)) {
-      failures.push({ path, expected: describeMatcher(m), actual: `no ${KIND_NAME[m.kind]} in this step${exchanges.length ? ` (there were: ${exchanges.slice(0, 4).map(describeExchange).join('; ')}${exchanges.length > 4 ? '; …' : ''})` : ': no exchanges at all'}` });
+      failures.push({
+        path,
+        expected: describeMatcher(m),
+        actual: `no ${KIND_NAME[m.kind]} in this step${exchanges.length ? ` (there were: ${exchanges.slice(0, 4).map(describeExchange).join('; ')}${exchanges.length > 4 ? '; …' : ''})` : ': no exchanges at all'}`,
+      });
       return;
     }
     // Explain with the closest candidate: the one with the fewest mismatches.
@@ -355,11 +382,17 @@ export function matchWire(spec: WireExpectation, exchanges: readonly Exchange[],
       if (!best || f.length < best.length) best = f;
     }
     if (best && best.length > 0 && pool.length > 0) failures.push(...best);
-    else failures.push({ path, expected: describeMatcher(m), actual: exchanges.length ? 'no matching exchange' + (spec.ordered ? ' after the previous match' : '') : 'no exchanges' });
+    else
+      failures.push({
+        path,
+        expected: describeMatcher(m),
+        actual: exchanges.length ? 'no matching exchange' + (spec.ordered ? ' after the previous match' : '') : 'no exchanges',
+      });
   });
   if (spec.exclusive) {
     const extra = exchanges.filter((x) => !matched.has(x));
-    if (extra.length > 0) failures.push({ path: 'wire', expected: 'no exchanges beyond the listed ones', actual: extra.map(describeExchange).join('; ') });
+    if (extra.length > 0)
+      failures.push({ path: 'wire', expected: 'no exchanges beyond the listed ones', actual: extra.map(describeExchange).join('; ') });
   }
   return { failures, matched: exchanges.filter((x) => matched.has(x)) };
 }

@@ -5,28 +5,58 @@ import { maxOutstanding, unknownRoute, unmetPreconditions } from './precondition
 import type { InvokeStep } from './suite-model.ts';
 
 let seq = 0;
-function exchange(kind: ExchangeKind, target: string, over: Partial<Exchange> & { start?: number; answered?: number; status?: number } = {}): Exchange {
+function exchange(
+  kind: ExchangeKind,
+  target: string,
+  over: Partial<Exchange> & { start?: number; answered?: number; status?: number } = {},
+): Exchange {
   const { start = 0, answered, status = 200, ...rest } = over;
   return {
     seq: ++seq,
     connection: seq,
     kind,
-    request: { method: 'GET', target, httpVersion: '1.1', headers: [], body: Buffer.alloc(0), chunked: false, chunks: [], trailers: [], timing: { start, headersDone: start } },
-    ...(answered !== undefined ? { response: { status, headers: [], body: Buffer.alloc(0), timing: { start: answered, end: answered } } } : {}),
+    request: {
+      method: 'GET',
+      target,
+      httpVersion: '1.1',
+      headers: [],
+      body: Buffer.alloc(0),
+      chunked: false,
+      chunks: [],
+      trailers: [],
+      timing: { start, headersDone: start },
+    },
+    ...(answered !== undefined
+      ? { response: { status, headers: [], body: Buffer.alloc(0), timing: { start: answered, end: answered } } }
+      : {}),
     ...rest,
   };
 }
 
-const step = (over: Partial<InvokeStep>): InvokeStep => ({ kind: 'invoke', location: { file: 'x', line: 1 }, expect: {}, payload: Buffer.from('{}'), stream: false, logTail: false, ...over });
+const step = (over: Partial<InvokeStep>): InvokeStep => ({
+  kind: 'invoke',
+  location: { file: 'x', line: 1 },
+  expect: {},
+  payload: Buffer.from('{}'),
+  stream: false,
+  logTail: false,
+  ...over,
+});
 const result = { requestId: 'r1' } as InvocationResult;
 
 describe('unknown routes', () => {
   it('names a request the Runtime API does not serve, not other Lambda APIs or framing faults', () => {
-    expect(unknownRoute(exchange('unknown', '//2018-06-01/runtime/invocation/next', { answered: 1, status: 404 }))).toBe('GET //2018-06-01/runtime/invocation/next → 404');
-    expect(unknownRoute(exchange('unknown', '/2018-06-01/runtime/invocation/next', { answered: 1, status: 405 }))).toBe('GET /2018-06-01/runtime/invocation/next → 405');
+    expect(unknownRoute(exchange('unknown', '//2018-06-01/runtime/invocation/next', { answered: 1, status: 404 }))).toBe(
+      'GET //2018-06-01/runtime/invocation/next → 404',
+    );
+    expect(unknownRoute(exchange('unknown', '/2018-06-01/runtime/invocation/next', { answered: 1, status: 405 }))).toBe(
+      'GET /2018-06-01/runtime/invocation/next → 405',
+    );
     expect(unknownRoute(exchange('unknown', '/2020-01-01/extension/register', { answered: 1, status: 404 }))).toBeUndefined();
     expect(unknownRoute(exchange('unknown', '/2018-06-01/runtime/restore/next', { answered: 1, status: 404 }))).toBeUndefined();
-    expect(unknownRoute(exchange('unknown', '', { answered: 1, status: 400, fault: { kind: 'bad-request-line', detail: 'x', at: 0 } }))).toBeUndefined();
+    expect(
+      unknownRoute(exchange('unknown', '', { answered: 1, status: 400, fault: { kind: 'bad-request-line', detail: 'x', at: 0 } })),
+    ).toBeUndefined();
     expect(unknownRoute(exchange('next', '/2018-06-01/runtime/invocation/next', { answered: 1 }))).toBeUndefined();
   });
 });
@@ -35,7 +65,9 @@ describe('preconditions', () => {
   it('an injected status must have been served on the request it targets', () => {
     const served = exchange('next', '/2018-06-01/runtime/invocation/next', { injected: 'status:500', answered: 1, status: 500 });
     expect(unmetPreconditions(step({ faults: { nextStatus: 500 } }), result, [served])).toEqual([]);
-    const unmet = unmetPreconditions(step({ faults: { nextStatus: 500 } }), result, [exchange('unknown', '//2018-06-01/runtime/invocation/next', { answered: 1, status: 404 })]);
+    const unmet = unmetPreconditions(step({ faults: { nextStatus: 500 } }), result, [
+      exchange('unknown', '//2018-06-01/runtime/invocation/next', { answered: 1, status: 404 }),
+    ]);
     expect(unmet).toEqual([
       {
         path: 'precondition.faults.nextStatus',
@@ -47,8 +79,13 @@ describe('preconditions', () => {
 
   it('an exit judged after an invoke needs the event handed out', () => {
     const exits = step({ expect: { process: { exited: { code: 3 } } } });
-    expect(unmetPreconditions(exits, result, [exchange('next', '/2018-06-01/runtime/invocation/next', { requestId: 'r1', answered: 1 })])).toEqual([]);
-    expect(unmetPreconditions(exits, result, [])[0]).toMatchObject({ path: 'precondition.handedOut', actual: 'it never was: the runtime made no request to the Runtime API during the step' });
+    expect(
+      unmetPreconditions(exits, result, [exchange('next', '/2018-06-01/runtime/invocation/next', { requestId: 'r1', answered: 1 })]),
+    ).toEqual([]);
+    expect(unmetPreconditions(exits, result, [])[0]).toMatchObject({
+      path: 'precondition.handedOut',
+      actual: 'it never was: the runtime made no request to the Runtime API during the step',
+    });
   });
 });
 

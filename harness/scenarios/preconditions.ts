@@ -14,7 +14,12 @@ const NEXT = 'GET /2018-06-01/runtime/invocation/next';
  * Lambda APIs a runtime may call that this fake does not serve (Extensions, Telemetry, Logs, SnapStart restore):
  * a 404 on one of them is the fake's gap, not the runtime's wrong URL.
  */
-const OTHER_LAMBDA_APIS = [/^\/2020-01-01\/extension\//, /^\/2022-07-01\/telemetry/, /^\/2020-08-15\/logs/, /^\/2018-06-01\/runtime\/restore\//];
+const OTHER_LAMBDA_APIS = [
+  /^\/2020-01-01\/extension\//,
+  /^\/2022-07-01\/telemetry/,
+  /^\/2020-08-15\/logs/,
+  /^\/2018-06-01\/runtime\/restore\//,
+];
 
 /** `METHOD target → status` for a request to a path the Runtime API does not serve; undefined for any other exchange. */
 export function unknownRoute(x: Exchange): string | undefined {
@@ -28,7 +33,11 @@ export function unknownRoute(x: Exchange): string | undefined {
 /** One finding per distinct unknown route among a step's exchanges. */
 export function unknownRouteFindings(exchanges: readonly Exchange[]): MatchFailure[] {
   const routes = [...new Set(exchanges.flatMap((x) => unknownRoute(x) ?? []))];
-  return routes.map((r) => ({ path: 'wire.unknownRoute', expected: 'requests only to routes the Runtime API serves (/2018-06-01/runtime/…)', actual: r }));
+  return routes.map((r) => ({
+    path: 'wire.unknownRoute',
+    expected: 'requests only to routes the Runtime API serves (/2018-06-01/runtime/…)',
+    actual: r,
+  }));
 }
 
 function requests(exchanges: readonly Exchange[]): string {
@@ -53,19 +62,26 @@ export function unmetPreconditions(step: Step, result: InvocationResult | undefi
   // An exit judged after an invoke is the runtime's answer to the event only if it got the event (a fault on /next
   // itself is checked below instead).
   if (step.expect.process?.exited && f.nextStatus === undefined && f.reset !== 'next' && !handedOut) {
-    out.push({ path: 'precondition.handedOut', expected: `the event handed out by a ${NEXT}`, actual: `it never was: ${requests(exchanges)}` });
+    out.push({
+      path: 'precondition.handedOut',
+      expected: `the event handed out by a ${NEXT}`,
+      actual: `it never was: ${requests(exchanges)}`,
+    });
   }
   const unmet = (name: string, expected: string): void => {
     out.push({ path: `precondition.faults.${name}`, expected, actual: `it was never delivered: ${requests(exchanges)}` });
   };
-  if (f.nextStatus !== undefined && !injectedOn(exchanges, `status:${f.nextStatus}`, ['next'])) unmet('nextStatus', `the injected ${f.nextStatus} served to a ${NEXT}`);
+  if (f.nextStatus !== undefined && !injectedOn(exchanges, `status:${f.nextStatus}`, ['next']))
+    unmet('nextStatus', `the injected ${f.nextStatus} served to a ${NEXT}`);
   if (f.reset === 'next' && !injectedOn(exchanges, 'reset', ['next'])) unmet('reset', `a ${NEXT} reset by the harness`);
   if (f.responseStatus !== undefined && !injectedOn(exchanges, `status:${f.responseStatus}`, ['response', 'error'])) {
     unmet('responseStatus', `the injected ${f.responseStatus} served to the runtime's /response or /error`);
   }
-  if (f.reset === 'response' && !injectedOn(exchanges, 'reset', ['response', 'error'])) unmet('reset', "the runtime's /response or /error reset by the harness");
+  if (f.reset === 'response' && !injectedOn(exchanges, 'reset', ['response', 'error']))
+    unmet('reset', "the runtime's /response or /error reset by the harness");
   if (f.nextHeaders !== undefined || f.deadlineOffsetMs !== undefined || f.delayNextMs !== undefined) {
-    const altered = result !== undefined && exchanges.some((x) => x.kind === 'next' && x.requestId === result.requestId && x.injected === 'next-headers');
+    const altered =
+      result !== undefined && exchanges.some((x) => x.kind === 'next' && x.requestId === result.requestId && x.injected === 'next-headers');
     if (!altered) unmet('nextHeaders', `the event handed out by a ${NEXT} with the altered headers`);
   }
   return out;
@@ -87,7 +103,11 @@ export function maxOutstanding(exchanges: readonly Exchange[], connections: read
   const closedAt = new Map(connections.map((c) => [c.id, c.closedAt ?? Number.POSITIVE_INFINITY]));
   const spans = exchanges
     .filter((x) => x.kind === kind)
-    .map((x) => ({ x, start: x.request.timing.start, end: x.response?.timing.start ?? closedAt.get(x.connection) ?? Number.POSITIVE_INFINITY }));
+    .map((x) => ({
+      x,
+      start: x.request.timing.start,
+      end: x.response?.timing.start ?? closedAt.get(x.connection) ?? Number.POSITIVE_INFINITY,
+    }));
   let best: Outstanding = { max: 0, at: 0, exchanges: [] };
   // The count only rises at a start, so the starts are the instants to look at.
   for (const s of spans) {

@@ -34,7 +34,8 @@ function undescribed(node: unknown, pointer = '#'): string[] {
     for (const [name, sub] of Object.entries(entries)) {
       // `true` only marks a property as known inside a oneOf branch; the real definition sits beside it.
       if (sub === true) continue;
-      if (!isObject(sub) || typeof sub['description'] !== 'string' || sub['description'].length === 0) out.push(`${pointer}/${group}/${name}`);
+      if (!isObject(sub) || typeof sub['description'] !== 'string' || sub['description'].length === 0)
+        out.push(`${pointer}/${group}/${name}`);
     }
   }
   for (const [k, v] of Object.entries(node)) out.push(...undescribed(v, `${pointer}/${k}`));
@@ -63,7 +64,10 @@ describe('suite.schema.json and runtime-yaml.schema.json', () => {
   });
 
   it('the walk that finds undescribed properties finds them', () => {
-    expect(undescribed({ properties: { a: { type: 'string' }, b: { description: 'x', properties: { c: {} } } } })).toEqual(['#/properties/a', '#/properties/b/properties/c']);
+    expect(undescribed({ properties: { a: { type: 'string' }, b: { description: 'x', properties: { c: {} } } } })).toEqual([
+      '#/properties/a',
+      '#/properties/b/properties/c',
+    ]);
   });
 
   it('the capability names agree: model, suite needs, runtime.yaml capabilities', () => {

@@ -90,12 +90,20 @@ describe('loadSuiteFile', () => {
   });
 
   it('rejects a missing required field, a bad level, a bad duration and a bad regex', () => {
-    expect(errorOf(() => loadSuiteFile(file('area: demo\ncases:\n  - id: demo.x\n    title: t\n    level: must\n    source: https://x\n    steps: [{ sleep: 1 }]\n'))).problem).toBe(
-      'cases[0] is missing "requirement"',
+    expect(
+      errorOf(() =>
+        loadSuiteFile(
+          file('area: demo\ncases:\n  - id: demo.x\n    title: t\n    level: must\n    source: https://x\n    steps: [{ sleep: 1 }]\n'),
+        ),
+      ).problem,
+    ).toBe('cases[0] is missing "requirement"');
+    expect(errorOf(() => loadSuiteFile(file(HEAD.replace('level: must', 'level: MUST') + '    steps: [{ sleep: 1 }]\n'))).problem).toMatch(
+      /level must be one of "must", "should", "may"/,
     );
-    expect(errorOf(() => loadSuiteFile(file(HEAD.replace('level: must', 'level: MUST') + '    steps: [{ sleep: 1 }]\n'))).problem).toMatch(/level must be one of "must", "should", "may"/);
     expect(errorOf(() => loadSuiteFile(file(`${HEAD}    timeout: 3 seconds\n    steps: [{ sleep: 1 }]\n`))).line).toBe(8);
-    const re = errorOf(() => loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { event: 1 }\n        expect: { result: { payloadText: { regex: "(" } } }\n`)));
+    const re = errorOf(() =>
+      loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { event: 1 }\n        expect: { result: { payloadText: { regex: "(" } } }\n`)),
+    );
     expect(re.line).toBe(10);
     expect(re.problem).toMatch(/invalid regular expression/);
   });
@@ -132,16 +140,24 @@ describe('matchers in suite files', () => {
     expect(e.line).toBe(14);
     expect(e.problem).toBe('cases[0].steps[0].expect.result.payload.a.b has unknown matcher operator "$regx" (did you mean "$regex"?)');
     const far = errorOf(() => loadSuiteFile(withPayload('              $matches: x\n')));
-    expect(far.problem).toMatch(/has unknown matcher operator "\$matches" \(known: \$regex, \$type, \$any, \$absent, \$exact, .*\$contains\)$/);
+    expect(far.problem).toMatch(
+      /has unknown matcher operator "\$matches" \(known: \$regex, \$type, \$any, \$absent, \$exact, .*\$contains\)$/,
+    );
   });
 
   it('rejects operators mixed with plain keys, and bad operator arguments', () => {
     const mixed = errorOf(() => loadSuiteFile(withPayload('              a: 1\n              $regex: x\n')));
     expect(mixed.line).toBe(14);
     expect(mixed.problem).toMatch(/^cases\[0\]\.steps\[0\]\.expect\.result\.payload mixes the matcher operator "\$regex" with plain keys/);
-    expect(errorOf(() => loadSuiteFile(withPayload('              a: { $type: strng }\n'))).problem).toMatch(/payload\.a\.\$type must be one of "string", "number", "integer"/);
-    expect(errorOf(() => loadSuiteFile(withPayload('              a: [{ $any: false }]\n'))).problem).toBe('cases[0].steps[0].expect.result.payload.a[0].$any must be true');
-    expect(errorOf(() => loadSuiteFile(withPayload('              $oneOf: x\n'))).problem).toBe('cases[0].steps[0].expect.result.payload.$oneOf must be array');
+    expect(errorOf(() => loadSuiteFile(withPayload('              a: { $type: strng }\n'))).problem).toMatch(
+      /payload\.a\.\$type must be one of "string", "number", "integer"/,
+    );
+    expect(errorOf(() => loadSuiteFile(withPayload('              a: [{ $any: false }]\n'))).problem).toBe(
+      'cases[0].steps[0].expect.result.payload.a[0].$any must be true',
+    );
+    expect(errorOf(() => loadSuiteFile(withPayload('              $oneOf: x\n'))).problem).toBe(
+      'cases[0].steps[0].expect.result.payload.$oneOf must be array',
+    );
   });
 
   it('checks wire json matchers the same way', () => {
@@ -159,7 +175,9 @@ describe('matchers in suite files', () => {
   });
 
   it('rejects a fault kind the recorder never reports', () => {
-    const p = file(`${HEAD}    steps:\n      - invoke: { event: 1 }\n        expect: { wire: { exchanges: [{ fault: bad-chunksize }] } }\n`);
+    const p = file(
+      `${HEAD}    steps:\n      - invoke: { event: 1 }\n        expect: { wire: { exchanges: [{ fault: bad-chunksize }] } }\n`,
+    );
     expect(errorOf(() => loadSuiteFile(p)).problem).toMatch(/fault must be one of "any", "none", "bad-request-line"/);
   });
 });
@@ -174,14 +192,19 @@ describe('events and keys', () => {
   });
 
   it('serialises event compactly and takes rawEvent as UTF-8', () => {
-    const [a, b] = loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { event: "é" }\n      - invoke: { rawEvent: "é" }\n`)).cases[0]!.steps;
+    const [a, b] = loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { event: "é" }\n      - invoke: { rawEvent: "é" }\n`)).cases[0]!
+      .steps;
     expect(a!.kind === 'invoke' && a!.payload.toString('hex')).toBe('22c3a922');
     expect(b!.kind === 'invoke' && b!.payload.toString('hex')).toBe('c3a9');
   });
 
   it('bounds eventSize', () => {
-    expect(errorOf(() => loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { eventSize: 1 }\n`))).problem).toMatch(/eventSize must be >= 2/);
-    expect(errorOf(() => loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { eventSize: 100000000 }\n`))).problem).toMatch(/eventSize must be <= 33554432/);
+    expect(errorOf(() => loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { eventSize: 1 }\n`))).problem).toMatch(
+      /eventSize must be >= 2/,
+    );
+    expect(errorOf(() => loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { eventSize: 100000000 }\n`))).problem).toMatch(
+      /eventSize must be <= 33554432/,
+    );
   });
 
   it('suggests the key a typo meant', () => {
@@ -197,7 +220,8 @@ describe('events and keys', () => {
 
   it('rejects a negative duration where only the deadline offset may be negative', () => {
     expect(errorOf(() => loadSuiteFile(file(`${HEAD}    steps: [{ sleep: -5ms }]\n`))).line).toBe(8);
-    const ok = loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { event: 1, faults: { deadlineOffset: -2.5s } }\n`)).cases[0]!.steps[0]!;
+    const ok = loadSuiteFile(file(`${HEAD}    steps:\n      - invoke: { event: 1, faults: { deadlineOffset: -2.5s } }\n`)).cases[0]!
+      .steps[0]!;
     expect(ok.kind === 'invoke' && ok.faults?.deadlineOffsetMs).toBe(-2500);
   });
 });
@@ -231,7 +255,9 @@ describe('loadSuites', () => {
   it('loads the shipped conformance suite: at least 60 cases, every area covered, every case sourced', () => {
     const { cases, files } = loadSuites([DEFAULT_SUITE_DIR]);
     expect(cases.length).toBeGreaterThanOrEqual(60);
-    expect(new Set(files.map((f) => f.area))).toEqual(new Set(['next', 'response', 'error', 'events', 'context', 'init', 'streaming', 'lifecycle', 'robustness', 'logging']));
+    expect(new Set(files.map((f) => f.area))).toEqual(
+      new Set(['next', 'response', 'error', 'events', 'context', 'init', 'streaming', 'lifecycle', 'robustness', 'logging']),
+    );
     for (const c of cases) {
       expect(c.source).toMatch(/^https:\/\//);
       if (c.level !== 'must') expect(c.rationale, `${c.id} needs a rationale for its level`).toBeTruthy();

@@ -102,7 +102,9 @@ function normaliseStep(raw: Raw, location: SourceLocation): Step {
       location,
       expect,
       payload,
-      ...(inv['clientContext'] !== undefined ? { clientContext: typeof inv['clientContext'] === 'string' ? inv['clientContext'] : JSON.stringify(inv['clientContext']) } : {}),
+      ...(inv['clientContext'] !== undefined
+        ? { clientContext: typeof inv['clientContext'] === 'string' ? inv['clientContext'] : JSON.stringify(inv['clientContext']) }
+        : {}),
       ...(inv['identity'] !== undefined ? { cognitoIdentity: JSON.stringify(inv['identity']) } : {}),
       ...(typeof inv['tenantId'] === 'string' ? { tenantId: inv['tenantId'] } : {}),
       ...(typeof inv['traceId'] === 'string' ? { traceId: inv['traceId'] } : {}),
@@ -150,7 +152,11 @@ function semanticChecks(parsed: ParsedYaml, area: string, rawCases: Raw[]): void
     }
     for (const need of (c['needs'] as string[] | undefined) ?? []) {
       if (!(KNOWN_CAPABILITIES as readonly string[]).includes(need)) {
-        throw new SuiteError(parsed.file, parsed.lineOf(['cases', i, 'needs']), `unknown capability "${need}" (known: ${KNOWN_CAPABILITIES.join(', ')})`);
+        throw new SuiteError(
+          parsed.file,
+          parsed.lineOf(['cases', i, 'needs']),
+          `unknown capability "${need}" (known: ${KNOWN_CAPABILITIES.join(', ')})`,
+        );
       }
     }
     checkRegexes(parsed, c, ['cases', i]);
@@ -169,7 +175,11 @@ function checkRegexes(parsed: ParsedYaml, value: unknown, path: Array<string | n
       try {
         new RegExp(v);
       } catch (e) {
-        throw new SuiteError(parsed.file, parsed.lineOf([...path, k]), `invalid regular expression ${JSON.stringify(v)}: ${(e as Error).message}`);
+        throw new SuiteError(
+          parsed.file,
+          parsed.lineOf([...path, k]),
+          `invalid regular expression ${JSON.stringify(v)}: ${(e as Error).message}`,
+        );
       }
     } else {
       checkRegexes(parsed, v, [...path, k]);
@@ -209,7 +219,6 @@ export function loadSuiteFile(path: string): SuiteFile {
   return { path: parsed.file, area, ...(typeof raw['description'] === 'string' ? { description: raw['description'] } : {}), cases };
 }
 
-
 function suiteFilesUnder(path: string): string[] {
   const st = statSync(path);
   if (st.isFile()) return [path];
@@ -242,7 +251,12 @@ export function loadSuites(paths: readonly string[]): { files: SuiteFile[]; case
       const suite = loadSuiteFile(f);
       for (const c of suite.cases) {
         const prev = seen.get(c.id);
-        if (prev) throw new SuiteError(c.location.file, c.location.line, `duplicate case id "${c.id}" (first defined at ${prev.file}:${prev.line})`);
+        if (prev)
+          throw new SuiteError(
+            c.location.file,
+            c.location.line,
+            `duplicate case id "${c.id}" (first defined at ${prev.file}:${prev.line})`,
+          );
         seen.set(c.id, c.location);
       }
       files.push(suite);

@@ -10,7 +10,10 @@ import type { ScenarioCase } from './suite-model.ts';
 
 /** `error.*`, `*.invalid-json`, `next.keeps-polling`: `*` matches any run of characters, `?` one. */
 export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`);
 }
 

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { forgetSecrets, isSecretVariable, knownSecrets, registerCredentials, registerSecret, registerSecretsFromEnvironment, secretVariants } from './known-secrets.ts';
+import {
+  forgetSecrets,
+  isSecretVariable,
+  knownSecrets,
+  registerCredentials,
+  registerSecret,
+  registerSecretsFromEnvironment,
+  secretVariants,
+} from './known-secrets.ts';
 import { scrub } from './scrub.ts';
 
 const SECRET = 'hunter2-but-longer/+=';
@@ -8,12 +16,17 @@ afterEach(() => forgetSecrets());
 
 describe('known secrets', () => {
   it('finds a known value inside base64 text at every byte offset, in base64 and base64url', () => {
-    const variants = secretVariants(SECRET).filter((v) => v.encoding === 'base64').map((v) => v.text);
+    const variants = secretVariants(SECRET)
+      .filter((v) => v.encoding === 'base64')
+      .map((v) => v.text);
     for (let offset = 0; offset < 6; offset++) {
       for (const suffix of ['', 'x', 'yz', ' and more text after it']) {
         const bytes = Buffer.from(`${'p'.repeat(offset)}${SECRET}${suffix}`);
         for (const b64 of [bytes.toString('base64'), bytes.toString('base64url')]) {
-          expect(variants.some((v) => b64.includes(v)), `offset ${offset}, suffix "${suffix}": ${b64}`).toBe(true);
+          expect(
+            variants.some((v) => b64.includes(v)),
+            `offset ${offset}, suffix "${suffix}": ${b64}`,
+          ).toBe(true);
         }
       }
     }
@@ -52,7 +65,11 @@ describe('known secrets', () => {
   });
 
   it("includes the host's AWS credential variables and SDK credentials", () => {
-    registerCredentials({ accessKeyId: 'LOCALSTACKKEYID1', secretAccessKey: 'sdk-secret-value-123', sessionToken: 'sdk-session-token-456' });
+    registerCredentials({
+      accessKeyId: 'LOCALSTACKKEYID1',
+      secretAccessKey: 'sdk-secret-value-123',
+      sessionToken: 'sdk-session-token-456',
+    });
     const host = knownSecrets({ AWS_SECRET_ACCESS_KEY: 'host-secret-value', AWS_ACCESS_KEY_ID: 'x' });
     expect(host.map((s) => [s.value, s.kind])).toEqual([
       ['LOCALSTACKKEYID1', 'access-key-id'],

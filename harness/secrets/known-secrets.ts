@@ -17,7 +17,8 @@ export interface KnownSecret {
 export const MIN_SECRET_LENGTH = 8;
 
 /** Environment variable names whose value is a secret whatever it looks like. */
-const SECRET_KEY = /secret|token|passw(?:or)?d|\bpwd|private|credential|api_?key|access_?key|auth|signature|session|cookie|\bdsn\b|connection_?string/i;
+const SECRET_KEY =
+  /secret|token|passw(?:or)?d|\bpwd|private|credential|api_?key|access_?key|auth|signature|session|cookie|\bdsn\b|connection_?string/i;
 
 /** Values that are credentials whatever their variable is called (the shapes scrub.ts's patterns know). */
 const CREDENTIAL_VALUE = [
@@ -106,9 +107,15 @@ export function secretVariants(value: string): SecretVariant[] {
   const json = JSON.stringify(value).slice(1, -1);
   add(json, 'json');
   add(json.replace(/\//g, '\\/'), 'json');
-  add(json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), 'json');
+  add(
+    json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    'json',
+  );
   add(JSON.stringify(json).slice(1, -1), 'json');
-  add(value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`), 'html');
+  add(
+    value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
+    'html',
+  );
   add(value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'), 'html');
   add(encodeURIComponent(value), 'url');
   const bytes = Buffer.from(value, 'utf8');

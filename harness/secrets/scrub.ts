@@ -7,7 +7,16 @@
  * Scrub before cutting text short: a preview cut inside a secret leaves a prefix no later pass can recognise.
  * Markers contain no quote, backslash or angle bracket, so scrubbing serialised JSON, HTML or XML keeps it valid.
  */
-import { bodyToJson, exchangeToJson, recordingToJson, type BodyJson, type Exchange, type ExchangeJson, type Recording, type RecordingJson } from '../model/recording.ts';
+import {
+  bodyToJson,
+  exchangeToJson,
+  recordingToJson,
+  type BodyJson,
+  type Exchange,
+  type ExchangeJson,
+  type Recording,
+  type RecordingJson,
+} from '../model/recording.ts';
 import { knownSecrets, secretsGeneration, secretVariants } from './known-secrets.ts';
 
 /** Credential shapes; the lookarounds stand in for \b, which misses a key glued to a lower-case word (`xAKIA…`). */
@@ -31,7 +40,8 @@ const RULES: Array<[RegExp, string]> = [
  * part of longer base64; hex digests have no upper case). Only for runtime text, not whole files: there a 30-byte
  * body's base64 field has the same shape.
  */
-const BARE_SECRET_KEY = /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])(?=[A-Za-z0-9/+]{0,39}[0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+const BARE_SECRET_KEY =
+  /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])(?=[A-Za-z0-9/+]{0,39}[0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 
 interface KnownMatcher {
   generation: number;
@@ -58,7 +68,12 @@ function knownMatcher(): KnownMatcher {
     }
   }
   const texts = [...markers.keys()].sort((a, b) => b.length - a.length);
-  cache = { generation: secretsGeneration(), hostKey, markers, re: texts.length > 0 ? new RegExp(texts.map(escapeRegExp).join('|'), 'g') : undefined };
+  cache = {
+    generation: secretsGeneration(),
+    hostKey,
+    markers,
+    re: texts.length > 0 ? new RegExp(texts.map(escapeRegExp).join('|'), 'g') : undefined,
+  };
   return cache;
 }
 
@@ -120,7 +135,15 @@ export function scrubExchange(x: ExchangeJson): ExchangeJson {
     ...x,
     ...(x.fault ? { fault: { ...x.fault, detail: scrub(x.fault.detail) } } : {}),
     request: { ...x.request, target: scrub(x.request.target), headers, trailers, body: scrubBody(x.request.body) },
-    ...(x.response ? { response: { ...x.response, headers: x.response.headers.map((h) => ({ name: h.name, value: scrub(h.value) })), body: scrubBody(x.response.body) } } : {}),
+    ...(x.response
+      ? {
+          response: {
+            ...x.response,
+            headers: x.response.headers.map((h) => ({ name: h.name, value: scrub(h.value) })),
+            body: scrubBody(x.response.body),
+          },
+        }
+      : {}),
   };
 }
 

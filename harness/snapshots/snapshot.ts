@@ -42,7 +42,9 @@ export function readSnapshot(path: string): Snapshot {
   }
   const s = doc as Partial<Snapshot>;
   if (s.format !== 'lambdaspec.snapshot/v1' || !Array.isArray(s.cases)) {
-    throw new UserError(`--against ${path}: not a lambdaspec snapshot (expected "format": "lambdaspec.snapshot/v1"; make one with 'lambdaspec snapshot')`);
+    throw new UserError(
+      `--against ${path}: not a lambdaspec snapshot (expected "format": "lambdaspec.snapshot/v1"; make one with 'lambdaspec snapshot')`,
+    );
   }
   return s as Snapshot;
 }
@@ -107,7 +109,8 @@ export function renderComparison(c: SnapshotComparison): string {
     lines.push('', '| case | step | outcome | recorded | this run |', '|---|---|---|---|---|');
     // Outcomes quote what the runtime sent: code spans, so none of it becomes Markdown or HTML.
     const cell = (s: string): string => mdCode(s.length > 120 ? `${s.slice(0, 120)}…` : s, { inTable: true });
-    for (const d of c.differences) lines.push(`| ${cell(d.caseId)} | ${d.step ?? ''} | ${cell(d.field)} | ${cell(d.recorded)} | ${cell(d.local)} |`);
+    for (const d of c.differences)
+      lines.push(`| ${cell(d.caseId)} | ${d.step ?? ''} | ${cell(d.field)} | ${cell(d.recorded)} | ${cell(d.local)} |`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -9,9 +9,26 @@ describe('linearSlope', () => {
   });
 
   it('is zero for a flat series and undefined without enough points or spread', () => {
-    expect(linearSlope([{ x: 0, y: 5 }, { x: 1, y: 5 }, { x: 2, y: 5 }])).toBe(0);
-    expect(linearSlope([{ x: 0, y: 1 }, { x: 1, y: 2 }])).toBeUndefined();
-    expect(linearSlope([{ x: 1, y: 1 }, { x: 1, y: 2 }, { x: 1, y: 3 }])).toBeUndefined();
+    expect(
+      linearSlope([
+        { x: 0, y: 5 },
+        { x: 1, y: 5 },
+        { x: 2, y: 5 },
+      ]),
+    ).toBe(0);
+    expect(
+      linearSlope([
+        { x: 0, y: 1 },
+        { x: 1, y: 2 },
+      ]),
+    ).toBeUndefined();
+    expect(
+      linearSlope([
+        { x: 1, y: 1 },
+        { x: 1, y: 2 },
+        { x: 1, y: 3 },
+      ]),
+    ).toBeUndefined();
   });
 });
 

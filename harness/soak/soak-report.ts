@@ -95,6 +95,7 @@ export function soakMarkdown(r: SoakReport): string {
     '',
   ];
   if (r.reasons.length > 0) lines.push('Failed because:', '', ...r.reasons.map((x) => `- ${mdText(x)}`), '');
-  for (const d of r.differences.slice(0, 20)) lines.push(`- round ${d.round}, ${mdText(d.what)}: first ${mdCode(d.first)}, now ${mdCode(d.now)}`);
+  for (const d of r.differences.slice(0, 20))
+    lines.push(`- round ${d.round}, ${mdText(d.what)}: first ${mdCode(d.first)}, now ${mdCode(d.now)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -29,15 +29,35 @@ describe.skipIf(!python)('soak (needs /usr/bin/python3)', () => {
     // the harness's RSS climbs for its first ~25 s (heap and JIT settling, then flat: an 80 s soak went 88 → 102 MiB
     // by 25 s and 107 MiB by 80 s); a shorter run judges that climb, not growth.
     const dir = join(out, 'cli-soak');
-    const child = spawn(process.execPath, [BIN, 'soak', 'python-stdlib', '--duration', '45s', '--interval', '1s', '--report-dir', dir, '--max-rss-slope', '30', '--max-fd-growth', '2'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'soak',
+        'python-stdlib',
+        '--duration',
+        '45s',
+        '--interval',
+        '1s',
+        '--report-dir',
+        dir,
+        '--max-rss-slope',
+        '30',
+        '--max-fd-growth',
+        '2',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4000)));
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     const report = JSON.parse(readFileSync(join(dir, 'python-stdlib.json'), 'utf8')) as SoakReport;
     const g = report.growth;
-    console.info(`soak: ${report.rounds} rounds, ${report.cases} cases, ${report.invocations} invocations; RSS ${(g.rssStartBytes / 1048576).toFixed(1)} → ${(g.rssEndBytes / 1048576).toFixed(1)} MiB, slope ${g.rssSlopeMiBPerMin} MiB/min; fds ${g.fdsBefore} → ${g.fdsAfter}`);
+    console.info(
+      `soak: ${report.rounds} rounds, ${report.cases} cases, ${report.invocations} invocations; RSS ${(g.rssStartBytes / 1048576).toFixed(1)} → ${(g.rssEndBytes / 1048576).toFixed(1)} MiB, slope ${g.rssSlopeMiBPerMin} MiB/min; fds ${g.fdsBefore} → ${g.fdsAfter}`,
+    );
     expect(report.reasons).toEqual([]);
     expect(code, stderr).toBe(0);
     expect(report.verdict).toBe('pass');
@@ -90,7 +110,9 @@ describe('lambdaspec soak flags', () => {
     const io = memoryIo();
     const noProbe = fileURLToPath(new URL('../testing/fixtures/no-probe', import.meta.url));
     expect(await main(['soak', noProbe, '--duration', '1m'], io)).toBe(2);
-    expect(io.stderr()).toMatch(/^lambdaspec: no-probe does not implement the probe handler: it answered .*; see docs\/probe-contract\.md\n$/);
+    expect(io.stderr()).toMatch(
+      /^lambdaspec: no-probe does not implement the probe handler: it answered .*; see docs\/probe-contract\.md\n$/,
+    );
   });
 });
 
@@ -106,6 +128,8 @@ describe('invocationSignature', () => {
       timings: { receivedAt: 0, done: 1 },
     });
     expect(invocationSignature(result('a-1'))).toBe(invocationSignature(result('b-2')));
-    expect(invocationSignature(result('a-1'))).toBe('platform-error Runtime.ExitError: {"errorMessage":"RequestId: {requestId} Error: Runtime exited with error: exit status 3"}');
+    expect(invocationSignature(result('a-1'))).toBe(
+      'platform-error Runtime.ExitError: {"errorMessage":"RequestId: {requestId} Error: Runtime exited with error: exit status 3"}',
+    );
   });
 });

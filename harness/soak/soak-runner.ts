@@ -135,7 +135,14 @@ function soakMix(runtime: ResolvedRuntime): SoakMix {
 }
 
 /** One round: every case in a fresh environment, then the direct invocations on the long-lived one. */
-async function runRound(state: SoakState, mix: SoakMix, longLived: LocalEnvironment, o: SoakOptions, stop: () => boolean, onCaseEnvironment: (e: CaseEnvironment | undefined) => void): Promise<void> {
+async function runRound(
+  state: SoakState,
+  mix: SoakMix,
+  longLived: LocalEnvironment,
+  o: SoakOptions,
+  stop: () => boolean,
+  onCaseEnvironment: (e: CaseEnvironment | undefined) => void,
+): Promise<void> {
   for (const c of mix.cases) {
     if (stop()) return;
     const report = await runCase(c, o.runtime, { onEnvironment: onCaseEnvironment });
@@ -165,7 +172,13 @@ async function processesLeftAfterReaping(): Promise<number> {
 }
 
 /** The growth figures after warm-up, and every bound they break. */
-function judgeGrowth(state: SoakState, bounds: SoakBounds, fdsBefore: number | null, fdsAfter: number | null, processesLeft: number): { growth: SoakReport['growth']; reasons: string[] } {
+function judgeGrowth(
+  state: SoakState,
+  bounds: SoakBounds,
+  fdsBefore: number | null,
+  fdsAfter: number | null,
+  processesLeft: number,
+): { growth: SoakReport['growth']; reasons: string[] } {
   const elapsedMs = state.now();
   const warmupMs = Math.max(WARMUP_SHARE * elapsedMs, state.firstRoundEndMs);
   const judged = state.samples.filter((s) => s.atMs >= warmupMs);
@@ -179,7 +192,8 @@ function judgeGrowth(state: SoakState, bounds: SoakBounds, fdsBefore: number | n
   if (slope !== undefined && slope > bounds.maxRssSlopeMiBPerMin) {
     reasons.push(`harness RSS grew ${slope.toFixed(2)} MiB/min after warm-up (bound ${bounds.maxRssSlopeMiBPerMin})`);
   }
-  if (fdGrowth !== null && fdGrowth > bounds.maxFdGrowth) reasons.push(`open fds grew by ${fdGrowth} between the first and the last round (bound ${bounds.maxFdGrowth})`);
+  if (fdGrowth !== null && fdGrowth > bounds.maxFdGrowth)
+    reasons.push(`open fds grew by ${fdGrowth} between the first and the last round (bound ${bounds.maxFdGrowth})`);
   if (fdsBefore !== null && fdsAfter !== null && fdsAfter - fdsBefore > bounds.maxFdGrowth) {
     reasons.push(`${fdsAfter - fdsBefore} more open fds after the soak than before it (bound ${bounds.maxFdGrowth})`);
   }
@@ -229,7 +243,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       if (o.signal?.aborted) break;
       const fds = state.roundDone();
       const rssMiB = (process.memoryUsage().rss / 1048576).toFixed(1);
-      o.onProgress?.(`round ${state.rounds}: ${state.caseCount} cases, ${state.invocations} invocations, RSS ${rssMiB} MiB, ${fds ?? '?'} fds, ${state.outcomes.differences.length} changed outcomes`);
+      o.onProgress?.(
+        `round ${state.rounds}: ${state.caseCount} cases, ${state.invocations} invocations, RSS ${rssMiB} MiB, ${fds ?? '?'} fds, ${state.outcomes.differences.length} changed outcomes`,
+      );
     }
   } finally {
     clearInterval(sampler);

@@ -24,7 +24,10 @@ describe('bootstrapMedianRatio', () => {
   });
 
   it('gives an interval containing 1 for two draws of the same distribution', () => {
-    const r = bootstrapMedianRatio(base, noise(200, 99).map((u) => 10 + u));
+    const r = bootstrapMedianRatio(
+      base,
+      noise(200, 99).map((u) => 10 + u),
+    );
     expect(r.low).toBeLessThanOrEqual(1);
     expect(r.high).toBeGreaterThanOrEqual(1);
   });
@@ -37,7 +40,10 @@ describe('bootstrapMedianRatio', () => {
     expect(r.high).toBeLessThan(1.7);
     expect(r.low).toBeLessThanOrEqual(1.5);
     expect(r.high).toBeGreaterThanOrEqual(1.5);
-    const faster = bootstrapMedianRatio(base, base.map((v) => v / 2));
+    const faster = bootstrapMedianRatio(
+      base,
+      base.map((v) => v / 2),
+    );
     expect(faster.high).toBeLessThan(1);
   });
 

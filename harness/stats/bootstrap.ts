@@ -40,7 +40,11 @@ function resampledMedian(samples: Float64Array, scratch: Float64Array, rng: Rand
  * CI of median(current) / median(baseline). A baseline median of 0 makes ratios meaningless: throws RangeError, as
  * for empty inputs.
  */
-export function bootstrapMedianRatio(baseline: readonly number[], current: readonly number[], options: BootstrapOptions = {}): RatioInterval {
+export function bootstrapMedianRatio(
+  baseline: readonly number[],
+  current: readonly number[],
+  options: BootstrapOptions = {},
+): RatioInterval {
   const resamples = options.resamples ?? DEFAULT_BOOTSTRAP.resamples;
   const confidence = options.confidence ?? DEFAULT_BOOTSTRAP.confidence;
   const seed = options.seed ?? DEFAULT_BOOTSTRAP.seed;

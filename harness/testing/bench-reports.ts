@@ -15,7 +15,13 @@ export function runtimeBench(name: string, warmMs: number, extra: Partial<Runtim
     runtime: name,
     language: 'test',
     streamingCapable: false,
-    cold: { count: 10, init: d(samples(40, 10)), firstInvocation: d(samples(2, 10)), endToEnd: d(samples(45, 10)), peakRss: d(samples(16, 10), 'MiB') },
+    cold: {
+      count: 10,
+      init: d(samples(40, 10)),
+      firstInvocation: d(samples(2, 10)),
+      endToEnd: d(samples(45, 10)),
+      peakRss: d(samples(16, 10), 'MiB'),
+    },
     warm: {
       count: 50,
       eventBytes: 40,

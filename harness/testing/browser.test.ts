@@ -78,7 +78,8 @@ describe.runIf(available || requireAll())(`HTML reports in headless Chromium${av
     const failing = flawed.cases.filter((c) => c.verdict === 'fail');
     expect(failing.length).toBeGreaterThan(0);
     const page = await open(url(join(dir, 'flawed', 'report.html')));
-    const visible = (): Promise<string[]> => page.$$eval('details.case:not([hidden])', (els) => els.map((e) => (e as unknown as Detailsish).dataset['verdict']!));
+    const visible = (): Promise<string[]> =>
+      page.$$eval('details.case:not([hidden])', (els) => els.map((e) => (e as unknown as Detailsish).dataset['verdict']!));
     expect(await visible()).toHaveLength(flawed.cases.length);
 
     await page.click('button.tile[data-only="fail"]');
@@ -90,7 +91,9 @@ describe.runIf(available || requireAll())(`HTML reports in headless Chromium${av
     expect(await page.$$eval('details.case:not([hidden])', (els) => els.map((e) => e.id))).toEqual(['streaming.incremental']);
     await page.fill('#q', '');
     await page.selectOption('#area', 'error');
-    expect(await page.$$eval('details.case:not([hidden])', (els) => els.map((e) => e.id))).toEqual(failing.filter((c) => c.area === 'error').map((c) => c.id));
+    expect(await page.$$eval('details.case:not([hidden])', (els) => els.map((e) => e.id))).toEqual(
+      failing.filter((c) => c.area === 'error').map((c) => c.id),
+    );
     await page.selectOption('#area', '');
 
     const id = 'streaming.incremental';
@@ -98,7 +101,11 @@ describe.runIf(available || requireAll())(`HTML reports in headless Chromium${av
     await page.click(`${sel} > summary`);
     expect(await page.$eval(sel, (e) => (e as unknown as Detailsish).open)).toBe(true);
     const transcript = await page.$$eval(`${sel} .exchange pre.http`, (els) => els.map((e) => e.textContent ?? ''));
-    expect(transcript.some((t) => /^POST \/2018-06-01\/runtime\/invocation\/[^/]+\/response 1\.1\n/.test(t) && t.includes('Transfer-Encoding: chunked'))).toBe(true);
+    expect(
+      transcript.some(
+        (t) => /^POST \/2018-06-01\/runtime\/invocation\/[^/]+\/response 1\.1\n/.test(t) && t.includes('Transfer-Encoding: chunked'),
+      ),
+    ).toBe(true);
     expect(transcript.some((t) => t.startsWith('HTTP/1.1 202 Accepted'))).toBe(true);
     expect(await page.isVisible(`${sel} table.chunks`)).toBe(true);
     const timeline = page.locator(`${sel} svg.timeline`);
@@ -125,8 +132,10 @@ describe.runIf(available || requireAll())(`HTML reports in headless Chromium${av
     await page.close();
   });
 
-  it('matrix.html: clicking a cell shows why, and its link opens the case in that runtime\'s report', async () => {
-    const m = buildMatrix([flawed, clean], new Date(), { flawed: { 'error.keeps-serving': 'exits after a handler error on purpose: the fixture\'s flaw' } });
+  it("matrix.html: clicking a cell shows why, and its link opens the case in that runtime's report", async () => {
+    const m = buildMatrix([flawed, clean], new Date(), {
+      flawed: { 'error.keeps-serving': "exits after a handler error on purpose: the fixture's flaw" },
+    });
     const path = join(dir, 'matrix', 'matrix.html');
     mkdirSync(join(dir, 'matrix'));
     writeFileSync(path, renderMatrixHtml(m, { reportHref: (name) => `../${name}/report.html` }));
@@ -184,7 +193,8 @@ describe.runIf(available || requireAll())(`HTML reports in headless Chromium${av
   });
 
   it('bench HTML draws its charts', async () => {
-    const ramp = (n: number, base: number, step: number): number[] => Array.from({ length: n }, (_, i) => base + step * i + ((i * 37) % 11));
+    const ramp = (n: number, base: number, step: number): number[] =>
+      Array.from({ length: n }, (_, i) => base + step * i + ((i * 37) % 11));
     const path = join(dir, 'bench.html');
     writeFileSync(
       path,

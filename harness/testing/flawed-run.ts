@@ -48,5 +48,14 @@ export async function flawedRun(options: { withFlaws?: boolean; name?: string } 
   } finally {
     for (const m of markers) rmSync(`/tmp/lambdaspec-flawed-reinit-${m}`, { force: true });
   }
-  return buildReport({ runtime: base, cases: reports, startedAt, finishedAt: new Date(), strict: false, suites: [DEFAULT_SUITE_DIR], jobs: 1, interrupted: false });
+  return buildReport({
+    runtime: base,
+    cases: reports,
+    startedAt,
+    finishedAt: new Date(),
+    strict: false,
+    suites: [DEFAULT_SUITE_DIR],
+    jobs: 1,
+    interrupted: false,
+  });
 }

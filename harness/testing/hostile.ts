@@ -22,14 +22,25 @@ export function hostileCase(id = 'error.hostile', text = HOSTILE, source = 'java
       method: 'POST',
       target: `/2018-06-01/runtime/invocation/req-1/error?${HOSTILE}`,
       httpVersion: '1.1',
-      headers: [{ name: 'Lambda-Runtime-Function-Error-Type', value: HOSTILE }, { name: 'X-Evil"><b', value: 'x' }],
+      headers: [
+        { name: 'Lambda-Runtime-Function-Error-Type', value: HOSTILE },
+        { name: 'X-Evil"><b', value: 'x' },
+      ],
       body: body(`{"errorMessage":"${HOSTILE}"}`),
       chunked: true,
-      chunks: [{ size: 10, extensions: HOSTILE, offset: 0, at: 1, doneAt: 1.5 }, { size: 0, extensions: '', offset: 10, at: 2, doneAt: 2 }],
+      chunks: [
+        { size: 10, extensions: HOSTILE, offset: 0, at: 1, doneAt: 1.5 },
+        { size: 0, extensions: '', offset: 10, at: 2, doneAt: 2 },
+      ],
       trailers: [{ name: 'Lambda-Runtime-Function-Error-Body', value: HOSTILE }],
       timing: { start: 0.5, headersDone: 0.8, bodyDone: 2 },
     },
-    response: { status: 202, headers: [{ name: 'Content-Type', value: 'application/json' }], body: body(HOSTILE), timing: { start: 2.2, end: 2.3 } },
+    response: {
+      status: 202,
+      headers: [{ name: 'Content-Type', value: 'application/json' }],
+      body: body(HOSTILE),
+      timing: { start: 2.2, end: 2.3 },
+    },
     fault: { kind: 'bad-trailer', detail: HOSTILE, at: 1.9 },
   };
   return sampleCase({
@@ -42,9 +53,31 @@ export function hostileCase(id = 'error.hostile', text = HOSTILE, source = 'java
     findings: [{ step: 1, path: HOSTILE, expected: HOSTILE, actual: HOSTILE }],
     evidence: {
       exchanges: [exchange],
-      logs: [{ at: 1, stream: 'stdout', text: HOSTILE }, { at: 1.2, stream: 'stderr', text: `\u001b[31m${HOSTILE}` }],
-      results: [{ step: 1, requestId: 'req-1', outcome: 'error', functionError: HOSTILE, errorType: HOSTILE, payloadPreview: HOSTILE, payloadSize: 10, durationMs: 3 }],
-      processes: [{ pid: 42, startedAt: 0, firstNextAt: 0.4, exit: { pid: 42, code: 1, signal: null, at: 3 }, spawnFailure: { errorType: HOSTILE, errorMessage: HOSTILE } }],
+      logs: [
+        { at: 1, stream: 'stdout', text: HOSTILE },
+        { at: 1.2, stream: 'stderr', text: `\u001b[31m${HOSTILE}` },
+      ],
+      results: [
+        {
+          step: 1,
+          requestId: 'req-1',
+          outcome: 'error',
+          functionError: HOSTILE,
+          errorType: HOSTILE,
+          payloadPreview: HOSTILE,
+          payloadSize: 10,
+          durationMs: 3,
+        },
+      ],
+      processes: [
+        {
+          pid: 42,
+          startedAt: 0,
+          firstNextAt: 0.4,
+          exit: { pid: 42, code: 1, signal: null, at: 3 },
+          spawnFailure: { errorType: HOSTILE, errorMessage: HOSTILE },
+        },
+      ],
     },
   });
 }

@@ -23,7 +23,10 @@ function productionFiles(dir: string): string[] {
 /** Relative imports of a file (static and dynamic), as absolute paths. */
 function importsOf(file: string): string[] {
   const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
-  return info.importedFiles.map((f) => f.fileName).filter((n) => n.startsWith('.')).map((n) => resolve(dirname(file), n));
+  return info.importedFiles
+    .map((f) => f.fileName)
+    .filter((n) => n.startsWith('.'))
+    .map((n) => resolve(dirname(file), n));
 }
 
 /** harness/<top>/…, with targets/<name>/… as a folder of its own. */
@@ -84,7 +87,9 @@ describe('harness layering', () => {
 
   it('keeps test support out of production code', () => {
     const testing = join(HARNESS, 'testing');
-    const offenders = edges.filter(({ to }) => to.startsWith(`${testing}/`)).map(({ from, to }) => `${relative(HARNESS, from)} → ${relative(HARNESS, to)}`);
+    const offenders = edges
+      .filter(({ to }) => to.startsWith(`${testing}/`))
+      .map(({ from, to }) => `${relative(HARNESS, from)} → ${relative(HARNESS, to)}`);
     expect(offenders).toEqual([]);
   });
 

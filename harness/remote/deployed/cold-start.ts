@@ -34,15 +34,27 @@ class CannotForce extends Error {}
 
 function isAccessDenied(e: unknown): boolean {
   const name = (e as { name?: string }).name ?? '';
-  return name === 'AccessDeniedException' || name === 'AccessDenied' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403;
+  return (
+    name === 'AccessDeniedException' ||
+    name === 'AccessDenied' ||
+    (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403
+  );
 }
 
 async function call<T>(t: Touch, what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (isAccessDenied(e)) throw new CannotForce(`${what} was denied: forcing cold starts needs ${COLD_START_PERMISSIONS.join(' and ')} on ${t.functionName}`);
-    throw classifyAwsError(e, { what, functionName: t.functionName, ...(t.region ? { region: t.region } : {}), ...(t.endpoint ? { endpoint: t.endpoint } : {}) }) ?? e;
+    if (isAccessDenied(e))
+      throw new CannotForce(`${what} was denied: forcing cold starts needs ${COLD_START_PERMISSIONS.join(' and ')} on ${t.functionName}`);
+    throw (
+      classifyAwsError(e, {
+        what,
+        functionName: t.functionName,
+        ...(t.region ? { region: t.region } : {}),
+        ...(t.endpoint ? { endpoint: t.endpoint } : {}),
+      }) ?? e
+    );
   }
 }
 
@@ -50,10 +62,14 @@ async function waitUntilUpdated(t: Touch): Promise<FunctionConfiguration> {
   const sleep = t.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = Date.now() + UPDATE_WAIT_MS;
   for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
-    const c = await call(t, `reading ${t.functionName}'s configuration`, () => t.client.send(new GetFunctionConfigurationCommand({ FunctionName: t.functionName })));
+    const c = await call(t, `reading ${t.functionName}'s configuration`, () =>
+      t.client.send(new GetFunctionConfigurationCommand({ FunctionName: t.functionName })),
+    );
     if (c.LastUpdateStatus === undefined || c.LastUpdateStatus === 'Successful') return c;
-    if (c.LastUpdateStatus === 'Failed') throw new CannotForce(`the configuration update failed (${c.LastUpdateStatusReason ?? 'no reason given'})`);
-    if (Date.now() > deadline) throw new CannotForce(`the configuration update was still ${c.LastUpdateStatus} after ${UPDATE_WAIT_MS / 1000} s`);
+    if (c.LastUpdateStatus === 'Failed')
+      throw new CannotForce(`the configuration update failed (${c.LastUpdateStatusReason ?? 'no reason given'})`);
+    if (Date.now() > deadline)
+      throw new CannotForce(`the configuration update was still ${c.LastUpdateStatus} after ${UPDATE_WAIT_MS / 1000} s`);
     await sleep(delay);
   }
 }
@@ -74,7 +90,11 @@ async function setMarker(t: Touch, value: string | undefined): Promise<void> {
  * Invoke `n` times, each after forcing a cold start; afterwards the marker variable is removed again (one more
  * configuration update). Degrades to `n` warm invocations, with the reason, when forcing is not possible.
  */
-export async function measureColdStarts(t: Touch, n: number, invoke: () => Promise<{ result: InvocationResult; clientMs: number }>): Promise<ColdStartMeasurement> {
+export async function measureColdStarts(
+  t: Touch,
+  n: number,
+  invoke: () => Promise<{ result: InvocationResult; clientMs: number }>,
+): Promise<ColdStartMeasurement> {
   const samples: ColdStartSample[] = [];
   let degraded: string | undefined;
   if (t.qualifier !== undefined && t.qualifier !== '$LATEST') {

@@ -36,8 +36,16 @@ const tail = (...lines: string[]): string => Buffer.from(`${lines.join('\n')}\n`
 
 describe('DeployedEnvironment with a JSON-format function', () => {
   it('takes REPORT figures and the cold start from platform.report, and marks platform records as platform lines', async () => {
-    const r = await environment({ Payload: '{"ok":true}', LogResult: tail(INIT_START, START, APP, REPORT) }).invoke({ payload: Buffer.from('{}') });
-    expect(r.report).toEqual({ durationMs: 1233.96, billedDurationMs: 1698, memorySizeMb: 256, maxMemoryUsedMb: 123, initDurationMs: 463.512 });
+    const r = await environment({ Payload: '{"ok":true}', LogResult: tail(INIT_START, START, APP, REPORT) }).invoke({
+      payload: Buffer.from('{}'),
+    });
+    expect(r.report).toEqual({
+      durationMs: 1233.96,
+      billedDurationMs: 1698,
+      memorySizeMb: 256,
+      maxMemoryUsedMb: 123,
+      initDurationMs: 463.512,
+    });
     expect(r.coldStart).toBe(true);
     expect(r.logs.map((l) => l.stream)).toEqual(['platform', 'platform', 'stdout', 'platform']);
   });

@@ -8,7 +8,16 @@
 import { InvokeCommand, InvokeWithResponseStreamCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { performance } from 'node:perf_hooks';
 import type { ExecutionEnvironment, InvocationInput, InvokeOptions } from '../../environment/execution-environment.ts';
-import type { FunctionConfig, InvocationOutcome, InvocationResult, LogLine, PlatformError, ProcessRecord, ReportFields, StreamedChunk } from '../../model/invocation.ts';
+import type {
+  FunctionConfig,
+  InvocationOutcome,
+  InvocationResult,
+  LogLine,
+  PlatformError,
+  ProcessRecord,
+  ReportFields,
+  StreamedChunk,
+} from '../../model/invocation.ts';
 import { errorFromDocument } from '../../environment/local-environment.ts';
 import { isFailedInitReport, isPlatformLine, parseReportLine } from '../../environment/platform-log.ts';
 import type { Recording } from '../../model/recording.ts';
@@ -19,7 +28,8 @@ import { classifyAwsError } from './lambda-client.ts';
  * posted by the runtime; an error from the init phase (INIT_REPORT / `platform.initReport` with status error) is a
  * platform error too.
  */
-const PLATFORM_ERROR_TYPES = /^(Sandbox\.|Runtime\.(ExitError|OutOfMemory|InvalidEntrypoint|InvalidWorkingDir|InvalidTaskConfig|Unknown|TruncatedResponse)$|Function\.ResponseSizeTooLarge$)/;
+const PLATFORM_ERROR_TYPES =
+  /^(Sandbox\.|Runtime\.(ExitError|OutOfMemory|InvalidEntrypoint|InvalidWorkingDir|InvalidTaskConfig|Unknown|TruncatedResponse)$|Function\.ResponseSizeTooLarge$)/;
 
 export interface DeployedFunctionSpec {
   client: LambdaClient;
@@ -79,7 +89,14 @@ export class DeployedEnvironment implements ExecutionEnvironment {
     await this.chain.catch(() => undefined);
   }
 
-  private commonInput(input: InvocationInput): { FunctionName: string; Qualifier?: string; Payload: Uint8Array; LogType: 'Tail'; ClientContext?: string; TenantId?: string } {
+  private commonInput(input: InvocationInput): {
+    FunctionName: string;
+    Qualifier?: string;
+    Payload: Uint8Array;
+    LogType: 'Tail';
+    ClientContext?: string;
+    TenantId?: string;
+  } {
     return {
       FunctionName: this.spec.functionName,
       ...(this.spec.qualifier !== undefined ? { Qualifier: this.spec.qualifier } : {}),
@@ -119,7 +136,11 @@ export class DeployedEnvironment implements ExecutionEnvironment {
     const outcome: InvocationOutcome = out.FunctionError
       ? errorOutcome(payload, logs)
       : { kind: 'response', streamed: false, chunks: payload.length > 0 ? [{ size: payload.length, at: done }] : [] };
-    return this.result(out.$metadata.requestId ?? input.requestId ?? '', outcome, payload, out.FunctionError !== undefined, logs, { receivedAt, done, ...(payload.length > 0 ? { firstByte: done } : {}) });
+    return this.result(out.$metadata.requestId ?? input.requestId ?? '', outcome, payload, out.FunctionError !== undefined, logs, {
+      receivedAt,
+      done,
+      ...(payload.length > 0 ? { firstByte: done } : {}),
+    });
   }
 
   private async invokeStreaming(input: InvocationInput, options: InvokeOptions): Promise<InvocationResult> {
@@ -168,7 +189,11 @@ export class DeployedEnvironment implements ExecutionEnvironment {
       };
     }
     const firstByte = chunks[0]?.at;
-    return this.result(requestId, outcome, payload, outcome.kind !== 'response', logs, { receivedAt, done, ...(firstByte !== undefined ? { firstByte } : {}) });
+    return this.result(requestId, outcome, payload, outcome.kind !== 'response', logs, {
+      receivedAt,
+      done,
+      ...(firstByte !== undefined ? { firstByte } : {}),
+    });
   }
 
   private tailLines(logResult: string | undefined): LogLine[] {

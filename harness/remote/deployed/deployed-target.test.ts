@@ -34,7 +34,9 @@ beforeAll(async () => {
   const runtime = resolveRuntime('python-stdlib');
   env = await LocalEnvironment.create(functionConfigFor(runtime, { functionName: 'probe-fn' }), { hostPath: process.env['PATH'] ?? '' });
   const noProbeRuntime = resolveRuntime(fileURLToPath(new URL('../../testing/fixtures/no-probe', import.meta.url)));
-  noProbe = await LocalEnvironment.create(functionConfigFor(noProbeRuntime, { functionName: 'no-probe-fn' }), { hostPath: process.env['PATH'] ?? '' });
+  noProbe = await LocalEnvironment.create(functionConfigFor(noProbeRuntime, { functionName: 'no-probe-fn' }), {
+    hostPath: process.env['PATH'] ?? '',
+  });
   front = new InvokeFront({
     resolve: (name) => (name === 'probe-fn' ? env : name === 'no-probe-fn' ? noProbe : undefined),
     admit: (call) => {
@@ -62,7 +64,16 @@ afterEach(() => {
   calls.length = 0;
 });
 
-const FILTERS = ['--filter', 'context.*', '--filter', 'error.*', '--filter', 'streaming.error-body-base64-json', '--filter', 'response.zero-bytes'];
+const FILTERS = [
+  '--filter',
+  'context.*',
+  '--filter',
+  'error.*',
+  '--filter',
+  'streaming.error-body-base64-json',
+  '--filter',
+  'response.zero-bytes',
+];
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = memoryIo();
@@ -76,7 +87,19 @@ function report(sub: string): RunReport {
 
 describe('lambdaspec run --target deployed', () => {
   it('runs the observable cases through Invoke and InvokeWithResponseStream and skips the rest with the reason', async () => {
-    const r = await run(['run', 'python-stdlib', '--target', 'deployed', '--function', 'probe-fn', '--endpoint', url, '--report-dir', join(dir, 'a'), ...FILTERS]);
+    const r = await run([
+      'run',
+      'python-stdlib',
+      '--target',
+      'deployed',
+      '--function',
+      'probe-fn',
+      '--endpoint',
+      url,
+      '--report-dir',
+      join(dir, 'a'),
+      ...FILTERS,
+    ]);
     expect(r.err).not.toContain('NodeVersionSupportWarning');
     expect(r.code).toBe(0);
     const rep = report('a');
@@ -93,12 +116,29 @@ describe('lambdaspec run --target deployed', () => {
     expect(streamed.verdict).toBe('pass');
     // REPORT fields came from the log tail.
     const ok = rep.cases.find((c) => c.id === 'response.zero-bytes')!;
-    expect(ok.evidence.results[0]!.reportFields).toEqual(expect.arrayContaining(['Duration', 'Billed Duration', 'Memory Size', 'Max Memory Used']));
+    expect(ok.evidence.results[0]!.reportFields).toEqual(
+      expect.arrayContaining(['Duration', 'Billed Duration', 'Memory Size', 'Max Memory Used']),
+    );
     expect(ok.evidence.logs.some((l) => l.text.startsWith('REPORT RequestId:'))).toBe(true);
   });
 
   it('forces cold starts with UpdateFunctionConfiguration and restores the configuration', async () => {
-    const r = await run(['run', 'python-stdlib', '--target', 'deployed', '--function', 'probe-fn', '--endpoint', url, '--report-dir', join(dir, 'b'), '--cold', '2', '--filter', 'response.zero-bytes']);
+    const r = await run([
+      'run',
+      'python-stdlib',
+      '--target',
+      'deployed',
+      '--function',
+      'probe-fn',
+      '--endpoint',
+      url,
+      '--report-dir',
+      join(dir, 'b'),
+      '--cold',
+      '2',
+      '--filter',
+      'response.zero-bytes',
+    ]);
     expect(r.code).toBe(0);
     const cold = report('b').coldStarts!;
     expect(cold.degraded).toBeUndefined();
@@ -111,8 +151,26 @@ describe('lambdaspec run --target deployed', () => {
   });
 
   it('degrades to warm invocations, saying which permissions are missing, when the update is denied', async () => {
-    admit = (c) => (c.operation === 'UpdateFunctionConfiguration' ? { status: 403, errorType: 'AccessDeniedException', message: 'not allowed' } : undefined);
-    const r = await run(['run', 'python-stdlib', '--target', 'deployed', '--function', 'probe-fn', '--endpoint', url, '--report-dir', join(dir, 'c'), '--cold', '2', '--filter', 'response.zero-bytes']);
+    admit = (c) =>
+      c.operation === 'UpdateFunctionConfiguration'
+        ? { status: 403, errorType: 'AccessDeniedException', message: 'not allowed' }
+        : undefined;
+    const r = await run([
+      'run',
+      'python-stdlib',
+      '--target',
+      'deployed',
+      '--function',
+      'probe-fn',
+      '--endpoint',
+      url,
+      '--report-dir',
+      join(dir, 'c'),
+      '--cold',
+      '2',
+      '--filter',
+      'response.zero-bytes',
+    ]);
     expect(r.code).toBe(0);
     const cold = report('c').coldStarts!;
     expect(cold.degraded).toMatch(/lambda:UpdateFunctionConfiguration/);
@@ -122,8 +180,23 @@ describe('lambdaspec run --target deployed', () => {
 
   it('stops on throttling with one message and exit 2, keeping the cases done so far', async () => {
     let invokes = 0;
-    admit = (c) => (c.operation.startsWith('Invoke') && ++invokes > 3 ? { status: 429, errorType: 'TooManyRequestsException', message: 'Rate Exceeded.' } : undefined);
-    const r = await run(['run', 'python-stdlib', '--target', 'deployed', '--function', 'probe-fn', '--endpoint', url, '--report-dir', join(dir, 'd'), ...FILTERS]);
+    admit = (c) =>
+      c.operation.startsWith('Invoke') && ++invokes > 3
+        ? { status: 429, errorType: 'TooManyRequestsException', message: 'Rate Exceeded.' }
+        : undefined;
+    const r = await run([
+      'run',
+      'python-stdlib',
+      '--target',
+      'deployed',
+      '--function',
+      'probe-fn',
+      '--endpoint',
+      url,
+      '--report-dir',
+      join(dir, 'd'),
+      ...FILTERS,
+    ]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/throttled by .* \(429 TooManyRequestsException after 3 attempts\)/);
     expect(r.err).not.toMatch(/\n\s+at /);
@@ -136,17 +209,56 @@ describe('lambdaspec run --target deployed', () => {
   });
 
   it('says so when the credentials are refused, the function does not exist, or the endpoint is unreachable', async () => {
-    admit = (c) => (c.accessKeyId === 'AKIDLAMBDASPECTEST' ? { status: 403, errorType: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' } : undefined);
-    const creds = await run(['run', '--target', 'deployed', '--function', 'probe-fn', '--endpoint', url, '--report-dir', join(dir, 'e'), '--filter', 'response.zero-bytes']);
+    admit = (c) =>
+      c.accessKeyId === 'AKIDLAMBDASPECTEST'
+        ? { status: 403, errorType: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' }
+        : undefined;
+    const creds = await run([
+      'run',
+      '--target',
+      'deployed',
+      '--function',
+      'probe-fn',
+      '--endpoint',
+      url,
+      '--report-dir',
+      join(dir, 'e'),
+      '--filter',
+      'response.zero-bytes',
+    ]);
     expect(creds.code).toBe(2);
     expect(creds.err).toMatch(/refused the credentials \(UnrecognizedClientException/);
     admit = () => undefined;
 
-    const missing = await run(['run', '--target', 'deployed', '--function', 'no-such-fn', '--endpoint', url, '--report-dir', join(dir, 'f'), '--filter', 'response.zero-bytes']);
+    const missing = await run([
+      'run',
+      '--target',
+      'deployed',
+      '--function',
+      'no-such-fn',
+      '--endpoint',
+      url,
+      '--report-dir',
+      join(dir, 'f'),
+      '--filter',
+      'response.zero-bytes',
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/function no-such-fn not found/);
 
-    const net = await run(['run', '--target', 'deployed', '--function', 'probe-fn', '--endpoint', 'http://127.0.0.1:9', '--report-dir', join(dir, 'g'), '--filter', 'response.zero-bytes']);
+    const net = await run([
+      'run',
+      '--target',
+      'deployed',
+      '--function',
+      'probe-fn',
+      '--endpoint',
+      'http://127.0.0.1:9',
+      '--report-dir',
+      join(dir, 'g'),
+      '--filter',
+      'response.zero-bytes',
+    ]);
     expect(net.code).toBe(2);
     expect(net.err).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/);
   });
@@ -174,7 +286,20 @@ describe('lambdaspec run --target deployed', () => {
         '',
       ].join('\n'),
     );
-    const r = await run(['run', 'python-stdlib', '--target', 'deployed', '--function', 'probe-fn', '--endpoint', url, '--report-dir', join(dir, 'leak'), '--suite', suite]);
+    const r = await run([
+      'run',
+      'python-stdlib',
+      '--target',
+      'deployed',
+      '--function',
+      'probe-fn',
+      '--endpoint',
+      url,
+      '--report-dir',
+      join(dir, 'leak'),
+      '--suite',
+      suite,
+    ]);
     expect(r.code).toBe(0);
     for (const f of ['report.json', 'report.md', 'junit.xml']) {
       const text = readFileSync(join(dir, 'leak', f), 'utf8');
@@ -185,20 +310,46 @@ describe('lambdaspec run --target deployed', () => {
   });
 
   it('stops with one line and exit 2 when the function is not the probe handler, through the same Invoke path', async () => {
-    const r = await run(['run', '--target', 'deployed', '--function', 'no-probe-fn', '--endpoint', url, '--report-dir', join(dir, 'np'), '--filter', 'context.*', '--cold', '2']);
+    const r = await run([
+      'run',
+      '--target',
+      'deployed',
+      '--function',
+      'no-probe-fn',
+      '--endpoint',
+      url,
+      '--report-dir',
+      join(dir, 'np'),
+      '--filter',
+      'context.*',
+      '--cold',
+      '2',
+    ]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe('lambdaspec: no-probe-fn does not implement the probe handler: it answered "hello from bash" to {"probe":"echo","payload":"lambdaspec-preflight"} and "hello from bash" to {"probe":"context"}; see docs/probe-contract.md\n');
+    expect(r.err).toBe(
+      'lambdaspec: no-probe-fn does not implement the probe handler: it answered "hello from bash" to {"probe":"echo","payload":"lambdaspec-preflight"} and "hello from bash" to {"probe":"context"}; see docs/probe-contract.md\n',
+    );
     // The preflight's two invocations, and nothing else: no cold start is forced on a function that is not a probe.
     expect(calls.map((c) => c.operation)).toEqual(['Invoke', 'Invoke']);
-    expect(report('np')).toMatchObject({ stopped: expect.stringContaining('does not implement the probe handler'), cases: [], exitCode: 2 });
+    expect(report('np')).toMatchObject({
+      stopped: expect.stringContaining('does not implement the probe handler'),
+      cases: [],
+      exitCode: 2,
+    });
   });
 
   it('rejects deployed-only flags on local targets and a missing --function', async () => {
     expect((await run(['run', 'python-stdlib', '--function', 'x'])).err).toMatch(/--function is for --target deployed/);
     expect((await run(['run', '--target', 'deployed'])).err).toMatch(/needs --function/);
-    expect((await run(['run', '--target', 'deployed', '--function', 'x', '--capabilities', 'teleport'])).err).toMatch(/unknown capability "teleport"/);
-    expect((await run(['run', '--target', 'deployed', '--function', 'x', '--endpoint', 'nope'])).err).toMatch(/--endpoint: "nope" is not a URL/);
-    expect((await run(['run', '--target', 'deployed', '--function', 'x', '--endpoint', 'ftp://h'])).err).toMatch(/--endpoint: "ftp:\/\/h" is not an http\(s\) URL/);
+    expect((await run(['run', '--target', 'deployed', '--function', 'x', '--capabilities', 'teleport'])).err).toMatch(
+      /unknown capability "teleport"/,
+    );
+    expect((await run(['run', '--target', 'deployed', '--function', 'x', '--endpoint', 'nope'])).err).toMatch(
+      /--endpoint: "nope" is not a URL/,
+    );
+    expect((await run(['run', '--target', 'deployed', '--function', 'x', '--endpoint', 'ftp://h'])).err).toMatch(
+      /--endpoint: "ftp:\/\/h" is not an http\(s\) URL/,
+    );
     expect((await run(['load', '--url', 'ftp://h', '--requests', '1'])).err).toMatch(/--url: "ftp:\/\/h" is not an http\(s\) URL/);
     expect((await run(['invoke', '--url', 'file:///etc/passwd'])).err).toMatch(/--url: "file:\/\/\/etc\/passwd" is not an http\(s\) URL/);
   });
@@ -207,7 +358,21 @@ describe('lambdaspec run --target deployed', () => {
 describe('snapshot parity', () => {
   it('records a snapshot on the deployed target; a local run matches it, a changed outcome is reported', { timeout: 90_000 }, async () => {
     const snap = join(dir, 'snap.json');
-    const s = await run(['snapshot', 'python-stdlib', '--target', 'deployed', '--function', 'probe-fn', '--endpoint', url, '--report-dir', join(dir, 'h'), '--out', snap, ...FILTERS]);
+    const s = await run([
+      'snapshot',
+      'python-stdlib',
+      '--target',
+      'deployed',
+      '--function',
+      'probe-fn',
+      '--endpoint',
+      url,
+      '--report-dir',
+      join(dir, 'h'),
+      '--out',
+      snap,
+      ...FILTERS,
+    ]);
     expect(s.code).toBe(0);
     const snapshot = JSON.parse(readFileSync(snap, 'utf8')) as Snapshot;
     expect(snapshot.target).toBe('deployed');
@@ -220,7 +385,9 @@ describe('snapshot parity', () => {
 
     // A recorded outcome that differs (here: edited) is named with both sides.
     const edited: Snapshot = JSON.parse(readFileSync(snap, 'utf8')) as Snapshot;
-    const target = edited.cases.find((c) => c.id === 'error.unhandled-error-type' && c.skipped === undefined) ?? edited.cases.find((c) => c.skipped === undefined && c.steps[0]?.errorType)!;
+    const target =
+      edited.cases.find((c) => c.id === 'error.unhandled-error-type' && c.skipped === undefined) ??
+      edited.cases.find((c) => c.skipped === undefined && c.steps[0]?.errorType)!;
     target.steps[0]!.errorType = 'Deployed.SomethingElse';
     writeFileSync(snap, JSON.stringify(edited));
     const diff = await run(['run', 'python-stdlib', '--report-dir', join(dir, 'j'), '--against', snap, ...FILTERS]);

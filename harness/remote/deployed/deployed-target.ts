@@ -37,7 +37,11 @@ export function createDeployedTarget(o: DeployedTargetOptions): DeployedTarget {
   const client = createLambdaClient(o);
   const env = (streaming: boolean, config: FunctionConfig): DeployedEnvironment =>
     new DeployedEnvironment(
-      { ...config, functionName: streaming && o.streamingFunctionName ? o.streamingFunctionName : o.functionName, version: o.qualifier ?? '$LATEST' },
+      {
+        ...config,
+        functionName: streaming && o.streamingFunctionName ? o.streamingFunctionName : o.functionName,
+        version: o.qualifier ?? '$LATEST',
+      },
       {
         client,
         functionName: streaming && o.streamingFunctionName ? o.streamingFunctionName : o.functionName,

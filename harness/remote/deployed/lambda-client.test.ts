@@ -9,11 +9,21 @@ const ctx = { what: 'invoking fn', functionName: 'fn', region: 'eu-west-1' };
 
 describe('AWS errors as one sentence', () => {
   it('names the failure a user can act on', () => {
-    expect(classifyAwsError({ name: 'CredentialsProviderError', message: 'Could not load credentials from any providers' }, ctx)?.message).toMatch(/no usable AWS credentials/);
-    expect(classifyAwsError({ name: 'ExpiredTokenException', message: 'expired' }, ctx)?.message).toMatch(/Lambda in eu-west-1 refused the credentials/);
-    expect(classifyAwsError({ name: 'ResourceNotFoundException', message: 'Function not found' }, ctx)?.message).toMatch(/function fn not found/);
-    expect(classifyAwsError({ name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429, attempts: 3 } }, ctx)?.message).toMatch(/throttled .* after 3 attempts/);
-    expect(classifyAwsError(Object.assign(new Error('fetch failed'), { cause: { code: 'ENOTFOUND' } }), ctx)?.message).toMatch(/cannot reach Lambda in eu-west-1 \(ENOTFOUND\)/);
+    expect(
+      classifyAwsError({ name: 'CredentialsProviderError', message: 'Could not load credentials from any providers' }, ctx)?.message,
+    ).toMatch(/no usable AWS credentials/);
+    expect(classifyAwsError({ name: 'ExpiredTokenException', message: 'expired' }, ctx)?.message).toMatch(
+      /Lambda in eu-west-1 refused the credentials/,
+    );
+    expect(classifyAwsError({ name: 'ResourceNotFoundException', message: 'Function not found' }, ctx)?.message).toMatch(
+      /function fn not found/,
+    );
+    expect(classifyAwsError({ name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429, attempts: 3 } }, ctx)?.message).toMatch(
+      /throttled .* after 3 attempts/,
+    );
+    expect(classifyAwsError(Object.assign(new Error('fetch failed'), { cause: { code: 'ENOTFOUND' } }), ctx)?.message).toMatch(
+      /cannot reach Lambda in eu-west-1 \(ENOTFOUND\)/,
+    );
     expect(classifyAwsError({ name: 'AccessDeniedException', message: 'no' }, ctx)?.message).toMatch(/lambda:InvokeFunction/);
   });
 
@@ -41,7 +51,11 @@ describe('what a deployed function lets the suite observe', () => {
 
 describe('SDK credentials of a deployed run', () => {
   it('are learnt before the run, so every report and terminal line redacts them by value', async () => {
-    const credentials = { accessKeyId: 'sdk-key-id-from-profile', secretAccessKey: 'sdk-Value-of-secret-2b7', sessionToken: 'sdk-Session-value-91c' };
+    const credentials = {
+      accessKeyId: 'sdk-key-id-from-profile',
+      secretAccessKey: 'sdk-Value-of-secret-2b7',
+      sessionToken: 'sdk-Session-value-91c',
+    };
     const client = new LambdaClient({ region: 'eu-west-1', credentials });
     await registerSdkCredentials(client);
     client.destroy();

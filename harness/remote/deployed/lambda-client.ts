@@ -78,7 +78,16 @@ const CREDENTIAL_ERRORS = new Set([
   'MissingAuthenticationTokenException',
 ]);
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
 
 function networkCode(e: unknown, depth = 0): string | undefined {
   if (typeof e !== 'object' || e === null || depth > 4) return undefined;
@@ -96,23 +105,33 @@ function networkCode(e: unknown, depth = 0): string | undefined {
  * A fatal error for `what` (e.g. `invoking my-fn`), or undefined when the error is about this one call only
  * (e.g. Lambda refusing a payload), which the case reports instead.
  */
-export function classifyAwsError(e: unknown, ctx: { what: string; functionName: string; region?: string; endpoint?: string }): DeployedTargetError | undefined {
+export function classifyAwsError(
+  e: unknown,
+  ctx: { what: string; functionName: string; region?: string; endpoint?: string },
+): DeployedTargetError | undefined {
   const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as SdkErrorShape;
   const name = err.name ?? '';
   const message = (err.message ?? '').split('\n')[0] ?? '';
   const attempts = err.$metadata?.attempts;
   const where = ctx.endpoint ?? (ctx.region ? `Lambda in ${ctx.region}` : 'Lambda');
   if (name === 'CredentialsProviderError' || /Could not load credentials|Token is expired|credential/i.test(name)) {
-    return new DeployedTargetError(`${ctx.what}: no usable AWS credentials (${message || name}). The SDK's standard chain was tried: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, --profile / AWS_PROFILE, SSO, container and instance roles.`);
+    return new DeployedTargetError(
+      `${ctx.what}: no usable AWS credentials (${message || name}). The SDK's standard chain was tried: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, --profile / AWS_PROFILE, SSO, container and instance roles.`,
+    );
   }
   if (/Region is missing/i.test(message)) return new DeployedTargetError(`${ctx.what}: no AWS region: pass --region or set AWS_REGION`);
   if (CREDENTIAL_ERRORS.has(name)) return new DeployedTargetError(`${ctx.what}: ${where} refused the credentials (${name}: ${message})`);
   if (name === 'AccessDeniedException' || name === 'AccessDenied') {
-    return new DeployedTargetError(`${ctx.what}: access denied (${message}); the caller needs lambda:InvokeFunction on ${ctx.functionName}`);
+    return new DeployedTargetError(
+      `${ctx.what}: access denied (${message}); the caller needs lambda:InvokeFunction on ${ctx.functionName}`,
+    );
   }
-  if (name === 'ResourceNotFoundException') return new DeployedTargetError(`${ctx.what}: function ${ctx.functionName} not found at ${where} (${message})`);
+  if (name === 'ResourceNotFoundException')
+    return new DeployedTargetError(`${ctx.what}: function ${ctx.functionName} not found at ${where} (${message})`);
   if (name === 'TooManyRequestsException' || err.$metadata?.httpStatusCode === 429) {
-    return new DeployedTargetError(`${ctx.what}: throttled by ${where} (429 ${name || 'TooManyRequestsException'}${attempts ? ` after ${attempts} attempts` : ''}); lower the concurrency (--jobs 1) or raise the function's concurrency limit`);
+    return new DeployedTargetError(
+      `${ctx.what}: throttled by ${where} (429 ${name || 'TooManyRequestsException'}${attempts ? ` after ${attempts} attempts` : ''}); lower the concurrency (--jobs 1) or raise the function's concurrency limit`,
+    );
   }
   const net = networkCode(e);
   if (net) return new DeployedTargetError(`${ctx.what}: cannot reach ${where} (${net === 'timeout' ? 'timed out' : net})`);

@@ -24,13 +24,16 @@ describe('emulation plan', () => {
     expect(binfmtRegistered('qemu-aarch64', dir)).toBe(false);
   });
 
-  it.skipIf(!existsSync('/usr/bin/qemu-aarch64-static'))('starts the bootstrap through qemu-aarch64-static explicitly without a handler, and says so', () => {
-    const plan = planEmulation('arm64', true, 'x86_64', join(fakeBinfmt, 'not-mounted'));
-    expect(plan).toMatchObject({ mode: 'explicit', emulator: '/usr/bin/qemu-aarch64-static' });
-    expect(plan.note).toMatch(/not mounted/);
-    // Only ELF binaries of the emulated architecture go through qemu; scripts run on the host's interpreters.
-    const script = join(fakeBinfmt, 'script');
-    writeFileSync(script, '#!/bin/sh\n');
-    expect(needsEmulator(plan, script)).toBe(false);
-  });
+  it.skipIf(!existsSync('/usr/bin/qemu-aarch64-static'))(
+    'starts the bootstrap through qemu-aarch64-static explicitly without a handler, and says so',
+    () => {
+      const plan = planEmulation('arm64', true, 'x86_64', join(fakeBinfmt, 'not-mounted'));
+      expect(plan).toMatchObject({ mode: 'explicit', emulator: '/usr/bin/qemu-aarch64-static' });
+      expect(plan.note).toMatch(/not mounted/);
+      // Only ELF binaries of the emulated architecture go through qemu; scripts run on the host's interpreters.
+      const script = join(fakeBinfmt, 'script');
+      writeFileSync(script, '#!/bin/sh\n');
+      expect(needsEmulator(plan, script)).toBe(false);
+    },
+  );
 });

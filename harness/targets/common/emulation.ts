@@ -43,10 +43,19 @@ export function binfmtRegistered(name: string, dir = BINFMT_DIR): boolean {
   }
 }
 
-export function planEmulation(architecture: Architecture, emulate: boolean, host: Architecture = hostArchitecture(), binfmtDir = BINFMT_DIR): EmulationPlan {
+export function planEmulation(
+  architecture: Architecture,
+  emulate: boolean,
+  host: Architecture = hostArchitecture(),
+  binfmtDir = BINFMT_DIR,
+): EmulationPlan {
   if (architecture === host) return { mode: 'native', architecture };
   if (!emulate) {
-    return { mode: 'off', architecture, note: `${architecture} runtime on an ${host} machine: without --emulate it cannot start here (fork/exec …: exec format error, Runtime.InvalidEntrypoint)` };
+    return {
+      mode: 'off',
+      architecture,
+      note: `${architecture} runtime on an ${host} machine: without --emulate it cannot start here (fork/exec …: exec format error, Runtime.InvalidEntrypoint)`,
+    };
   }
   const name = QEMU_NAME[architecture];
   if (binfmtRegistered(name, binfmtDir)) {
@@ -59,7 +68,12 @@ export function planEmulation(architecture: Architecture, emulate: boolean, host
     );
   }
   const why = existsSync(join(binfmtDir, 'register')) ? `no ${name} handler is registered in ${binfmtDir}` : `${binfmtDir} is not mounted`;
-  return { mode: 'explicit', architecture, emulator, note: `${architecture} emulated by starting the bootstrap as \`${emulator} <bootstrap>\` (${why}); works for static binaries` };
+  return {
+    mode: 'explicit',
+    architecture,
+    emulator,
+    note: `${architecture} emulated by starting the bootstrap as \`${emulator} <bootstrap>\` (${why}); works for static binaries`,
+  };
 }
 
 /** True when `hostPath` is an ELF that the plan's emulator must start (explicit mode only). */

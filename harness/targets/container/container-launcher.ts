@@ -348,7 +348,12 @@ class ContainerProcess implements RunningProcess {
       this.id = container.id;
       live.set(container.id, container);
       const gated = this.options.command.kind === 'bundled';
-      const attached = (await container.attach({ stream: true, stdout: true, stderr: true, ...(gated ? { stdin: true, hijack: true } : {}) })) as NodeJS.ReadWriteStream;
+      const attached = (await container.attach({
+        stream: true,
+        stdout: true,
+        stderr: true,
+        ...(gated ? { stdin: true, hijack: true } : {}),
+      })) as NodeJS.ReadWriteStream;
       streamDone = new Promise<void>((resolve) => {
         attached.on('end', resolve);
         attached.on('close', resolve);

@@ -76,7 +76,10 @@ describe.skipIf(skip)(`container target${why ? ` (skipped: ${why})` : ''}`, () =
       expect(a.report.maxMemoryUsedMb).toBeGreaterThanOrEqual(2);
 
       const crash = await first.invoke({ payload: Buffer.from('"exit"') });
-      expect(crash.outcome).toMatchObject({ kind: 'platform-error', error: { errorType: 'Runtime.ExitError', errorMessage: expect.stringContaining('exit status 3') } });
+      expect(crash.outcome).toMatchObject({
+        kind: 'platform-error',
+        error: { errorType: 'Runtime.ExitError', errorMessage: expect.stringContaining('exit status 3') },
+      });
 
       const b = await first.invoke({ payload: Buffer.from('{}') });
       expect(b.coldStart).toBe(true);
@@ -105,7 +108,13 @@ describe.skipIf(skip)(`container target${why ? ` (skipped: ${why})` : ''}`, () =
   describe('a user image run with its ENTRYPOINT and CMD (--image)', () => {
     let userImage: string | undefined;
     afterAll(async () => {
-      if (userImage) await (await dockerClient()).container.dockerode.getImage(userImage).remove().catch(() => undefined);
+      if (userImage)
+        await (
+          await dockerClient()
+        ).container.dockerode
+          .getImage(userImage)
+          .remove()
+          .catch(() => undefined);
     });
     const userImageTag = async (): Promise<string> => {
       if (userImage) return userImage;
@@ -161,7 +170,10 @@ describe.skipIf(skip)(`container target${why ? ` (skipped: ${why})` : ''}`, () =
         const r = await env.invoke({ payload: Buffer.from('{}') });
         expect(r.outcome).toMatchObject({
           kind: 'platform-error',
-          error: { errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringContaining('fork/exec /usr/bin/python3: exec format error') },
+          error: {
+            errorType: 'Runtime.InvalidEntrypoint',
+            errorMessage: expect.stringContaining('fork/exec /usr/bin/python3: exec format error'),
+          },
         });
         expect(env.processes()).toHaveLength(1);
         expect(env.processes()[0]?.pid).toBeUndefined();
@@ -177,10 +189,26 @@ describe.skipIf(skip)(`container target${why ? ` (skipped: ${why})` : ''}`, () =
     it(`removes every container when \`lambdaspec run --target container\` gets ${signal}`, async () => {
       const reports = mkdtempSync(join(tmpdir(), 'lambdaspec-interrupt-'));
       scratch.push(reports);
-      const child = spawn(process.execPath, ['bin/lambdaspec.mjs', 'run', 'go-aws-lambda-go', '--target', 'container', '--filter', 'init.*', '--filter', 'lifecycle.*', '--report-dir', reports], {
-        cwd: REPO_ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          'bin/lambdaspec.mjs',
+          'run',
+          'go-aws-lambda-go',
+          '--target',
+          'container',
+          '--filter',
+          'init.*',
+          '--filter',
+          'lifecycle.*',
+          '--report-dir',
+          reports,
+        ],
+        {
+          cwd: REPO_ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -42,7 +42,11 @@ export const containerTarget: Target = {
 };
 
 /** checkBootstrap on the host file, worded with the path the container runs (/var/task/…), as Lambda words it. */
-export function checkBundledBootstrap(config: Pick<FunctionConfig, 'bootstrap'>, hostTaskRoot: string, options: BootstrapCheckOptions): BootstrapProblem | undefined {
+export function checkBundledBootstrap(
+  config: Pick<FunctionConfig, 'bootstrap'>,
+  hostTaskRoot: string,
+  options: BootstrapCheckOptions,
+): BootstrapProblem | undefined {
   const problem = checkBootstrap(config.bootstrap, options);
   if (!problem) return undefined;
   return { ...problem, message: problem.message.split(config.bootstrap).join(bundledBootstrapInside(hostTaskRoot, config.bootstrap).path) };
@@ -67,7 +71,8 @@ export async function inspectImage(name: string): Promise<ImageInfo> {
   }
   const entrypoint = info.Config.Entrypoint ? [info.Config.Entrypoint].flat() : [];
   const cmd = info.Config.Cmd ?? [];
-  if (entrypoint.length === 0 && cmd.length === 0) throw new UserError(`image "${name}" has neither ENTRYPOINT nor CMD: Lambda would not know what to run`);
+  if (entrypoint.length === 0 && cmd.length === 0)
+    throw new UserError(`image "${name}" has neither ENTRYPOINT nor CMD: Lambda would not know what to run`);
   return { name, entrypoint, cmd, architecture: lambdaArchitecture(info.Architecture) ?? info.Architecture };
 }
 
@@ -116,7 +121,11 @@ export interface ImageRuntimeOptions {
 export async function imageRuntime(image: string, o: ImageRuntimeOptions = {}): Promise<{ runtime: ResolvedRuntime; dispose: () => void }> {
   const info = await inspectImage(image);
   const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-image-root-'));
-  const name = image.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'image';
+  const name =
+    image
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'image';
   const architecture: Architecture = o.architecture ?? (info.architecture === 'arm64' ? 'arm64' : 'x86_64');
   return {
     runtime: {

@@ -68,7 +68,9 @@ export async function buildRuntimeImage(runtime: ResolvedRuntime, log: (line: st
     info = await client.container.dockerode.getImage(tag).inspect();
   } catch {
     // testcontainers' build reports build errors only in its trace log: a missing image is the sign.
-    throw new UserError(`building the image ${tag} for ${runtime.spec.name} failed (run with DEBUG=testcontainers:build for the build log)`);
+    throw new UserError(
+      `building the image ${tag} for ${runtime.spec.name} failed (run with DEBUG=testcontainers:build for the build log)`,
+    );
   }
   return { tag, bootstrap: plan.bootstrap, sizeBytes: info.Size, architecture: info.Architecture, reused };
 }
@@ -79,7 +81,11 @@ async function removeOlderTags(repository: string, keep: string): Promise<void> 
   const images = await docker.listImages({ filters: { reference: [repository], label: [`${LAMBDASPEC_LABEL}=1`] } }).catch(() => []);
   for (const image of images) {
     for (const t of image.RepoTags ?? []) {
-      if (t !== keep) await docker.getImage(t).remove().catch(() => undefined);
+      if (t !== keep)
+        await docker
+          .getImage(t)
+          .remove()
+          .catch(() => undefined);
     }
   }
 }

@@ -25,7 +25,13 @@ export function compareVerdicts(left: readonly CaseReport[], right: readonly Cas
       differences.push({ id: l.id, left: l.verdict, right: 'absent' });
       continue;
     }
-    if (r.verdict !== l.verdict) differences.push({ id: l.id, left: l.verdict, right: r.verdict, ...(r.reason ?? l.reason ? { reason: r.reason ?? l.reason } : {}) });
+    if (r.verdict !== l.verdict)
+      differences.push({
+        id: l.id,
+        left: l.verdict,
+        right: r.verdict,
+        ...((r.reason ?? l.reason) ? { reason: r.reason ?? l.reason } : {}),
+      });
   }
   for (const r of byId.values()) differences.push({ id: r.id, left: 'absent', right: r.verdict });
   return { compared: left.length, differences };

@@ -47,16 +47,62 @@ export interface RootfsPlan {
 
 /** What a shell runtime calls besides bash (the tutorial's bootstrap and handler use coreutils, sed, grep …). */
 const SHELL_TOOLS = [
-  'bash', 'cat', 'head', 'tail', 'tr', 'wc', 'printf', 'sleep', 'date', 'cut', 'rm', 'mkdir', 'mktemp', 'timeout',
-  'true', 'false', 'sed', 'grep', 'find', 'awk', 'ls', 'dirname', 'basename', 'base64', 'od', 'stat', 'kill', 'sort',
-  'tee', 'touch', 'seq', 'id', 'cp', 'mv', 'ln', 'chmod', 'dd', 'sha256sum', 'xargs', 'uname',
+  'bash',
+  'cat',
+  'head',
+  'tail',
+  'tr',
+  'wc',
+  'printf',
+  'sleep',
+  'date',
+  'cut',
+  'rm',
+  'mkdir',
+  'mktemp',
+  'timeout',
+  'true',
+  'false',
+  'sed',
+  'grep',
+  'find',
+  'awk',
+  'ls',
+  'dirname',
+  'basename',
+  'base64',
+  'od',
+  'stat',
+  'kill',
+  'sort',
+  'tee',
+  'touch',
+  'seq',
+  'id',
+  'cp',
+  'mv',
+  'ln',
+  'chmod',
+  'dd',
+  'sha256sum',
+  'xargs',
+  'uname',
 ];
 /** Always present, as in provided.al2023 (its coreutils include sleep, which the never-calls-next fixture uses). */
 const BASE_TOOLS = ['sh', 'env', 'sleep'];
 /** Tools a runtime.yaml `requires` that build it rather than run it. */
 const BUILD_TOOLS = new Set(['go', 'cargo', 'make', 'g++', 'gcc', 'cmake', 'autoconf', 'automake', 'libtoolize', 'npm', 'pip']);
 /** Standard-library folders no runtime imports (tests, GUI, installers): about half of python3.11's size. */
-const PYTHON_STDLIB_SKIP = ['test', 'idlelib', 'tkinter', 'turtledemo', 'ensurepip', 'lib2to3', 'pydoc_data', 'config-3.11-x86_64-linux-gnu'];
+const PYTHON_STDLIB_SKIP = [
+  'test',
+  'idlelib',
+  'tkinter',
+  'turtledemo',
+  'ensurepip',
+  'lib2to3',
+  'pydoc_data',
+  'config-3.11-x86_64-linux-gnu',
+];
 /** Never copied from a runtime's folder: build output and caches a deployment package would not hold. */
 const TASK_SKIP = ['.git', 'target', '__pycache__', '.lambdaspec-build'];
 
@@ -117,7 +163,10 @@ export function sharedLibraries(path: string): string[] {
 
 /** Python's standard-library folder, as the interpreter reports it. */
 function pythonStdlib(python: string): string {
-  return execFileSync(python, ['-c', 'import sysconfig; print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8', timeout: 10_000 }).trim();
+  return execFileSync(python, ['-c', 'import sysconfig; print(sysconfig.get_paths()["stdlib"])'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  }).trim();
 }
 
 function walkFiles(dir: string, skip: readonly string[], visit: (path: string) => void): void {
@@ -167,7 +216,8 @@ export function planRootfs(runtime: ResolvedRuntime): RootfsPlan {
   for (const command of [...required, ...optional]) {
     const path = which(command);
     if (!path) {
-      if (required.includes(command)) throw new UserError(`${runtime.spec.name}: its image needs "${command}", which is not installed on this machine`);
+      if (required.includes(command))
+        throw new UserError(`${runtime.spec.name}: its image needs "${command}", which is not installed on this machine`);
       continue;
     }
     addHostPath(path);
@@ -197,7 +247,8 @@ export function planRootfs(runtime: ResolvedRuntime): RootfsPlan {
   entries.push({ kind: 'text', target: '/etc/group', text: 'root:x:0:\n', mode: 0o644 });
 
   const rel = relative(runtime.dir, runtime.bootstrap);
-  if (rel.startsWith('..')) throw new UserError(`${runtime.spec.name}: bootstrap ${runtime.bootstrap} is outside the runtime folder ${runtime.dir}`);
+  if (rel.startsWith('..'))
+    throw new UserError(`${runtime.spec.name}: bootstrap ${runtime.bootstrap} is outside the runtime folder ${runtime.dir}`);
   return { entries, bootstrap: join(TASK_ROOT, rel) };
 }
 

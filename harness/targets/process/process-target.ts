@@ -14,7 +14,9 @@ export const processTarget: Target = {
     if (plan.mode === 'explicit') {
       const emulator = plan.emulator!;
       environment.launch = (spec) =>
-        needsEmulator(plan, spec.command) ? launchProcess({ ...spec, command: emulator, args: [spec.command, ...spec.args] }) : launchProcess(spec);
+        needsEmulator(plan, spec.command)
+          ? launchProcess({ ...spec, command: emulator, args: [spec.command, ...spec.args] })
+          : launchProcess(spec);
     }
     return Promise.resolve({ environment, ...(plan.note ? { note: plan.note } : {}), close: () => Promise.resolve() });
   },

@@ -28,7 +28,16 @@ export interface SandboxLauncher {
 }
 
 /** The signals a runtime is usually killed by; other statuses above 128 stay exit statuses. */
-const FATAL_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGHUP', 'SIGINT', 'SIGABRT', 'SIGBUS', 'SIGKILL', 'SIGSEGV', 'SIGPIPE', 'SIGTERM']);
+const FATAL_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set([
+  'SIGHUP',
+  'SIGINT',
+  'SIGABRT',
+  'SIGBUS',
+  'SIGKILL',
+  'SIGSEGV',
+  'SIGPIPE',
+  'SIGTERM',
+]);
 
 /**
  * bwrap reports a child killed by signal N as exit status 128+N; Lambda (the runtime's parent) sees the signal.
@@ -84,18 +93,32 @@ export function createSandboxLauncher(options: SandboxLauncherOptions): SandboxL
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(spec.env)) env[k] = translatePaths(v, layout, bootstrap);
     const args = spec.args.map((a) => translatePaths(a, layout, bootstrap));
-    const command = options.emulation && needsEmulator(options.emulation, bootstrap.host) ? [options.emulation.emulator!, bootstrap.inside] : [bootstrap.inside];
+    const command =
+      options.emulation && needsEmulator(options.emulation, bootstrap.host)
+        ? [options.emulation.emulator!, bootstrap.inside]
+        : [bootstrap.inside];
     const memoryMb = Number(spec.env['AWS_LAMBDA_FUNCTION_MEMORY_SIZE']);
 
-    const inner = launchProcess({ ...spec, command: options.bwrap, args: [...bwrapArgs(layout, bootstrap), '--', ...command, ...args], cwd: '/', env });
-    const watchdog = inner.pid !== undefined
-      ? watchMemory(inner.pid, Number.isFinite(memoryMb) && memoryMb > 0 ? memoryMb * 1024 : undefined, () => void inner.kill('SIGKILL'))
-      : undefined;
+    const inner = launchProcess({
+      ...spec,
+      command: options.bwrap,
+      args: [...bwrapArgs(layout, bootstrap), '--', ...command, ...args],
+      cwd: '/',
+      env,
+    });
+    const watchdog =
+      inner.pid !== undefined
+        ? watchMemory(inner.pid, Number.isFinite(memoryMb) && memoryMb > 0 ? memoryMb * 1024 : undefined, () => void inner.kill('SIGKILL'))
+        : undefined;
     let mapped: ExitInfo | undefined;
     const translate = (exit: ExitInfo): ExitInfo => {
       if (mapped) return mapped;
       const execFailure = exit.code === 1 ? bwrapExecFailure(inner.output.lines().map((l) => l.text)) : undefined;
-      mapped = { ...fromBwrapExit(exit), ...(watchdog?.tripped ? { outOfMemory: true } : {}), ...(execFailure ? { spawnError: execFailure } : {}) };
+      mapped = {
+        ...fromBwrapExit(exit),
+        ...(watchdog?.tripped ? { outOfMemory: true } : {}),
+        ...(execFailure ? { spawnError: execFailure } : {}),
+      };
       return mapped;
     };
     const exited = inner.exited.then((exit) => {

@@ -76,12 +76,20 @@ function replacePath(value: string, from: string, to: string): string {
  */
 export function bwrapArgs(layout: SandboxLayout, bootstrap: SandboxBootstrap): string[] {
   const args = [
-    '--ro-bind', '/', '/',
-    '--dev', '/dev',
-    '--proc', '/proc',
-    '--tmpfs', '/var',
-    '--ro-bind', layout.taskRoot, TASK_ROOT,
-    '--tmpfs', LAYERS_ROOT,
+    '--ro-bind',
+    '/',
+    '/',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    '--tmpfs',
+    '/var',
+    '--ro-bind',
+    layout.taskRoot,
+    TASK_ROOT,
+    '--tmpfs',
+    LAYERS_ROOT,
   ];
   // Merging layers needs no overlayfs: bind each top-level entry, later layers over earlier ones.
   for (const layer of layout.layers) {
@@ -93,11 +101,22 @@ export function bwrapArgs(layout: SandboxLayout, bootstrap: SandboxBootstrap): s
     args.push('--ro-bind', bootstrap.bind, bootstrap.inside);
   }
   args.push(
-    '--bind', layout.tmp, '/tmp',
-    '--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID),
-    '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--hostname', 'localhost',
+    '--bind',
+    layout.tmp,
+    '/tmp',
+    '--unshare-user',
+    '--uid',
+    String(SANDBOX_UID),
+    '--gid',
+    String(SANDBOX_GID),
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--hostname',
+    'localhost',
     '--die-with-parent',
-    '--chdir', TASK_ROOT,
+    '--chdir',
+    TASK_ROOT,
   );
   return args;
 }

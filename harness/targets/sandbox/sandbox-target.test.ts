@@ -22,16 +22,23 @@ describe('sandbox layout', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'lambdaspec-layout-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it('shows a bootstrap in the task root at /var/task, and falls back to a layer\'s /opt/bootstrap', () => {
+  it("shows a bootstrap in the task root at /var/task, and falls back to a layer's /opt/bootstrap", () => {
     const task = join(scratch, 'task');
     const layer = join(scratch, 'layer');
     mkdirSync(task);
     mkdirSync(layer);
     expect(locateBootstrap(join(task, 'bin', 'run'), { taskRoot: task, layers: [] }).inside).toBe('/var/task/bin/run');
     writeFileSync(join(layer, 'bootstrap'), '#!/bin/sh\n');
-    expect(locateBootstrap(join(task, 'bootstrap'), { taskRoot: task, layers: [layer] })).toEqual({ host: join(layer, 'bootstrap'), inside: '/opt/bootstrap' });
+    expect(locateBootstrap(join(task, 'bootstrap'), { taskRoot: task, layers: [layer] })).toEqual({
+      host: join(layer, 'bootstrap'),
+      inside: '/opt/bootstrap',
+    });
     // A variant outside the task root is bound where Lambda would look.
-    expect(locateBootstrap('/elsewhere/bootstrap', { taskRoot: task, layers: [] })).toEqual({ host: '/elsewhere/bootstrap', inside: '/var/runtime/bootstrap', bind: '/elsewhere/bootstrap' });
+    expect(locateBootstrap('/elsewhere/bootstrap', { taskRoot: task, layers: [] })).toEqual({
+      host: '/elsewhere/bootstrap',
+      inside: '/var/runtime/bootstrap',
+      bind: '/elsewhere/bootstrap',
+    });
   });
 
   it('rewrites only whole host paths of the task root', () => {
@@ -41,8 +48,11 @@ describe('sandbox layout', () => {
     expect(translatePaths('/srv/rt2/x', layout)).toBe('/srv/rt2/x');
   });
 
-  it('builds a read-only root, /var/task, a writable /tmp, its own PID namespace and Lambda\'s uid', () => {
-    const args = bwrapArgs({ taskRoot: '/srv/rt', layers: [], tmp: '/tmp/x' }, { host: '/srv/rt/bootstrap', inside: '/var/task/bootstrap' }).join(' ');
+  it("builds a read-only root, /var/task, a writable /tmp, its own PID namespace and Lambda's uid", () => {
+    const args = bwrapArgs(
+      { taskRoot: '/srv/rt', layers: [], tmp: '/tmp/x' },
+      { host: '/srv/rt/bootstrap', inside: '/var/task/bootstrap' },
+    ).join(' ');
     expect(args).toContain('--ro-bind / /');
     expect(args).toContain('--ro-bind /srv/rt /var/task');
     expect(args).toContain('--bind /tmp/x /tmp');
@@ -53,15 +63,17 @@ describe('sandbox layout', () => {
     expect(args).not.toContain('--new-session');
   });
 
-  it('turns bwrap\'s 128+N exit status back into the signal the runtime died of', () => {
+  it("turns bwrap's 128+N exit status back into the signal the runtime died of", () => {
     expect(fromBwrapExit({ code: 137, signal: null, at: 1 })).toMatchObject({ code: null, signal: 'SIGKILL' });
     expect(fromBwrapExit({ code: 139, signal: null, at: 1 })).toMatchObject({ signal: 'SIGSEGV' });
     expect(fromBwrapExit({ code: 3, signal: null, at: 1 })).toMatchObject({ code: 3, signal: null });
     expect(fromBwrapExit({ code: 131, signal: null, at: 1 })).toMatchObject({ code: 131, signal: null });
   });
 
-  it('reads bwrap\'s exec failure as Go\'s fork/exec wording', () => {
-    expect(bwrapExecFailure(['hello', 'bwrap: execvp /var/task/bootstrap: No such file or directory'])).toBe('fork/exec /var/task/bootstrap: no such file or directory');
+  it("reads bwrap's exec failure as Go's fork/exec wording", () => {
+    expect(bwrapExecFailure(['hello', 'bwrap: execvp /var/task/bootstrap: No such file or directory'])).toBe(
+      'fork/exec /var/task/bootstrap: no such file or directory',
+    );
     expect(bwrapExecFailure(['bwrap: something else'])).toBeUndefined();
   });
 
@@ -70,7 +82,9 @@ describe('sandbox layout', () => {
     const missing = checkSandboxBootstrap(config, [], { architecture: config.architecture });
     expect(missing?.message).toBe("Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]");
     writeFileSync(join(scratch, 'bootstrap'), '#!/bin/sh\r\necho\r\n', { mode: 0o755 });
-    expect(checkSandboxBootstrap(config, [], { architecture: config.architecture })?.message).toBe('fork/exec /var/task/bootstrap: no such file or directory');
+    expect(checkSandboxBootstrap(config, [], { architecture: config.architecture })?.message).toBe(
+      'fork/exec /var/task/bootstrap: no such file or directory',
+    );
     writeFileSync(join(scratch, 'bootstrap'), 'echo "no shebang: Lambda does not run it through a shell"\n', { mode: 0o755 });
     expect(checkSandboxBootstrap(config, [], { architecture: config.architecture })).toMatchObject({
       kind: 'no-shebang',
@@ -82,7 +96,14 @@ describe('sandbox layout', () => {
 
 describe.skipIf(unavailable !== undefined)(`sandbox target${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   const runtime: ResolvedRuntime = {
-    spec: { name: 'sandbox-fixture', language: 'python', handler: 'x', bootstrap: 'bootstrap', architecture: testFunctionConfig().architecture, capabilities: {} },
+    spec: {
+      name: 'sandbox-fixture',
+      language: 'python',
+      handler: 'x',
+      bootstrap: 'bootstrap',
+      architecture: testFunctionConfig().architecture,
+      capabilities: {},
+    },
     dir: FIXTURE,
     bootstrap: join(FIXTURE, 'bootstrap'),
   };
@@ -96,7 +117,10 @@ describe.skipIf(unavailable !== undefined)(`sandbox target${unavailable ? ` (ski
 
   async function env(over: Partial<FunctionConfig> = {}): Promise<LocalEnvironment> {
     prepared ??= await sandboxTarget.prepare(runtime, {});
-    const e = await LocalEnvironment.create(testFunctionConfig({ taskRoot: FIXTURE, bootstrap: runtime.bootstrap, ...over }), { hostPath: process.env['PATH'] ?? '', ...prepared.environment });
+    const e = await LocalEnvironment.create(testFunctionConfig({ taskRoot: FIXTURE, bootstrap: runtime.bootstrap, ...over }), {
+      hostPath: process.env['PATH'] ?? '',
+      ...prepared.environment,
+    });
     envs.push(e);
     return e;
   }
@@ -106,11 +130,19 @@ describe.skipIf(unavailable !== undefined)(`sandbox target${unavailable ? ` (ski
     return JSON.parse(r.payload.toString()) as { out: string; code: number };
   };
 
-  it('runs the bootstrap as uid 993 in its own PID namespace, at /var/task, with only Lambda\'s variables', async () => {
+  it("runs the bootstrap as uid 993 in its own PID namespace, at /var/task, with only Lambda's variables", async () => {
     const e = await env({ environment: { EXTRA: 'yes' } });
     const seen = await sh(e, 'id -u; id -g; pwd; echo $LAMBDA_TASK_ROOT; echo $PPID; env | grep -c "^HOME=\\|^USER=" ; echo $EXTRA');
     const [uid, gid, pwd, taskRoot, ppid, hostVars, extra] = seen.out.split('\n');
-    expect({ uid, gid, pwd, taskRoot, ppid, hostVars, extra }).toEqual({ uid: '993', gid: '990', pwd: '/var/task', taskRoot: '/var/task', ppid: '2', hostVars: '0', extra: 'yes' });
+    expect({ uid, gid, pwd, taskRoot, ppid, hostVars, extra }).toEqual({
+      uid: '993',
+      gid: '990',
+      pwd: '/var/task',
+      taskRoot: '/var/task',
+      ppid: '2',
+      hostVars: '0',
+      extra: 'yes',
+    });
   });
 
   it('keeps /var/task and the root read-only, /tmp writable', async () => {
@@ -132,7 +164,7 @@ describe.skipIf(unavailable !== undefined)(`sandbox target${unavailable ? ` (ski
     expect((await sh(second, 'cat /tmp/marker')).code).not.toBe(0);
   });
 
-  it('removes the environment\'s /tmp when it closes', async () => {
+  it("removes the environment's /tmp when it closes", async () => {
     const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('lambdaspec-sandbox-tmp-')));
     const e = await env();
     await sh(e, 'true');
@@ -145,7 +177,10 @@ describe.skipIf(unavailable !== undefined)(`sandbox target${unavailable ? ` (ski
   it('kills a runtime over its memory size and reports Runtime.OutOfMemory, as Lambda does', async () => {
     const e = await env({ memorySizeMb: 128 });
     const r: InvocationResult = await e.invoke({ payload: Buffer.from(JSON.stringify({ alloc_mb: 300, ms: 2000 })) });
-    expect(r.outcome).toMatchObject({ kind: 'platform-error', error: { errorType: 'Runtime.OutOfMemory', errorMessage: expect.stringMatching(/Runtime exited with error: signal: killed$/) } });
+    expect(r.outcome).toMatchObject({
+      kind: 'platform-error',
+      error: { errorType: 'Runtime.OutOfMemory', errorMessage: expect.stringMatching(/Runtime exited with error: signal: killed$/) },
+    });
     expect(r.report.errorType).toBe('Runtime.OutOfMemory');
     expect(e.processes()[0]?.exit?.signal).toBe('SIGKILL');
     // Within the limit, the same allocation is fine and shows in Max Memory Used.
@@ -161,11 +196,21 @@ describe.skipIf(unavailable !== undefined)(`sandbox target${unavailable ? ` (ski
       for (const d of ['task', 'layer1', 'layer2/lib']) mkdirSync(join(root, d), { recursive: true });
       copyFileSync(join(FIXTURE, 'bootstrap'), join(root, 'layer1', 'bootstrap'));
       writeFileSync(join(root, 'layer2', 'lib', 'x.txt'), 'from layer 2');
-      const layered: ResolvedRuntime = { ...runtime, spec: { ...runtime.spec, layers: ['../layer1', '../layer2'] }, dir: join(root, 'task'), bootstrap: join(root, 'task', 'bootstrap') };
+      const layered: ResolvedRuntime = {
+        ...runtime,
+        spec: { ...runtime.spec, layers: ['../layer1', '../layer2'] },
+        dir: join(root, 'task'),
+        bootstrap: join(root, 'task', 'bootstrap'),
+      };
       const target = await sandboxTarget.prepare(layered, {});
-      const e = await LocalEnvironment.create(testFunctionConfig({ taskRoot: layered.dir, bootstrap: layered.bootstrap }), { ...target.environment });
+      const e = await LocalEnvironment.create(testFunctionConfig({ taskRoot: layered.dir, bootstrap: layered.bootstrap }), {
+        ...target.environment,
+      });
       envs.push(e);
-      expect(await sh(e, 'cat /opt/lib/x.txt; echo; ls /opt; ps -o args= -p 2')).toEqual({ out: 'from layer 2\nbootstrap\nlib\n/usr/bin/python3 /opt/bootstrap', code: 0 });
+      expect(await sh(e, 'cat /opt/lib/x.txt; echo; ls /opt; ps -o args= -p 2')).toEqual({
+        out: 'from layer 2\nbootstrap\nlib\n/usr/bin/python3 /opt/bootstrap',
+        code: 0,
+      });
       expect((await sh(e, 'touch /opt/y')).code).not.toBe(0);
       await e.close();
       await target.close();
@@ -184,10 +229,18 @@ describe.skipIf(unavailable !== undefined)(`sandbox target${unavailable ? ` (ski
       chmodSync(join(hostOnly, 'sh'), 0o755);
       writeFileSync(join(task, 'bootstrap'), `#!${hostOnly}/sh\nexit 0\n`, { mode: 0o755 });
       prepared ??= await sandboxTarget.prepare(runtime, {});
-      const e = await LocalEnvironment.create(testFunctionConfig({ taskRoot: task, bootstrap: join(task, 'bootstrap') }), { ...prepared.environment });
+      const e = await LocalEnvironment.create(testFunctionConfig({ taskRoot: task, bootstrap: join(task, 'bootstrap') }), {
+        ...prepared.environment,
+      });
       envs.push(e);
       const r = await e.invoke({ payload: Buffer.from('{}') });
-      expect(r.outcome).toMatchObject({ kind: 'platform-error', error: { errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringMatching(/Error: fork\/exec \/var\/task\/bootstrap: no such file or directory$/) } });
+      expect(r.outcome).toMatchObject({
+        kind: 'platform-error',
+        error: {
+          errorType: 'Runtime.InvalidEntrypoint',
+          errorMessage: expect.stringMatching(/Error: fork\/exec \/var\/task\/bootstrap: no such file or directory$/),
+        },
+      });
       await e.close();
     } finally {
       rmSync(hostOnly, { recursive: true, force: true });

@@ -25,10 +25,30 @@ export function sandboxUnavailable(): Promise<string | undefined> {
     if (!bwrap) return 'bwrap not found on PATH (apt-get install bubblewrap)';
     const probe = spawnSync(
       bwrap,
-      ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/var', '--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID), '--unshare-pid', '--die-with-parent', '--', '/bin/true'],
+      [
+        '--ro-bind',
+        '/',
+        '/',
+        '--dev',
+        '/dev',
+        '--proc',
+        '/proc',
+        '--tmpfs',
+        '/var',
+        '--unshare-user',
+        '--uid',
+        String(SANDBOX_UID),
+        '--gid',
+        String(SANDBOX_GID),
+        '--unshare-pid',
+        '--die-with-parent',
+        '--',
+        '/bin/true',
+      ],
       { encoding: 'utf8', timeout: 10_000, env: {} },
     );
-    if (probe.status !== 0) return `bwrap cannot create its sandbox here: ${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()}`;
+    if (probe.status !== 0)
+      return `bwrap cannot create its sandbox here: ${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()}`;
     return undefined;
   });
   return availability;
@@ -38,17 +58,23 @@ export function sandboxUnavailable(): Promise<string | undefined> {
 export function layerDirs(runtime: ResolvedRuntime): string[] {
   return (runtime.spec.layers ?? []).map((l) => {
     const dir = resolve(runtime.dir, l);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`layer ${dir} (runtime.yaml layers of ${runtime.spec.name}) is not a folder`);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new UserError(`layer ${dir} (runtime.yaml layers of ${runtime.spec.name}) is not a folder`);
     return dir;
   });
 }
 
 /** The process target's checks on the file that will run, worded with the path the runtime sees. */
-export function checkSandboxBootstrap(config: FunctionConfig, layers: readonly string[], options: BootstrapCheckOptions): BootstrapProblem | undefined {
+export function checkSandboxBootstrap(
+  config: FunctionConfig,
+  layers: readonly string[],
+  options: BootstrapCheckOptions,
+): BootstrapProblem | undefined {
   const bootstrap = locateBootstrap(config.bootstrap, { taskRoot: config.taskRoot, layers });
   const problem = checkBootstrap(bootstrap.host, options);
   if (!problem) return undefined;
-  if (problem.kind === 'missing') return { ...problem, message: `Couldn't find valid bootstrap(s): [${TASK_ROOT}/bootstrap ${LAYERS_ROOT}/bootstrap]` };
+  if (problem.kind === 'missing')
+    return { ...problem, message: `Couldn't find valid bootstrap(s): [${TASK_ROOT}/bootstrap ${LAYERS_ROOT}/bootstrap]` };
   return { ...problem, message: problem.message.split(bootstrap.host).join(bootstrap.inside) };
 }
 

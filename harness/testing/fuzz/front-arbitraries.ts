@@ -36,7 +36,9 @@ const INVOKE_PATH = `/2015-03-31/functions/${FUZZ_FUNCTION}/invocations`;
 
 /** Random header-name casing, as clients differ. */
 const casing = (name: string) =>
-  fc.array(fc.boolean(), { minLength: name.length, maxLength: name.length }).map((up) => [...name].map((c, i) => (up[i] ? c.toUpperCase() : c.toLowerCase())).join(''));
+  fc
+    .array(fc.boolean(), { minLength: name.length, maxLength: name.length })
+    .map((up) => [...name].map((c, i) => (up[i] ? c.toUpperCase() : c.toLowerCase())).join(''));
 
 function request(head: string, body: Buffer | string = ''): Buffer {
   return Buffer.concat([Buffer.from(head, 'latin1'), Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1')]);
@@ -47,7 +49,12 @@ export function goodInvokeArb(id: () => number): fc.Arbitrary<GoodInvoke> {
   return fc
     .record({
       value: fc.jsonValue({ maxDepth: 3 }),
-      name: fc.constantFrom(FUZZ_FUNCTION, `${FUZZ_FUNCTION}:$LATEST`, `arn:aws:lambda:us-east-1:123456789012:function:${FUZZ_FUNCTION}`, `123456789012:function:${FUZZ_FUNCTION}`),
+      name: fc.constantFrom(
+        FUZZ_FUNCTION,
+        `${FUZZ_FUNCTION}:$LATEST`,
+        `arn:aws:lambda:us-east-1:123456789012:function:${FUZZ_FUNCTION}`,
+        `123456789012:function:${FUZZ_FUNCTION}`,
+      ),
       host: casing('host'),
       length: casing('content-length'),
       tail: fc.boolean(),
@@ -57,7 +64,10 @@ export function goodInvokeArb(id: () => number): fc.Arbitrary<GoodInvoke> {
       const payload = Buffer.from(JSON.stringify({ id: id(), value: r.value }));
       const extra = `${r.tail ? 'X-Amz-Log-Type: Tail\r\n' : ''}${r.type ? `X-Amz-Invocation-Type: ${r.type}\r\n` : ''}`;
       const path = `/2015-03-31/functions/${encodeURIComponent(r.name)}/invocations`;
-      return { payload, bytes: request(`POST ${path} HTTP/1.1\r\n${r.host}: 127.0.0.1\r\n${extra}${r.length}: ${payload.length}\r\n\r\n`, payload) };
+      return {
+        payload,
+        bytes: request(`POST ${path} HTTP/1.1\r\n${r.host}: 127.0.0.1\r\n${extra}${r.length}: ${payload.length}\r\n\r\n`, payload),
+      };
     });
 }
 
@@ -65,8 +75,25 @@ const closes400: FrontFault = { status: 400, closes: true };
 
 /** Request lines no HTTP/1.1 parser may accept. */
 const badRequestLine = fc
-  .tuple(fc.constantFrom('\x16\x03\x01', 'GETX', 'PRI * HTTP/2.0', ' POST /', 'POST / HTTP/1.7', 'POST / HTTP/1.1 x', 'P\x00ST / HTTP/1.1', 'POST /a b HTTP/1.1', 'POST / HTTP/1.1\x7f'), alnum)
-  .map(([line, tail]): HostileInput => ({ kind: 'bad-request-line', bytes: request(`${line}${tail}\r\nHost: x\r\n\r\n`), expect: closes400 }));
+  .tuple(
+    fc.constantFrom(
+      '\x16\x03\x01',
+      'GETX',
+      'PRI * HTTP/2.0',
+      ' POST /',
+      'POST / HTTP/1.7',
+      'POST / HTTP/1.1 x',
+      'P\x00ST / HTTP/1.1',
+      'POST /a b HTTP/1.1',
+      'POST / HTTP/1.1\x7f',
+    ),
+    alnum,
+  )
+  .map(([line, tail]): HostileInput => ({
+    kind: 'bad-request-line',
+    bytes: request(`${line}${tail}\r\nHost: x\r\n\r\n`),
+    expect: closes400,
+  }));
 
 const ctl = fc.constantFrom(...[0, 1, 2, 7, 8, 0x0e, 0x10, 0x1b, 0x1f, 0x7f].map((c) => String.fromCharCode(c)));
 const badHeader = fc
@@ -76,11 +103,19 @@ const badHeader = fc
     alnum.map((a) => ` ${a}: folded`),
     alnum.map((a) => `${a}`),
   )
-  .map((line): HostileInput => ({ kind: 'bad-header', bytes: request(`POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\n${line}\r\nContent-Length: 2\r\n\r\n{}`), expect: closes400 }));
+  .map((line): HostileInput => ({
+    kind: 'bad-header',
+    bytes: request(`POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\n${line}\r\nContent-Length: 2\r\n\r\n{}`),
+    expect: closes400,
+  }));
 
 const headTooLarge = fc
   .integer({ min: FUZZ_FRONT_LIMITS.maxHeadBytes + 1, max: FUZZ_FRONT_LIMITS.maxHeadBytes * 2 })
-  .map((n): HostileInput => ({ kind: 'head-too-large', bytes: request(`POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(n)}\r\n\r\n`), expect: { status: 431, closes: true } }));
+  .map((n): HostileInput => ({
+    kind: 'head-too-large',
+    bytes: request(`POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(n)}\r\n\r\n`),
+    expect: { status: 431, closes: true },
+  }));
 
 const conflictingFraming = fc
   .constantFrom(
@@ -93,11 +128,19 @@ const conflictingFraming = fc
     'Transfer-Encoding: gzip\r\n\r\n{}',
     'Transfer-Encoding: chunked, gzip\r\n\r\n{}',
   )
-  .map((framing): HostileInput => ({ kind: 'conflicting-framing', bytes: request(`POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\n${framing}`), expect: closes400 }));
+  .map((framing): HostileInput => ({
+    kind: 'conflicting-framing',
+    bytes: request(`POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\n${framing}`),
+    expect: closes400,
+  }));
 
 const badChunk = fc
   .constantFrom('zz\r\n{}\r\n0\r\n\r\n', '-1\r\n{}\r\n0\r\n\r\n', '0x2\r\n{}\r\n0\r\n\r\n', '2\r\n{}XX0\r\n\r\n', '2 2\r\n{}\r\n0\r\n\r\n')
-  .map((chunks): HostileInput => ({ kind: 'bad-chunk', bytes: request(`POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}`), expect: closes400 }));
+  .map((chunks): HostileInput => ({
+    kind: 'bad-chunk',
+    bytes: request(`POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}`),
+    expect: closes400,
+  }));
 
 const bodyTooLarge = fc
   .integer({ min: FUZZ_FRONT_LIMITS.maxBodyBytes + 1, max: FUZZ_FRONT_LIMITS.maxDiscardBytes * 2 })
@@ -115,7 +158,10 @@ const lambdaRefusal = (kind: string, status: number, errorType: string, head: st
 });
 
 const invalidJson = fc
-  .oneof(fc.constantFrom('{', '{"a":}', 'nul', '[1,]', '\x00', "{'a':1}", '{"a":1}}', '\xff\xfe'), alnum.filter((s) => !/^\d/.test(s) && !['true', 'false', 'null'].includes(s)))
+  .oneof(
+    fc.constantFrom('{', '{"a":}', 'nul', '[1,]', '\x00', "{'a':1}", '{"a":1}}', '\xff\xfe'),
+    alnum.filter((s) => !/^\d/.test(s) && !['true', 'false', 'null'].includes(s)),
+  )
   .map((body) => lambdaRefusal('invalid-json', 400, 'InvalidRequestContentException', `POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\n`, body));
 
 const unknownOperation = fc
@@ -130,32 +176,77 @@ const unknownOperation = fc
 const unknownFunction = fc
   .oneof(
     alnum.filter((s) => s !== FUZZ_FUNCTION && s !== 'function'),
-    fc.constantFrom(`${FUZZ_FUNCTION}:v2`, `${FUZZ_FUNCTION}:`, 'a:b:c', 'arn:aws:lambda:x', `arn:aws:s3:us-east-1:1:function:${FUZZ_FUNCTION}`, '%E0%A4%A', '..', 'fu%20zz'),
+    fc.constantFrom(
+      `${FUZZ_FUNCTION}:v2`,
+      `${FUZZ_FUNCTION}:`,
+      'a:b:c',
+      'arn:aws:lambda:x',
+      `arn:aws:s3:us-east-1:1:function:${FUZZ_FUNCTION}`,
+      '%E0%A4%A',
+      '..',
+      'fu%20zz',
+    ),
   )
-  .map((name) => lambdaRefusal('unknown-function', 404, 'ResourceNotFoundException', `POST /2015-03-31/functions/${name}/invocations HTTP/1.1\r\nHost: x\r\n`, '{}'));
+  .map((name) =>
+    lambdaRefusal(
+      'unknown-function',
+      404,
+      'ResourceNotFoundException',
+      `POST /2015-03-31/functions/${name}/invocations HTTP/1.1\r\nHost: x\r\n`,
+      '{}',
+    ),
+  );
 
 const badInvocationType = alnum
   .filter((s) => !['RequestResponse', 'Event', 'DryRun'].includes(s))
-  .map((t) => lambdaRefusal('bad-invocation-type', 400, 'InvalidParameterValueException', `POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\nX-Amz-Invocation-Type: ${t}\r\n`, '{}'));
+  .map((t) =>
+    lambdaRefusal(
+      'bad-invocation-type',
+      400,
+      'InvalidParameterValueException',
+      `POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\nX-Amz-Invocation-Type: ${t}\r\n`,
+      '{}',
+    ),
+  );
 
 const badClientContext = fc
-  .constantFrom('!!!', Buffer.from('[1]').toString('base64'), Buffer.from('"x"').toString('base64'), Buffer.from('{"a":').toString('base64'), 'e30===', Buffer.from([0xff, 0xfe]).toString('base64'))
-  .map((c) => lambdaRefusal('bad-client-context', 400, 'InvalidRequestContentException', `POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\nX-Amz-Client-Context: ${c}\r\n`, '{}'));
+  .constantFrom(
+    '!!!',
+    Buffer.from('[1]').toString('base64'),
+    Buffer.from('"x"').toString('base64'),
+    Buffer.from('{"a":').toString('base64'),
+    'e30===',
+    Buffer.from([0xff, 0xfe]).toString('base64'),
+  )
+  .map((c) =>
+    lambdaRefusal(
+      'bad-client-context',
+      400,
+      'InvalidRequestContentException',
+      `POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\nX-Amz-Client-Context: ${c}\r\n`,
+      '{}',
+    ),
+  );
 
 /**
  * The client leaves (FIN) before its request is complete: no invocation, and a 400 on the half-closed connection
  * (Node's parser at end of input), whether the head or the body was cut short.
  */
-const truncated = fc
-  .oneof(
-    fc.integer({ min: 1, max: 40 }).map((n): HostileInput => {
-      const head = `POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n`;
-      return { kind: 'truncated-head', bytes: Buffer.from(head.slice(0, Math.min(n, head.length - 4)), 'latin1'), expect: { status: 400, closes: false } };
-    }),
-    fc.integer({ min: 0, max: 100 }).map(
-      (n): HostileInput => ({ kind: 'truncated-body', bytes: request(`POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: ${n + 10}\r\n\r\n`, Buffer.alloc(n, 0x20)), expect: { status: 400, closes: false } }),
-    ),
-  );
+const truncated = fc.oneof(
+  fc.integer({ min: 1, max: 40 }).map((n): HostileInput => {
+    const head = `POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n`;
+    return {
+      kind: 'truncated-head',
+      bytes: Buffer.from(head.slice(0, Math.min(n, head.length - 4)), 'latin1'),
+      expect: { status: 400, closes: false },
+    };
+  }),
+  fc.integer({ min: 0, max: 100 }).map((n): HostileInput => ({
+    kind: 'truncated-body',
+    bytes: request(`POST ${INVOKE_PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: ${n + 10}\r\n\r\n`, Buffer.alloc(n, 0x20)),
+    expect: { status: 400, closes: false },
+  })),
+);
 
 export const hostileInputArb: fc.Arbitrary<HostileInput> = fc.oneof(
   badRequestLine,

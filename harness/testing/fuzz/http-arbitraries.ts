@@ -102,7 +102,10 @@ const valueCharArb = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }).map((c) => String.fromCharCode(c)) },
 );
 export const fieldValueArb = fc
-  .tuple(stringOf(valueCharArb, 0, 20), fc.array(fc.tuple(stringOf(fc.constantFrom(' ', '\t'), 1, 2), stringOf(valueCharArb, 1, 10)), { maxLength: 3 }))
+  .tuple(
+    stringOf(valueCharArb, 0, 20),
+    fc.array(fc.tuple(stringOf(fc.constantFrom(' ', '\t'), 1, 2), stringOf(valueCharArb, 1, 10)), { maxLength: 3 }),
+  )
   .map(([first, rest]) => (first === '' && rest.length > 0 ? 'x' : first) + rest.map(([w, v]) => w + v).join(''));
 
 const field = (name: fc.Arbitrary<string>, value: fc.Arbitrary<string>): fc.Arbitrary<GenField> =>
@@ -134,26 +137,35 @@ const connectionArb = (options: RequestOptions) =>
   field(
     randomCase('Connection'),
     fc
-      .array(fc.constantFrom(...(options.avoidClose ? ['keep-alive', 'Keep-Alive', 'Upgrade', 'TE'] : ['close', 'CLOSE', 'keep-alive', 'Keep-Alive', 'Upgrade', 'TE'])), {
-        minLength: 1,
-        maxLength: 3,
-      })
+      .array(
+        fc.constantFrom(
+          ...(options.avoidClose
+            ? ['keep-alive', 'Keep-Alive', 'Upgrade', 'TE']
+            : ['close', 'CLOSE', 'keep-alive', 'Keep-Alive', 'Upgrade', 'TE']),
+        ),
+        {
+          minLength: 1,
+          maxLength: 3,
+        },
+      )
       .map((t) => t.join(', ')),
   );
 const expectArb = field(randomCase('Expect'), fc.constantFrom('100-continue', '100-Continue', '100-CONTINUE', 'something-else'));
-const trailerDeclArb = field(randomCase('Trailer'), fc.constantFrom('Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body', 'X-Checksum', ''));
+const trailerDeclArb = field(
+  randomCase('Trailer'),
+  fc.constantFrom('Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body', 'X-Checksum', ''),
+);
 
 const ordinaryFieldsArb = (options: RequestOptions) =>
-  fc
-    .array(
-      fc.oneof(
-        { weight: 8, arbitrary: field(ordinaryNameArb, fieldValueArb) },
-        { weight: 1, arbitrary: connectionArb(options) },
-        { weight: 1, arbitrary: expectArb },
-        { weight: 1, arbitrary: trailerDeclArb },
-      ),
-      { maxLength: 6 },
-    );
+  fc.array(
+    fc.oneof(
+      { weight: 8, arbitrary: field(ordinaryNameArb, fieldValueArb) },
+      { weight: 1, arbitrary: connectionArb(options) },
+      { weight: 1, arbitrary: expectArb },
+      { weight: 1, arbitrary: trailerDeclArb },
+    ),
+    { maxLength: 6 },
+  );
 
 const bodyBytesArb = (max: number) =>
   fc.oneof(
@@ -168,18 +180,21 @@ const hexArb = (n: number) =>
     return '0'.repeat(zeros) + (upper ? hex.toUpperCase() : hex);
   });
 
-const quotedArb = stringOf(
-  fc.oneof(fc.constantFrom('a', ';', ' ', '=', '\t', ','), fc.constantFrom('\\"', '\\\\', '\\x')),
-  0,
-  6,
-).map((s) => `"${s}"`);
+const quotedArb = stringOf(fc.oneof(fc.constantFrom('a', ';', ' ', '=', '\t', ','), fc.constantFrom('\\"', '\\\\', '\\x')), 0, 6).map(
+  (s) => `"${s}"`,
+);
 const extItemArb = fc
   .tuple(owsArb, tokenArb, fc.option(fc.tuple(owsArb, owsArb, fc.oneof(tokenArb, quotedArb)), { nil: undefined }))
   .map(([ws, name, v]) => `${ws}${name}${v === undefined ? '' : `${v[0]}=${v[1]}${v[2]}`}`);
 /** chunk-ext as recorded: the text after the first `;` (BWS ";" BWS name [BWS "=" BWS value]) ... */
 export const chunkExtArb = fc.oneof(
   { weight: 3, arbitrary: fc.constant('') },
-  { weight: 2, arbitrary: fc.array(fc.tuple(owsArb, extItemArb), { minLength: 1, maxLength: 3 }).map((items) => items.map(([ws, item], i) => (i === 0 ? item : `${ws};${item}`)).join('')) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .array(fc.tuple(owsArb, extItemArb), { minLength: 1, maxLength: 3 })
+      .map((items) => items.map(([ws, item], i) => (i === 0 ? item : `${ws};${item}`)).join('')),
+  },
 );
 
 const chunkArb: fc.Arbitrary<GenChunk> = fc
@@ -198,7 +213,13 @@ const chunkedBodyArb: fc.Arbitrary<GenBody> = fc.record({
 const contentLengthFieldsArb = (n: number) =>
   fc.oneof(
     { weight: 6, arbitrary: field(randomCase('Content-Length'), fc.constant(String(n))).map((f) => [f]) },
-    { weight: 1, arbitrary: fc.tuple(field(randomCase('Content-Length'), fc.constant(String(n))), field(randomCase('Content-Length'), fc.constant(`0${n}`))) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(
+        field(randomCase('Content-Length'), fc.constant(String(n))),
+        field(randomCase('Content-Length'), fc.constant(`0${n}`)),
+      ),
+    },
     { weight: 1, arbitrary: field(randomCase('Content-Length'), fc.constant(`${n}, ${n}`)).map((f) => [f]) },
   );
 const teFieldArb = field(randomCase('Transfer-Encoding'), fc.constantFrom('chunked', 'Chunked', 'CHUNKED', ', chunked', 'chunked ,'));
@@ -231,7 +252,11 @@ export const requestArb = (options: RequestOptions = {}): fc.Arbitrary<GenReques
       // Transfer-Encoding in an HTTP/1.0 request is faulty framing (RFC 9112 §6.1): valid 1.0 requests use a length.
       const body: GenBody = r.body.kind === 'chunked' && r.version === '1.0' ? { kind: 'none' } : r.body;
       const framing =
-        body.kind === 'length' ? contentLengthFieldsArb(body.data.length) : body.kind === 'chunked' ? teFieldArb.map((f) => [f]) : fc.constant([] as GenField[]);
+        body.kind === 'length'
+          ? contentLengthFieldsArb(body.data.length)
+          : body.kind === 'chunked'
+            ? teFieldArb.map((f) => [f])
+            : fc.constant([] as GenField[]);
       return framing.chain((extra) => interleave(r.fields, extra)).map((fields) => ({ ...r, body, fields }));
     });
 
@@ -354,7 +379,14 @@ export interface HostileCase {
 
 const simplePost = (fields: string, body = '') => `POST ${API}/invocation/abc/response HTTP/1.1\r\nHost: x\r\n${fields}\r\n${body}`;
 const chunkedPost = (body: string) => simplePost('Transfer-Encoding: chunked\r\n', body);
-const ctlArb = fc.oneof(fc.integer({ min: 0x00, max: 0x08 }), fc.integer({ min: 0x0b, max: 0x0c }), fc.integer({ min: 0x0e, max: 0x1f }), fc.constant(0x7f)).map((c) => String.fromCharCode(c));
+const ctlArb = fc
+  .oneof(
+    fc.integer({ min: 0x00, max: 0x08 }),
+    fc.integer({ min: 0x0b, max: 0x0c }),
+    fc.integer({ min: 0x0e, max: 0x1f }),
+    fc.constant(0x7f),
+  )
+  .map((c) => String.fromCharCode(c));
 
 interface Hostile {
   label: string;
@@ -415,11 +447,13 @@ const hostileArb: fc.Arbitrary<Hostile> = fc.oneof(
     expect: 'headers-too-large' as const,
     limits: { ...DEFAULT_PARSER_LIMITS, maxHeaderCount },
   })),
-  fc.tuple(fc.oneof(ctlArb, fc.constantFrom(' ', '(', ')', '/', '"', '@', '[', '\x80', '\xff', '\r')), tokenArb, tokenArb).map(([bad, a, b]) => ({
-    label: 'invalid byte in a field name',
-    text: simplePost(`${a}${bad}${b}: v\r\n`),
-    expect: 'bad-header' as const,
-  })),
+  fc
+    .tuple(fc.oneof(ctlArb, fc.constantFrom(' ', '(', ')', '/', '"', '@', '[', '\x80', '\xff', '\r')), tokenArb, tokenArb)
+    .map(([bad, a, b]) => ({
+      label: 'invalid byte in a field name',
+      text: simplePost(`${a}${bad}${b}: v\r\n`),
+      expect: 'bad-header' as const,
+    })),
   fc.tuple(fc.oneof(ctlArb, fc.constant('\r')), fieldValueArb, fieldValueArb).map(([bad, a, b]) => ({
     label: 'invalid byte in a field value',
     text: simplePost(`X-V: ${a}${bad}${b}\r\n`),
@@ -427,32 +461,71 @@ const hostileArb: fc.Arbitrary<Hostile> = fc.oneof(
   })),
   fc
     .constantFrom('1'.repeat(17), '20000000000000', 'ffffffffffffffff', '-1', '0x5', '', ' 5', '5 ', 'g', '5;', '5;=x', '5;a="b', '5,a')
-    .map((line) => ({ label: 'invalid chunk-size line', text: chunkedPost(`${line}\r\nhello\r\n0\r\n\r\n`), expect: 'bad-chunk-size' as const })),
-  fc.constant({ label: 'chunk-size line ended by a bare LF', text: chunkedPost('5\nhello\r\n0\r\n\r\n'), expect: 'bad-chunk-size' as const }),
+    .map((line) => ({
+      label: 'invalid chunk-size line',
+      text: chunkedPost(`${line}\r\nhello\r\n0\r\n\r\n`),
+      expect: 'bad-chunk-size' as const,
+    })),
+  fc.constant({
+    label: 'chunk-size line ended by a bare LF',
+    text: chunkedPost('5\nhello\r\n0\r\n\r\n'),
+    expect: 'bad-chunk-size' as const,
+  }),
   fc.constantFrom('hello\n', 'helloX', 'hello!\r\n', 'hell\r\n\r\n').map((data) => ({
     label: 'chunk data without its CRLF',
     text: chunkedPost(`5\r\n${data}0\r\n\r\n`),
     expect: 'bad-chunk-terminator' as const,
   })),
-  fc.tuple(bodyBytesArb(100), fc.nat()).filter(([d]) => d.length > 0).map(([data, cut]) => ({
-    label: 'connection closed inside a Content-Length body',
-    text: simplePost(`Content-Length: ${data.length}\r\n`, data.toString('latin1').slice(0, cut % data.length)),
-    expect: 'closed-mid-body' as const,
-    closed: true,
-  })),
+  fc
+    .tuple(bodyBytesArb(100), fc.nat())
+    .filter(([d]) => d.length > 0)
+    .map(([data, cut]) => ({
+      label: 'connection closed inside a Content-Length body',
+      text: simplePost(`Content-Length: ${data.length}\r\n`, data.toString('latin1').slice(0, cut % data.length)),
+      expect: 'closed-mid-body' as const,
+      closed: true,
+    })),
   fc.tuple(fc.array(chunkArb, { maxLength: 3 }), fc.nat()).map(([chunks, cut]) => {
-    const body = serializeBody({ kind: 'chunked', chunks, last: { sizeText: '0', ext: '', bws: '' }, trailers: [], trailerEnd: '\r\n' }).toString('latin1');
-    return { label: 'connection closed inside a chunked body', text: chunkedPost(body.slice(0, cut % body.length)), expect: 'missing-terminal-chunk' as const, closed: true };
+    const body = serializeBody({
+      kind: 'chunked',
+      chunks,
+      last: { sizeText: '0', ext: '', bws: '' },
+      trailers: [],
+      trailerEnd: '\r\n',
+    }).toString('latin1');
+    return {
+      label: 'connection closed inside a chunked body',
+      text: chunkedPost(body.slice(0, cut % body.length)),
+      expect: 'missing-terminal-chunk' as const,
+      closed: true,
+    };
   }),
   fc.nat().map((cut) => {
     const head = simplePost('X-A: 1\r\n');
     const text = head.slice(0, 1 + (cut % (head.length - 2)));
-    return { label: 'connection closed inside the head', text, expect: 'closed-mid-head' as const, closed: true, requestLine: !text.includes('\n') };
+    return {
+      label: 'connection closed inside the head',
+      text,
+      expect: 'closed-mid-head' as const,
+      closed: true,
+      requestLine: !text.includes('\n'),
+    };
   }),
   fc
     .oneof(
-      fc.tuple(fc.constantFrom('{', ' ', '\x00', '\x80', '/', '"', '\t', ':', '\x16\x03\x01'), stringOf(visibleArb, 0, 20)).map(([a, b]) => `${a}${b}\r\n`),
-      fc.constantFrom('GET  / HTTP/1.1\r\n', 'GET / HTTP/2.0\r\n', 'GET / HTTP/1.1 \r\n', 'GET /\r\n', 'GET / http/1.1\r\n', 'GET /a b HTTP/1.1\r\n', 'GET / HTTP/1.1\rX\r\n', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
+      fc
+        .tuple(fc.constantFrom('{', ' ', '\x00', '\x80', '/', '"', '\t', ':', '\x16\x03\x01'), stringOf(visibleArb, 0, 20))
+        .map(([a, b]) => `${a}${b}\r\n`),
+      fc.constantFrom(
+        'GET  / HTTP/1.1\r\n',
+        'GET / HTTP/2.0\r\n',
+        'GET / HTTP/1.1 \r\n',
+        'GET /\r\n',
+        'GET / http/1.1\r\n',
+        'GET /a b HTTP/1.1\r\n',
+        'GET / HTTP/1.1\rX\r\n',
+        'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n',
+      ),
     )
     .map((line) => ({ label: 'garbage request line', text: line, expect: 'bad-request-line' as const, requestLine: true })),
 );
@@ -476,7 +549,8 @@ export const hostileCaseArb: fc.Arbitrary<HostileCase> = fc
 
 // --- mutations -------------------------------------------------------------------------------------------------
 
-export type Mutation = { op: 'set' | 'insert'; at: number; byte: number } | { op: 'delete'; at: number } | { op: 'repeat'; at: number; length: number };
+export type Mutation =
+  { op: 'set' | 'insert'; at: number; byte: number } | { op: 'delete'; at: number } | { op: 'repeat'; at: number; length: number };
 
 /** Bytes that matter to HTTP framing, so mutations hit the parser's decisions more often than random bytes do. */
 const SPECIAL = [0x00, 0x09, 0x0a, 0x0d, 0x20, 0x22, 0x2c, 0x30, 0x31, 0x3a, 0x3b, 0x3d, 0x5c, 0x7f, 0x80, 0xff, 0x41, 0x46, 0x67];
@@ -509,5 +583,10 @@ export interface MutatedCase {
 
 export const mutatedCaseArb = (options: RequestOptions = {}): fc.Arbitrary<MutatedCase> =>
   fc
-    .record({ pipeline: pipelineArb(options, 2), mutations: fc.array(mutationArb, { minLength: 1, maxLength: 4 }), closed: fc.boolean(), limits: limitsArb })
+    .record({
+      pipeline: pipelineArb(options, 2),
+      mutations: fc.array(mutationArb, { minLength: 1, maxLength: 4 }),
+      closed: fc.boolean(),
+      limits: limitsArb,
+    })
     .map(({ pipeline, mutations, closed, limits }) => ({ bytes: mutate(serializePipeline(pipeline), mutations), closed, limits }));

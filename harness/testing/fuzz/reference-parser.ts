@@ -125,7 +125,9 @@ function framingOf(headers: RecordedHeader[], version: string): Framing {
   if (te.length > 0) {
     if (version === '1.0') return { fault: 'unsupported-transfer-encoding' };
     const codings = elements(te);
-    return codings.length === 1 && codings[0]!.toLowerCase() === 'chunked' ? { kind: 'chunked' } : { fault: 'unsupported-transfer-encoding' };
+    return codings.length === 1 && codings[0]!.toLowerCase() === 'chunked'
+      ? { kind: 'chunked' }
+      : { fault: 'unsupported-transfer-encoding' };
   }
   if (cl.length === 0) return { kind: 'none' };
   let length: number | undefined;
@@ -216,12 +218,17 @@ export function referenceParse(input: Buffer, closed: boolean, limits: ParserLim
 
     const framing = framingOf(headers, request.httpVersion);
     if ('fault' in framing) return fail(framing.fault, request);
-    const connection = elements(headers.filter((h) => h.name.toLowerCase() === 'connection').map((h) => h.value)).map((t) => t.toLowerCase());
+    const connection = elements(headers.filter((h) => h.name.toLowerCase() === 'connection').map((h) => h.value)).map((t) =>
+      t.toLowerCase(),
+    );
     const http11 = request.httpVersion === '1.1';
     const head: NormalHead = {
       keepAlive: !connection.includes('close') && (http11 || connection.includes('keep-alive')),
       expectContinue:
-        http11 && elements(headers.filter((h) => h.name.toLowerCase() === 'expect').map((h) => h.value)).some((e) => e.toLowerCase() === '100-continue'),
+        http11 &&
+        elements(headers.filter((h) => h.name.toLowerCase() === 'expect').map((h) => h.value)).some(
+          (e) => e.toLowerCase() === '100-continue',
+        ),
       declaredTrailers: elements(headers.filter((h) => h.name.toLowerCase() === 'trailer').map((h) => h.value)),
     };
 

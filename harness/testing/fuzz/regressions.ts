@@ -33,6 +33,11 @@ export function loadRegressions(): { file: string; regression: FuzzRegression; b
     .sort()
     .map((file) => {
       const regression = JSON.parse(readFileSync(path.join(REGRESSIONS_DIR, file), 'utf8')) as FuzzRegression;
-      return { file, regression, bytes: Buffer.from(regression.base64, 'base64'), limits: { ...DEFAULT_PARSER_LIMITS, ...regression.limits } };
+      return {
+        file,
+        regression,
+        bytes: Buffer.from(regression.base64, 'base64'),
+        limits: { ...DEFAULT_PARSER_LIMITS, ...regression.limits },
+      };
     });
 }

@@ -36,7 +36,9 @@ export default function setup(): () => Promise<void> {
     // Unscoped containers may be another run's on a shared engine: worth a line, not a failure.
     const appeared = lambdaspecContainers().ids.filter((id) => !containersBefore.has(id) && !docker.ids.includes(id));
     if (appeared.length > 0) {
-      console.warn(`leak check: ${appeared.length} container(s) labelled lambdaspec but not lambdaspec.run=${runId} appeared during the run (another run's?): ${appeared.map((id) => id.slice(0, 12)).join(', ')}`);
+      console.warn(
+        `leak check: ${appeared.length} container(s) labelled lambdaspec but not lambdaspec.run=${runId} appeared during the run (another run's?): ${appeared.map((id) => id.slice(0, 12)).join(', ')}`,
+      );
     }
     // Clean up whatever leaked, so one failing run does not poison the machine, then fail loudly.
     for (const p of report.processes) {

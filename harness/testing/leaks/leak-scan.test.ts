@@ -18,7 +18,10 @@ async function leakyChild(runId: string, tmp: string, envVar = RUN_ID_ENV): Prom
     const fs = require('node:fs'); const os = require('node:os'); const path = require('node:path');
     fs.mkdtempSync(path.join(os.tmpdir(), 'lambdaspec-leak-'));
     const s = require('node:net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port));`;
-  const child = spawn(process.execPath, ['-e', script], { env: { PATH: process.env['PATH'] ?? '', TMPDIR: tmp, [envVar]: runId }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', script], {
+    env: { PATH: process.env['PATH'] ?? '', TMPDIR: tmp, [envVar]: runId },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
@@ -49,7 +52,9 @@ describe('scanForLeaks', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'leakscan-'));
     dirs.push(tmp);
     const { child } = await leakyChild(`mine-${process.pid}`, tmp, '_LAMBDASPEC_RUN_ID');
-    expect(scanForLeaks({ runId: `mine-${process.pid}`, tmpDir: '/nonexistent', docker: false }).processes.map((p) => p.pid)).toEqual([child.pid]);
+    expect(scanForLeaks({ runId: `mine-${process.pid}`, tmpDir: '/nonexistent', docker: false }).processes.map((p) => p.pid)).toEqual([
+      child.pid,
+    ]);
     expect(scanForLeaks({ runId: `other-${process.pid}`, tmpDir: '/nonexistent', docker: false }).processes).toEqual([]);
   });
 

@@ -52,23 +52,28 @@ function selfAndAncestors(): Set<number> {
 
 /** Containers (any state) matching a label filter (`lambdaspec`, `lambdaspec.run=<id>`), if a Docker engine answers. */
 export function lambdaspecContainers(label = 'lambdaspec'): { ids: string[]; status: string } {
-  const r = spawnSync('docker', ['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${label}`], { encoding: 'utf8', timeout: 10_000 });
-  if (r.error) return { ids: [], status: `not checked: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no docker CLI' : r.error.message}` };
+  const r = spawnSync('docker', ['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${label}`], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  if (r.error)
+    return { ids: [], status: `not checked: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no docker CLI' : r.error.message}` };
   if (r.status !== 0) return { ids: [], status: `not checked: docker engine not reachable (${r.stderr.trim().split('\n')[0] ?? ''})` };
   return { ids: r.stdout.split('\n').filter((l) => l.trim() !== ''), status: 'checked' };
 }
 
 export function scanForLeaks(o: { runId: string; tmpDir: string; docker?: boolean }): LeakReport {
   const exclude = selfAndAncestors();
-  const pids = new Set([
-    ...processesWithEnv(RUN_ID_ENV, (v) => v === o.runId),
-    ...processesWithEnv(RUN_ID_VAR, (v) => v === o.runId),
-  ]);
+  const pids = new Set([...processesWithEnv(RUN_ID_ENV, (v) => v === o.runId), ...processesWithEnv(RUN_ID_VAR, (v) => v === o.runId)]);
   const processes = [...pids]
     .filter((pid) => !exclude.has(pid))
     .sort((a, b) => a - b)
     .map((pid) => ({ pid, command: command(pid), listening: listeningPorts(pid) }));
-  const tempDirs = existsSync(o.tmpDir) ? readdirSync(o.tmpDir).filter((n) => n.startsWith('lambdaspec-')).map((n) => join(o.tmpDir, n)) : [];
+  const tempDirs = existsSync(o.tmpDir)
+    ? readdirSync(o.tmpDir)
+        .filter((n) => n.startsWith('lambdaspec-'))
+        .map((n) => join(o.tmpDir, n))
+    : [];
   const docker = o.docker === false ? { ids: [], status: 'not checked: disabled' } : lambdaspecContainers(`lambdaspec.run=${o.runId}`);
   return { processes, tempDirs, containers: docker.ids, docker: docker.status };
 }
@@ -80,7 +85,9 @@ export function hasLeaks(r: LeakReport): boolean {
 /** One line per leak, for the failure message. */
 export function describeLeaks(r: LeakReport): string[] {
   return [
-    ...r.processes.map((p) => `process ${p.pid} still running: ${p.command}${p.listening.length ? ` (listening on ${p.listening.join(', ')})` : ''}`),
+    ...r.processes.map(
+      (p) => `process ${p.pid} still running: ${p.command}${p.listening.length ? ` (listening on ${p.listening.join(', ')})` : ''}`,
+    ),
     ...r.tempDirs.map((d) => `temporary folder left: ${d}`),
     ...r.containers.map((id) => `docker container of this run left: ${id}`),
   ];
