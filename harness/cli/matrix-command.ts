@@ -3,6 +3,7 @@ import { EXIT } from '../lib/exit-codes.ts';
 import os from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { buildReport } from '../reports/build-report.ts';
+import { writeReports } from '../reports/write-reports.ts';
 import { renderMatrixHtml } from '../reports/html/matrix-html.ts';
 import { buildMatrix, renderMatrixMarkdown, type Matrix } from '../reports/matrix.ts';
 import { readReportsForMatrix } from '../reports/reports-from-files.ts';
@@ -102,8 +103,10 @@ export async function matrixCommand(argv: string[], io: Io, signal: AbortSignal)
       target: target.name,
     }),
   );
+  // Written like the others, so `matrix --from reports/*/report.json` rebuilds this very matrix.
+  const skippedWritten = skippedReports.map((r) => [r.runtime.name, writeReports(r, defaultReportPath(r.runtime.name)).html] as const);
   const matrix = buildMatrix([...outcomes.map((o) => o.report), ...skippedReports], new Date());
-  writeMatrix(matrix, out, new Map(outcomes.map((o) => [o.runtime.spec.name, o.written.html])));
+  writeMatrix(matrix, out, new Map([...outcomes.map((o) => [o.runtime.spec.name, o.written.html] as const), ...skippedWritten]));
   io.out(`matrix of ${matrix.rows.length} cases × ${matrix.runtimes.length} runtimes → ${join(out, 'matrix.md')}\n`);
   return EXIT.OK;
 }
