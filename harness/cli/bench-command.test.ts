@@ -14,8 +14,7 @@ import type { BenchReport } from '../bench/bench-model.ts';
 import { requireAll } from '../runtime-definition/build.ts';
 import { liveProcessCount } from '../process/process-runner.ts';
 import { parseSizes } from './bench-command.ts';
-import { memoryIo } from './io.ts';
-import { main } from './main.ts';
+import { cli } from '../testing/cli-run.ts';
 
 const FIXTURE = fileURLToPath(new URL('../testing/fixtures/slow-echo', import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -25,12 +24,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   expect(liveProcessCount()).toBe(0);
 });
-
-async function cli(args: string[]) {
-  const io = memoryIo();
-  const code = await main(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 const SMALL = [
   '--cold',

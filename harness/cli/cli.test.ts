@@ -10,20 +10,14 @@ import { liveProcessCount } from '../process/process-runner.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import { memoryIo } from './io.ts';
 import { INVOKE_USAGE } from './invoke-command.ts';
-import { main } from './main.ts';
 import { serveCommand } from './serve-command.ts';
+import { cli } from '../testing/cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-cli-'));
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   expect(liveProcessCount()).toBe(0);
 });
-
-async function cli(args: string[], stdin = '') {
-  const io = memoryIo(stdin);
-  const code = await main(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 describe('bad input: one clear line, exit 2, no stack trace', () => {
   it.each([

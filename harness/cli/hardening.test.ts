@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { liveProcessCount } from '../process/process-runner.ts';
-import { memoryIo } from './io.ts';
-import { main } from './main.ts';
+import { cli } from '../testing/cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-hardening-'));
 const file = join(dir, 'a-file');
@@ -25,12 +24,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   expect(liveProcessCount()).toBe(0);
 });
-
-async function cli(args: string[]) {
-  const io = memoryIo();
-  const code = await main(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 describe('output paths are checked before the first case', () => {
   it.each([

@@ -9,17 +9,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../model/report-model.ts';
 import { REPO_ROOT } from '../runtime-definition/resolve-runtime.ts';
 import type { Matrix } from '../reports/matrix.ts';
-import { memoryIo } from './io.ts';
-import { main } from './main.ts';
+import { cli } from '../testing/cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-matrix-from-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(args: string[]) {
-  const io = memoryIo();
-  const code = await main(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 const readMatrix = (d: string): Omit<Matrix, 'generatedAt'> => {
   const { generatedAt: _at, ...rest } = JSON.parse(readFileSync(join(d, 'matrix.json'), 'utf8')) as Matrix;

@@ -8,20 +8,13 @@ import type { ResolvedRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { hostArchitecture } from '../process/elf.ts';
 import { liveProcessCount } from '../process/process-runner.ts';
 import { sandboxUnavailable } from '../targets/sandbox/sandbox-target.ts';
-import { memoryIo } from './io.ts';
-import { main } from './main.ts';
 import { withoutForeignArchitectures } from './target-flags.ts';
+import { cli } from '../testing/cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-target-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const unavailable = await sandboxUnavailable();
 if (unavailable && requireAll()) throw new Error(`sandbox target required (LAMBDASPEC_REQUIRE_ALL=1): ${unavailable}`);
-
-async function cli(args: string[]) {
-  const io = memoryIo('');
-  const code = await main(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 describe('--target', () => {
   it('rejects an unknown target in one line naming the known ones (exit 2)', async () => {

@@ -14,8 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryIo } from '../cli/io.ts';
-import { main } from '../cli/main.ts';
 import { requireAll } from '../runtime-definition/build.ts';
 import { foldK6Summaries } from './k6-fold.ts';
 import { LATENCY_BUCKET_RELATIVE_ERROR } from './k6-latency-buckets.ts';
@@ -23,6 +21,7 @@ import { findK6, runK6, segmentArgs } from './k6-runner.ts';
 import { generateK6Script, K6_SUMMARY_MARKER } from './k6-script.ts';
 import type { LoadReport } from './load-model.ts';
 import { resolveLoadOptions } from './load-options.ts';
+import { cli } from '../testing/cli-run.ts';
 
 const k6 = findK6();
 const scratch = mkdtempSync(join(tmpdir(), 'lambdaspec-k6seg-'));
@@ -55,12 +54,6 @@ const options = () => resolveLoadOptions({ concurrency: 4, requests: REQUESTS, d
 
 /** Nearest-rank quantile of raw samples. */
 const quantile = (sorted: number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-
-async function cli(args: string[]) {
-  const io = memoryIo();
-  const code = await main(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 describe.skipIf(!k6 && !requireAll())('k6 sharding (skips without k6)', () => {
   it(

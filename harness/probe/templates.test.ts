@@ -18,26 +18,19 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { memoryIo } from '../cli/io.ts';
-import { main } from '../cli/main.ts';
 import type { RunReport } from '../model/report-model.ts';
 import { liveProcessCount } from '../process/process-runner.ts';
 import { buildRuntime } from '../runtime-definition/build.ts';
 import { BUNDLED_RUNTIMES_DIR, resolveRuntime } from '../runtime-definition/resolve-runtime.ts';
 import { loadRuntimeYaml } from '../runtime-definition/runtime-yaml.ts';
 import { LANGUAGES, type Language } from './templates.ts';
+import { cli } from '../testing/cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lambdaspec-init-'));
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   expect(liveProcessCount()).toBe(0);
 });
-
-async function cli(args: string[]) {
-  const io = memoryIo();
-  const code = await main(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 const FROM: Record<Language, string> = {
   bash: 'bash-curl',

@@ -122,6 +122,7 @@ function runtimeYaml(name: string, language: Language, t: ProbeTemplate, from: R
     'capabilities:',
     `  streaming: ${from.capabilities['streaming'] === true}   # true when the runtime streams responses (Lambda-Runtime-Function-Response-Mode: streaming)`,
     `  handler: ${from.capabilities['handler'] === true}   # false when the runtime ignores _HANDLER (the function is compiled in)`,
+    `  logging: ${from.capabilities['logging'] === true}   # true when it honours AWS_LAMBDA_LOG_FORMAT/LEVEL through a logger API (docs/logging.md)`,
     ...(requires.length > 0 ? [`requires: ${yamlList(requires)}   # commands the runtime needs on PATH`] : []),
     ...(t.compiled && from.build
       ? ['build:', `  command: ${JSON.stringify(from.build.command)}`, `  produces: ${yamlList(from.build.produces)}`]
