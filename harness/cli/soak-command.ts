@@ -25,6 +25,8 @@ descriptors and live runtime processes. Writes reports/soak/<runtime>.json and .
 
   --duration <d>         how long, e.g. 30s, 10m, 2h (required, at most 24h)
   --interval <d>         time between samples (default 5s)
+  --warmup <d>           judge growth only after this long (default: the first quarter of the run, or the first
+                         round if longer); a short soak on a busy machine is still warming up for a while
   --report-dir <dir>     where the reports go (default reports/soak)
   --max-rss-slope <n>    RSS growth after warm-up allowed, MiB per minute (default ${DEFAULT_BOUNDS.maxRssSlopeMiBPerMin})
   --max-fd-growth <n>    open descriptors allowed to accumulate (default ${DEFAULT_BOUNDS.maxFdGrowth})
@@ -43,6 +45,7 @@ export async function soakCommand(argv: string[], io: Io, signal: AbortSignal): 
   const { values, positionals } = parseFlags('soak', argv, {
     duration: { type: 'string' },
     interval: { type: 'string' },
+    warmup: { type: 'string' },
     'report-dir': { type: 'string' },
     'max-rss-slope': { type: 'string' },
     'max-fd-growth': { type: 'string' },
@@ -54,6 +57,8 @@ export async function soakCommand(argv: string[], io: Io, signal: AbortSignal): 
     throw new UserError(`--duration: "${values.duration}" must be more than 0 and at most 24h`);
   const intervalMs = values.interval === undefined ? 5000 : parseDurationFlag('interval', values.interval);
   if (intervalMs < 100) throw new UserError(`--interval: "${values.interval}" is too short (at least 100ms)`);
+  const warmupMs = values.warmup === undefined ? undefined : parseDurationFlag('warmup', values.warmup);
+  if (warmupMs !== undefined && warmupMs >= durationMs) throw new UserError(`--warmup: "${values.warmup}" must be shorter than --duration`);
   const bounds = {
     maxRssSlopeMiBPerMin: parseNonNegative('max-rss-slope', values['max-rss-slope'], DEFAULT_BOUNDS.maxRssSlopeMiBPerMin),
     maxFdGrowth: parseNonNegative('max-fd-growth', values['max-fd-growth'], DEFAULT_BOUNDS.maxFdGrowth),
@@ -66,7 +71,15 @@ export async function soakCommand(argv: string[], io: Io, signal: AbortSignal): 
   const preflight = await preflightLocal(runtime, {}, signal);
   if (preflight.kind === 'not-probe') throw new UserError(preflight.message);
   io.err(`soak ${runtime.spec.name} for ${values.duration}, sampling every ${intervalMs} ms\n`);
-  const report: SoakReport = await runSoak({ runtime, durationMs, intervalMs, bounds, signal, onProgress: (l) => io.err(`${l}\n`) });
+  const report: SoakReport = await runSoak({
+    runtime,
+    durationMs,
+    intervalMs,
+    ...(warmupMs !== undefined ? { warmupMs } : {}),
+    bounds,
+    signal,
+    onProgress: (l) => io.err(`${l}\n`),
+  });
   const json = join(reportDir, `${runtime.spec.name}.json`);
   writeScrubbedFile(json, `${JSON.stringify(report, null, 2)}\n`);
   writeScrubbedFile(join(reportDir, `${runtime.spec.name}.md`), soakMarkdown(report));

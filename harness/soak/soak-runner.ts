@@ -51,6 +51,8 @@ export interface SoakOptions {
   runtime: ResolvedRuntime;
   durationMs: number;
   intervalMs: number;
+  /** Judge growth only after this long (at least: a quarter of the run, and the first round). */
+  warmupMs?: number;
   bounds: SoakBounds;
   signal?: AbortSignal;
   /** One line per finished round. */
@@ -178,9 +180,10 @@ function judgeGrowth(
   fdsBefore: number | null,
   fdsAfter: number | null,
   processesLeft: number,
+  minWarmupMs: number,
 ): { growth: SoakReport['growth']; reasons: string[] } {
   const elapsedMs = state.now();
-  const warmupMs = Math.max(WARMUP_SHARE * elapsedMs, state.firstRoundEndMs);
+  const warmupMs = Math.max(WARMUP_SHARE * elapsedMs, state.firstRoundEndMs, minWarmupMs);
   const judged = state.samples.filter((s) => s.atMs >= warmupMs);
   const slope = linearSlope(judged.map((s) => ({ x: s.atMs / 60_000, y: s.rssBytes / 1048576 })));
   const heapSlope = linearSlope(judged.map((s) => ({ x: s.atMs / 60_000, y: s.heapUsedBytes / 1048576 })));
@@ -256,7 +259,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   state.sample();
 
   const processesLeft = await processesLeftAfterReaping();
-  const { growth, reasons } = judgeGrowth(state, o.bounds, fdsBefore, openFdCount() ?? null, processesLeft);
+  const { growth, reasons } = judgeGrowth(state, o.bounds, fdsBefore, openFdCount() ?? null, processesLeft, o.warmupMs ?? 0);
   return {
     runtime: o.runtime.spec.name,
     startedAt: state.startedAt.toISOString(),
