@@ -36,6 +36,8 @@ start) behind the Lambda Invoke API on 127.0.0.1 and loads it; or POSTs the even
   --profile <file.yaml>  a load profile (suites/load/*.yaml); flags override it
   --event <file>         JSON event to send (default {"probe":"echo",...})
   --url <url>            load any HTTP endpoint (e.g. a deployed function URL) instead of a local runtime
+  --iteration-header     k6: send X-Lambdaspec-Iteration (the iteration number, unique across segments) with
+                         every request, so an endpoint can key behaviour on it (costs k6 about a sixth of its rate)
   --segments <n>         k6: run the test as n k6 instances on this machine (2–16), each with its execution
                          segment, folded into one report with a per-segment breakdown (k6.segments)
   --export <dir>         k6: write the test for a Kubernetes cluster (k6-operator TestRun, ConfigMap, script,
@@ -51,6 +53,7 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
   if (argv[0] === 'fold') return foldCommand(argv.slice(1), io);
   const { values, positionals } = parseFlags('load', argv, {
     segments: { type: 'string' },
+    'iteration-header': { type: 'boolean' },
     export: { type: 'string' },
     parallelism: { type: 'string' },
     concurrency: { type: 'string' },
@@ -98,6 +101,7 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
       options,
       parseBounded('parallelism', values.parallelism, 1, 1000) ?? 1,
       values.profile,
+      values['iteration-header'] === true,
       io,
     );
   let target: LoadTarget;
@@ -118,6 +122,7 @@ export async function loadCommand(argv: string[], io: Io, signal?: AbortSignal):
     options,
     engine,
     ...(segments ? { segments } : {}),
+    ...(values['iteration-header'] ? { iterationHeader: true } : {}),
     ...(signal ? { signal } : {}),
     log: (l) => io.err(`${l}\n`),
   });
@@ -147,7 +152,15 @@ function foldCommand(argv: string[], io: Io): number {
   return EXIT.OK;
 }
 
-function exportCommand(dir: string, url: string, options: LoadOptions, parallelism: number, profile: string | undefined, io: Io): number {
+function exportCommand(
+  dir: string,
+  url: string,
+  options: LoadOptions,
+  parallelism: number,
+  profile: string | undefined,
+  iterationHeader: boolean,
+  io: Io,
+): number {
   // A DNS-1123 name for the TestRun and its ConfigMap, from the profile's file name when there is one.
   const stem = profile ? basename(profile).replace(/\.ya?ml$/i, '') : 'lambdaspec-load';
   const name =
@@ -156,7 +169,7 @@ function exportCommand(dir: string, url: string, options: LoadOptions, paralleli
       .replace(/[^a-z0-9-]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, 52) || 'lambdaspec-load';
-  const written = writeK6Export(resolve(dir), { options, url, invokeApi: false, parallelism, name });
+  const written = writeK6Export(resolve(dir), { options, url, invokeApi: false, parallelism, name, iterationHeader });
   io.out(
     `k6-operator test "${name}" (${parallelism} runner pod${parallelism === 1 ? '' : 's'}) written:\n${written.map((w) => `  ${w}`).join('\n')}\nnext: see ${join(resolve(dir), 'README.md')}\n`,
   );

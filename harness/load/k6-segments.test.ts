@@ -61,7 +61,7 @@ describe.skipIf(!k6 && !requireAll())('k6 sharding (skips without k6)', () => {
     { timeout: 90_000 },
     async () => {
       expect(k6, 'k6 is required (LAMBDASPEC_REQUIRE_ALL=1): go install go.k6.io/k6@v1.8.1').toBeDefined();
-      const script = generateK6Script(options(), { url, invokeApi: false });
+      const script = generateK6Script(options(), { url, invokeApi: false, iterationHeader: true });
       const raw = [0, 1].map((i) => join(scratch, `raw-${i}.jsonl`));
       const runs = await Promise.all(
         [0, 1].map((i) => runK6(k6!, script, 60_000, undefined, [...segmentArgs(i, 2), '--out', `json=${raw[i]}`])),
@@ -105,6 +105,7 @@ describe.skipIf(!k6 && !requireAll())('k6 sharding (skips without k6)', () => {
         url,
         '--engine',
         'k6',
+        '--iteration-header',
         '--concurrency',
         '4',
         '--requests',
@@ -145,6 +146,7 @@ describe.skipIf(!k6 && !requireAll())('k6 sharding (skips without k6)', () => {
       url,
       '--engine',
       'k6',
+      '--iteration-header',
       '--concurrency',
       '4',
       '--requests',

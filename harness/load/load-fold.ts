@@ -36,7 +36,12 @@ export function foldLoadOutputs(paths: readonly string[]): LoadReport {
   const notes = [
     `folded from ${outputs.length} k6 summaries in ${paths.length} file(s) by lambdaspec load fold; startedAt is when they were folded`,
   ];
-  const script = generateK6Script(meta.options, { url: meta.url, invokeApi: meta.invokeApi, summaryToStdout: true });
+  const script = generateK6Script(meta.options, {
+    url: meta.url,
+    invokeApi: meta.invokeApi,
+    summaryToStdout: true,
+    ...(meta.iterationHeader ? { iterationHeader: true } : {}),
+  });
   const unknown = { fromLogTail: null, fromEnvironments: null, environmentsCreated: null, processesStarted: null };
   return k6LoadReport(base, fold, notes, { version: 'as run by the runners', script }, unknown);
 }

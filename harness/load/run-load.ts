@@ -25,6 +25,8 @@ export interface LoadRunInput {
   engine: LoadEngine;
   /** k6 engine: run the test as this many k6 instances, each with its execution segment (default 1). */
   segments?: number;
+  /** k6 engine: send X-Lambdaspec-Iteration with every request (k6-script.ts). */
+  iterationHeader?: boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -169,7 +171,7 @@ export async function runLoad(input: LoadRunInput): Promise<LoadReport> {
       };
     }
 
-    const script = generateK6Script(options, { url: served.url, invokeApi });
+    const script = generateK6Script(options, { url: served.url, invokeApi, ...(input.iterationHeader ? { iterationHeader: true } : {}) });
     input.log?.(`running k6 (${k6!}) against ${served.url}`);
     const segments = input.segments ?? 1;
     const runs = await runK6Segments(k6!, script, segments, options.durationMs + K6_GRACE_MS, input.signal);
