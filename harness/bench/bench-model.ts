@@ -13,6 +13,7 @@
  * - *harness*: end to end minus runtime, per invocation: what the front, the environment and the client add.
  */
 import type { Distribution } from '../stats/distribution.ts';
+import type { BenchMachine } from './machine.ts';
 import type { RatioInterval } from '../stats/bootstrap.ts';
 
 export type { Distribution } from '../stats/distribution.ts';
@@ -52,11 +53,7 @@ export interface BenchSettings {
 }
 
 /** The machine the figures were taken on. */
-export interface BenchMachine {
-  cpus: number;
-  cpuModel: string;
-  node: string;
-  platform: string;
+export interface RuntimeBenchMachine extends BenchMachine {
   /** 1-minute load average when the run started: a busy machine explains slow figures. */
   loadAverage: number;
 }
@@ -160,7 +157,7 @@ export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
-  machine: BenchMachine;
+  machine: RuntimeBenchMachine;
   settings: BenchSettings;
   /** How the figures were taken, in words. */
   method: string;

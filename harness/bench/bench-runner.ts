@@ -4,6 +4,7 @@
  * all runtimes alike. Bounded: counts, a per-invocation function timeout, a whole-run time limit, and a part is
  * abandoned on a runtime after a few failures in a row.
  */
+import { benchMachine } from './machine.ts';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { distributionOf } from '../stats/distribution.ts';
@@ -342,20 +343,13 @@ export async function runBench(runtimes: ResolvedRuntime[], options: BenchOption
 }
 
 function benchReport(states: RuntimeState[], settings: BenchSettings, startedAt: Date, durationMs: number): BenchReport {
-  const cpus = os.cpus();
   const results = states.map((st) => resultOf(st));
   const report: BenchReport = {
     format: BENCH_FORMAT,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     durationMs: Math.round(durationMs),
-    machine: {
-      cpus: cpus.length,
-      cpuModel: cpus[0]?.model ?? 'unknown',
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-      loadAverage: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
-    },
+    machine: { ...benchMachine(), loadAverage: Math.round((os.loadavg()[0] ?? 0) * 100) / 100 },
     settings,
     method: METHOD,
     runtimes: results,

@@ -8,6 +8,7 @@
  * clients, whose errors are reported as they happen: RIE serialises invocations and has crashed under concurrent
  * clients (aws-lambda-runtime-interface-emulator issue #97).
  */
+import { benchMachine, type BenchMachine } from './machine.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
@@ -67,7 +68,7 @@ export interface EmulatorSummary {
 export interface EmulatorBenchReport {
   format: 'lambdaspec.bench.emulators/v1';
   date: string;
-  machine: { cpus: number; cpuModel: string; node: string; platform: string; loadAverage: number[] };
+  machine: BenchMachine & { loadAverage: number[] };
   rie: { path: string | null; version: string; skipped?: string };
   method: string;
   rounds: number;
@@ -284,7 +285,6 @@ export async function runEmulatorBench(
   const warmInvocations = options.warmInvocations ?? 500;
   const log = options.log ?? (() => undefined);
   const rie = ensureRie(log);
-  const cpus = os.cpus();
   const turns: EmulatorTurn[] = [];
   if (rie) {
     for (let round = 1; round <= rounds; round++) {
@@ -313,13 +313,7 @@ export async function runEmulatorBench(
   return {
     format: 'lambdaspec.bench.emulators/v1',
     date: new Date().toISOString(),
-    machine: {
-      cpus: cpus.length,
-      cpuModel: cpus[0]?.model ?? 'unknown',
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-      loadAverage: os.loadavg().map(round1),
-    },
+    machine: { ...benchMachine(), loadAverage: os.loadavg().map(round1) },
     rie: {
       path: rie ?? null,
       version: RIE_VERSION,

@@ -2,9 +2,9 @@
  * How fast is the fake Runtime API by itself? Warm invocations/s through it, recording on and off, beside the
  * loopback floor: a bare server doing the same two round trips with no parsing beyond framing.
  */
+import { benchMachine, type BenchMachine } from './machine.ts';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { RuntimeApiServer, type ApiInvocation } from '../fake-runtime-api/server.ts';
 import type { EndToEndResult } from './end-to-end-bench.ts';
@@ -21,7 +21,7 @@ export interface BenchRun {
 export interface HarnessBenchResult {
   format: 'lambdaspec.bench.harness/v1';
   date: string;
-  machine: { cpus: number; cpuModel: string; node: string; platform: string };
+  machine: BenchMachine;
   method: string;
   invocationsPerRun: number;
   rounds: number;
@@ -148,16 +148,10 @@ export async function runHarnessBench(
   const on = best(all.recordingOn);
   const recordingCostPct = round(((off.perSecond - on.perSecond) / off.perSecond) * 100);
   const targets = { minInvocationsPerSecondRecordingOn: 3000, maxRecordingCostPct: 15 };
-  const cpus = os.cpus();
   return {
     format: 'lambdaspec.bench.harness/v1',
     date: new Date().toISOString(),
-    machine: {
-      cpus: cpus.length,
-      cpuModel: cpus[0]?.model ?? 'unknown',
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-    },
+    machine: benchMachine(),
     method:
       'A child process acts as a minimal runtime on one keep-alive connection: GET /next, POST /response, repeat. ' +
       'Each configuration runs `invocationsPerRun` invocations per round; rounds interleave the configurations; the best round of each is reported.',

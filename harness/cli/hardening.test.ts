@@ -82,27 +82,6 @@ describe('one line, never a stack trace', () => {
     if (typeof message === 'string') expect(r.err).toBe(`lambdaspec: ${message}\n`);
     else expect(r.err.replace(/^lambdaspec: /, '')).toMatch(message);
   });
-
-  it.each([
-    'run',
-    'snapshot',
-    'matrix',
-    'build',
-    'image',
-    'invoke',
-    'serve',
-    'soak',
-    'bench-harness',
-    'bench',
-    'compare',
-    'load',
-    'bench-generators',
-  ])('%s --help prints its usage and exits 0', async (command) => {
-    const r = await cli([command, '--help']);
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(new RegExp(`^lambdaspec ${command}`));
-    expect(r.err).toBe('');
-  });
 });
 
 describe('the terminal never gets a raw control character', () => {

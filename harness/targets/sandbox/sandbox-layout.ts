@@ -74,23 +74,11 @@ function replacePath(value: string, from: string, to: string): string {
  * bash, curl, jq) are found at their usual paths, much as Lambda's base image has them at fixed ones; /var and /opt
  * are replaced by Lambda's own contents.
  */
+/** The root every sandbox starts from (and the availability probe tries): the host read-only, fresh /dev, /proc, /var. */
+export const BWRAP_ROOT_ARGS: readonly string[] = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/var'];
+
 export function bwrapArgs(layout: SandboxLayout, bootstrap: SandboxBootstrap): string[] {
-  const args = [
-    '--ro-bind',
-    '/',
-    '/',
-    '--dev',
-    '/dev',
-    '--proc',
-    '/proc',
-    '--tmpfs',
-    '/var',
-    '--ro-bind',
-    layout.taskRoot,
-    TASK_ROOT,
-    '--tmpfs',
-    LAYERS_ROOT,
-  ];
+  const args = [...BWRAP_ROOT_ARGS, '--ro-bind', layout.taskRoot, TASK_ROOT, '--tmpfs', LAYERS_ROOT];
   // Merging layers needs no overlayfs: bind each top-level entry, later layers over earlier ones.
   for (const layer of layout.layers) {
     for (const entry of readdirSync(layer).sort()) args.push('--ro-bind', join(layer, entry), `${LAYERS_ROOT}/${entry}`);

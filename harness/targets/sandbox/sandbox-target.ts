@@ -14,7 +14,7 @@ import { planEmulation } from '../common/emulation.ts';
 import { checkBootstrap, type BootstrapCheckOptions, type BootstrapProblem } from '../../process/bootstrap-check.ts';
 import type { PreparedTarget, Target } from '../common/target.ts';
 import { createSandboxLauncher } from './sandbox-launcher.ts';
-import { LAYERS_ROOT, locateBootstrap, SANDBOX_GID, SANDBOX_UID, TASK_ROOT } from './sandbox-layout.ts';
+import { BWRAP_ROOT_ARGS, LAYERS_ROOT, locateBootstrap, SANDBOX_GID, SANDBOX_UID, TASK_ROOT } from './sandbox-layout.ts';
 
 let availability: Promise<string | undefined> | undefined;
 
@@ -26,15 +26,7 @@ export function sandboxUnavailable(): Promise<string | undefined> {
     const probe = spawnSync(
       bwrap,
       [
-        '--ro-bind',
-        '/',
-        '/',
-        '--dev',
-        '/dev',
-        '--proc',
-        '/proc',
-        '--tmpfs',
-        '/var',
+        ...BWRAP_ROOT_ARGS,
         '--unshare-user',
         '--uid',
         String(SANDBOX_UID),
